@@ -1,0 +1,246 @@
+//! Command-line interface: commands, flags, formats and environment variables (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Check that an Entra ID backup application has every Microsoft Graph permission it needs,
+/// per protected object, for backup and for restore, and nothing it does not need.
+#[derive(Debug, Parser)]
+#[command(
+    name = "entra-perms",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Log what the tool does to stderr (-v: each Graph request; -vv: more detail).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the whole permission matrix: every permission, what it protects and why.
+    Matrix(MatrixArgs),
+    /// Explain a permission (name or GUID) or a protected object: why it is needed, what it covers.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MatrixSource {
+    /// Use this matrix file instead of the embedded one.
+    #[arg(long, value_name = "FILE", env = "ENTRA_PERMS_MATRIX")]
+    pub matrix: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    #[command(flatten)]
+    pub source: MatrixSource,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
+    pub format: MatrixFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A permission name (any case), a permission GUID (app role or scope id), or a protected object.
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+    #[command(flatten)]
+    pub source: MatrixSource,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
+    pub format: ExplainFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The backup application: its application (client) id, its service principal object id, or its
+    /// exact display name.
+    #[arg(
+        long,
+        value_name = "APP",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub app: Option<String>,
+
+    /// Audit a snapshot file written by `entra-perms snapshot` instead of calling Graph.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub from: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// The service account (UPN or object id) the delegated permissions act through: its own
+    /// (Principal) consents count as granted.
+    #[arg(long, value_name = "USER")]
+    pub service_account: Option<String>,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub source: MatrixSource,
+}
+
+/// What the audit checks and when it fails.
+#[derive(Debug, Args, Clone)]
+pub struct PolicyArgs {
+    /// Which requirements to check.
+    #[arg(long, value_enum, default_value_t = Scope::All)]
+    pub scope: Scope,
+
+    /// Only exact grants count: a broader permission does not satisfy a narrower one.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// When the audit fails (exit 1): any uncovered object (gap), an uncovered backup (backup-gap),
+    /// any gap or any unneeded permission (excess), or never.
+    #[arg(long, value_enum, default_value_t = FailOn::Gap)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    All,
+    Backup,
+    Restore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Gap,
+    BackupGap,
+    Excess,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Table,
+    Json,
+}
+
+/// How to reach the tenant.
+#[derive(Debug, Args, Clone)]
+pub struct ConnectionArgs {
+    /// The tenant id or domain (default: the credential's tenant, or AZURE_TENANT_ID).
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: Option<String>,
+
+    /// The Microsoft cloud: selects the login authority and the Graph host.
+    #[arg(long, value_enum, default_value_t = Cloud::Global)]
+    pub cloud: Cloud,
+
+    /// Graph base URL without the version segment (http:// only for loopback hosts).
+    #[arg(long, value_name = "URL", env = "ENTRA_PERMS_GRAPH_URL")]
+    pub graph_url: Option<String>,
+
+    /// How to authenticate.
+    #[arg(long, value_enum, default_value_t = AuthMethod::Auto)]
+    pub auth: AuthMethod,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cloud {
+    Global,
+    Usgov,
+    UsgovDod,
+    China,
+}
+
+impl Cloud {
+    /// The Microsoft Graph host of this cloud.
+    pub fn graph_host(self) -> &'static str {
+        match self {
+            Cloud::Global => "graph.microsoft.com",
+            Cloud::Usgov => "graph.microsoft.us",
+            Cloud::UsgovDod => "dod-graph.microsoft.us",
+            Cloud::China => "microsoftgraph.chinacloudapi.cn",
+        }
+    }
+
+    /// The Entra ID login host of this cloud.
+    pub fn login_host(self) -> &'static str {
+        match self {
+            Cloud::Global => "login.microsoftonline.com",
+            Cloud::Usgov | Cloud::UsgovDod => "login.microsoftonline.us",
+            Cloud::China => "login.chinacloudapi.cn",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cloud::Global => "global",
+            Cloud::Usgov => "usgov",
+            Cloud::UsgovDod => "usgov-dod",
+            Cloud::China => "china",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMethod {
+    /// The access token in ENTRA_PERMS_ACCESS_TOKEN if set, else client secret, certificate or
+    /// workload identity when their variables are set, else the Azure CLI.
+    Auto,
+    /// The signed-in Azure CLI account (`az login`).
+    AzureCli,
+    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.
+    ClientSecret,
+    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_CERTIFICATE_PATH (PEM with the private key).
+    ClientCertificate,
+    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (OIDC federation).
+    WorkloadIdentity,
+    /// The managed identity of the Azure host (AZURE_CLIENT_ID for a user-assigned one).
+    ManagedIdentity,
+    /// The bearer token in ENTRA_PERMS_ACCESS_TOKEN.
+    AccessToken,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn clouds_have_their_own_hosts() {
+        assert_eq!(Cloud::Usgov.graph_host(), "graph.microsoft.us");
+        assert_eq!(Cloud::UsgovDod.login_host(), "login.microsoftonline.us");
+        assert_eq!(Cloud::China.graph_host(), "microsoftgraph.chinacloudapi.cn");
+    }
+}

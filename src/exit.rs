@@ -1,0 +1,93 @@
+//! The exit-code contract, and the one place that decides which code a run ends with.
+
+use std::process::ExitCode;
+
+/// How `entra-perms` ends. The numbers are part of the interface contract (see README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The audit ran and passed, or the command succeeded.
+    Success = 0,
+    /// The audit ran and found gaps (per `--fail-on`).
+    Gaps = 1,
+    /// Usage or input error: bad arguments, an invalid matrix or snapshot, an unknown query.
+    Usage = 2,
+    /// The audit could not be completed: authentication, network, Graph error, app not found.
+    Incomplete = 3,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e.code())
+    }
+}
+
+/// What a successful run found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report against (`matrix`, `explain`, a passing audit).
+    Passed,
+    /// The audit ran and the policy (`--fail-on`) says it failed.
+    Failed,
+}
+
+/// An error in what the user gave us (arguments, files, queries): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+/// The exit code for a run's result. Input errors anywhere in the chain are exit 2; every other
+/// error means the audit could not be completed (exit 3).
+pub fn decide(result: &anyhow::Result<Outcome>) -> Exit {
+    match result {
+        Ok(Outcome::Passed) => Exit::Success,
+        Ok(Outcome::Failed) => Exit::Gaps,
+        Err(e) if is_input_error(e) => Exit::Usage,
+        Err(_) => Exit::Incomplete,
+    }
+}
+
+/// Whether the error is only that stdout was closed early (`entra-perms matrix | head`): not a
+/// failure worth reporting.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn is_input_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.is::<InputError>()
+            || c.is::<crate::matrix::MatrixError>()
+            || c.is::<crate::explain::NoMatch>()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::anyhow;
+
+    #[test]
+    fn codes_match_the_contract() {
+        assert_eq!(Exit::Success.code(), 0);
+        assert_eq!(Exit::Gaps.code(), 1);
+        assert_eq!(Exit::Usage.code(), 2);
+        assert_eq!(Exit::Incomplete.code(), 3);
+    }
+
+    #[test]
+    fn outcomes_and_errors_map_to_codes() {
+        assert_eq!(decide(&Ok(Outcome::Passed)), Exit::Success);
+        assert_eq!(decide(&Ok(Outcome::Failed)), Exit::Gaps);
+        let input: anyhow::Error = InputError("bad".into()).into();
+        assert_eq!(decide(&Err(input.context("while reading"))), Exit::Usage);
+        assert_eq!(decide(&Err(anyhow!("network down"))), Exit::Incomplete);
+    }
+}

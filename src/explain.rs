@@ -1,0 +1,254 @@
+//! `explain`: find what a query names in the matrix (permission, GUID or object), and suggest
+//! near matches when it names nothing.
+
+use serde::Serialize;
+
+use crate::matrix::{is_guid, Implication, Matrix, Permission, PermissionType, Purpose};
+
+/// What a query resolved to.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Explanation<'m> {
+    /// A permission: every row that names it, and how it relates to others.
+    #[serde(rename_all = "camelCase")]
+    Permission {
+        permission: String,
+        /// The type the GUID query selected, when the query was an id.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        matched_id_type: Option<PermissionType>,
+        rows: Vec<Row<'m>>,
+        /// Broader permissions that also satisfy this one.
+        implied_by: Vec<&'m Implication>,
+        /// Narrower permissions this one also satisfies.
+        implies: Vec<&'m Implication>,
+    },
+    /// A protected object: every requirement that protects it, by purpose.
+    #[serde(rename_all = "camelCase")]
+    Object {
+        object: String,
+        backup: Vec<Row<'m>>,
+        restore: Vec<Row<'m>>,
+    },
+}
+
+/// One matrix row, as shown by `explain` and `matrix --format json`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Row<'m> {
+    pub permission: &'m str,
+    #[serde(rename = "type")]
+    pub ptype: PermissionType,
+    pub api_versions: &'m [crate::matrix::ApiVersion],
+    pub objects: &'m [String],
+    pub purposes: &'m [Purpose],
+    pub description: &'m str,
+    pub ids: Ids<'m>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Ids<'m> {
+    pub application: Option<&'m str>,
+    pub delegated: Option<&'m str>,
+}
+
+impl<'m> From<&'m Permission> for Row<'m> {
+    fn from(p: &'m Permission) -> Row<'m> {
+        Row {
+            permission: &p.name,
+            ptype: p.ptype,
+            api_versions: &p.api_versions,
+            objects: &p.objects,
+            purposes: &p.purposes,
+            description: &p.description,
+            ids: Ids {
+                application: p.application_id.as_deref(),
+                delegated: p.delegated_id.as_deref(),
+            },
+        }
+    }
+}
+
+/// The query named nothing in the matrix.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct NoMatch {
+    pub query: String,
+    pub suggestions: Vec<String>,
+}
+
+impl std::fmt::Display for NoMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` is not a permission, permission id or protected object in the matrix",
+            self.query
+        )?;
+        match self.suggestions.as_slice() {
+            [] => write!(f, " (run `entra-perms matrix` to see them all)"),
+            s => write!(f, "; did you mean {}?", s.join(", ")),
+        }
+    }
+}
+
+/// Resolve `query` against the matrix.
+pub fn explain<'m>(matrix: &'m Matrix, query: &str) -> Result<Explanation<'m>, NoMatch> {
+    let q = query.trim();
+    if is_guid(q) {
+        if let Some((name, t)) = matrix.by_id(q).into_iter().next() {
+            return Ok(permission(matrix, name, Some(t)));
+        }
+    }
+    if let Some(name) = matrix
+        .permission_names()
+        .into_iter()
+        .find(|n| n.eq_ignore_ascii_case(q))
+    {
+        return Ok(permission(matrix, name, None));
+    }
+    if let Some(object) = matrix
+        .objects()
+        .into_iter()
+        .find(|o| o.eq_ignore_ascii_case(q))
+    {
+        let rows = |p: Purpose| {
+            matrix
+                .permissions
+                .iter()
+                .filter(|r| r.objects.iter().any(|o| o == object) && r.has_purpose(p))
+                .map(Row::from)
+                .collect()
+        };
+        return Ok(Explanation::Object {
+            object: object.to_string(),
+            backup: rows(Purpose::Backup),
+            restore: rows(Purpose::Restore),
+        });
+    }
+    Err(NoMatch {
+        query: q.to_string(),
+        suggestions: suggest(matrix, q),
+    })
+}
+
+fn permission<'m>(matrix: &'m Matrix, name: &str, t: Option<PermissionType>) -> Explanation<'m> {
+    Explanation::Permission {
+        permission: name.to_string(),
+        matched_id_type: t,
+        rows: matrix
+            .permissions
+            .iter()
+            .filter(|p| p.name == name)
+            .map(Row::from)
+            .collect(),
+        implied_by: matrix
+            .implies
+            .iter()
+            .filter(|i| i.narrower == name)
+            .collect(),
+        implies: matrix
+            .implies
+            .iter()
+            .filter(|i| i.broader == name)
+            .collect(),
+    }
+}
+
+/// Up to three names or objects close to `query` (case-insensitive edit distance).
+pub fn suggest(matrix: &Matrix, query: &str) -> Vec<String> {
+    let q = query.to_lowercase();
+    let limit = (q.chars().count() / 3).clamp(2, 6);
+    let mut scored: Vec<(usize, &str)> = matrix
+        .permission_names()
+        .into_iter()
+        .chain(matrix.objects())
+        .map(|c| (strsim::levenshtein(&q, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, c)| c.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m() -> Matrix {
+        Matrix::embedded().unwrap()
+    }
+
+    #[test]
+    fn permission_name_is_case_insensitive_and_lists_both_types() {
+        let m = m();
+        match explain(&m, "user.readwrite.all").unwrap() {
+            Explanation::Permission {
+                permission,
+                rows,
+                implies,
+                ..
+            } => {
+                assert_eq!(permission, "User.ReadWrite.All");
+                let types: Vec<_> = rows.iter().map(|r| r.ptype).collect();
+                assert_eq!(
+                    types,
+                    vec![PermissionType::Delegated, PermissionType::Application]
+                );
+                assert_eq!(implies.len(), 1);
+                assert_eq!(implies[0].narrower, "User.Read.All");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn guid_finds_the_permission_and_its_type() {
+        let m = m();
+        match explain(&m, "62A82D76-70EA-41E2-9197-370581804D09").unwrap() {
+            Explanation::Permission {
+                permission,
+                matched_id_type,
+                ..
+            } => {
+                assert_eq!(permission, "Group.ReadWrite.All");
+                assert_eq!(matched_id_type, Some(PermissionType::Application));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn object_is_split_by_purpose() {
+        let m = m();
+        match explain(&m, "bitlocker keys").unwrap() {
+            Explanation::Object {
+                object,
+                backup,
+                restore,
+            } => {
+                assert_eq!(object, "BitLocker keys");
+                assert_eq!(backup.len(), 2);
+                assert!(restore.is_empty());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn typo_gets_suggestions() {
+        let e = explain(&m(), "Usr.Read.All").unwrap_err();
+        assert_eq!(
+            e.suggestions.first().map(String::as_str),
+            Some("User.Read.All")
+        );
+        assert!(e.to_string().contains("did you mean User.Read.All"));
+    }
+
+    #[test]
+    fn nonsense_gets_no_suggestions() {
+        let e = explain(&m(), "zzzzzzzzzzzzzzzzzz").unwrap_err();
+        assert!(e.suggestions.is_empty());
+    }
+}

@@ -1,0 +1,750 @@
+//! The permission matrix: its types, loading (embedded or `--matrix FILE`) and validation.
+//!
+//! Every error names the file, the line and the column, and what is wrong.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// The matrix shipped inside the binary.
+pub const EMBEDDED: &str = include_str!("../permissions.toml");
+/// The name the embedded matrix is reported under.
+pub const EMBEDDED_NAME: &str = "permissions.toml (embedded)";
+
+/// How a permission is granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum PermissionType {
+    /// An app role assigned to the service principal (app-only access).
+    Application,
+    /// A delegated scope, used on behalf of a signed-in user.
+    Delegated,
+    /// The source leaves the type open: either type satisfies the requirement.
+    Any,
+}
+
+impl PermissionType {
+    /// Whether a grant of type `granted` (never `Any`) satisfies a requirement of this type.
+    pub fn accepts(self, granted: PermissionType) -> bool {
+        self == PermissionType::Any || self == granted
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PermissionType::Application => "Application",
+            PermissionType::Delegated => "Delegated",
+            PermissionType::Any => "Any",
+        }
+    }
+}
+
+impl fmt::Display for PermissionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a permission is needed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    Backup,
+    Restore,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 2] = [Purpose::Backup, Purpose::Restore];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Backup => "backup",
+            Purpose::Restore => "restore",
+        }
+    }
+}
+
+impl fmt::Display for Purpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A Microsoft Graph API version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ApiVersion {
+    #[serde(rename = "v1.0")]
+    V1,
+    #[serde(rename = "beta")]
+    Beta,
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ApiVersion::V1 => "v1.0",
+            ApiVersion::Beta => "beta",
+        })
+    }
+}
+
+/// One row of the matrix: a permission of one type, what it protects and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permission {
+    pub name: String,
+    pub ptype: PermissionType,
+    pub api_versions: Vec<ApiVersion>,
+    pub objects: Vec<String>,
+    pub purposes: Vec<Purpose>,
+    pub description: String,
+    /// The app role id (Application permission), lower case.
+    pub application_id: Option<String>,
+    /// The delegated scope id (Delegated permission), lower case.
+    pub delegated_id: Option<String>,
+}
+
+impl Permission {
+    /// The Graph id of this permission as a grant of type `t` (`Application` or `Delegated`).
+    pub fn id_for(&self, t: PermissionType) -> Option<&str> {
+        match t {
+            PermissionType::Application => self.application_id.as_deref(),
+            PermissionType::Delegated => self.delegated_id.as_deref(),
+            PermissionType::Any => None,
+        }
+    }
+
+    pub fn has_purpose(&self, p: Purpose) -> bool {
+        self.purposes.contains(&p)
+    }
+}
+
+/// A broader permission that Microsoft documents as also allowing what a narrower one allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Implication {
+    pub broader: String,
+    pub narrower: String,
+    #[serde(rename = "type")]
+    pub ptype: PermissionType,
+    pub source: String,
+}
+
+/// The validated matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matrix {
+    /// Where it came from (a path, or the embedded copy's name), for messages.
+    pub origin: String,
+    /// The matrix's own version, if it declares one.
+    pub version: Option<String>,
+    pub permissions: Vec<Permission>,
+    pub implies: Vec<Implication>,
+}
+
+impl Matrix {
+    /// The matrix shipped in the binary.
+    pub fn embedded() -> Result<Matrix, MatrixError> {
+        Matrix::parse(EMBEDDED, EMBEDDED_NAME)
+    }
+
+    /// Load `--matrix FILE`, or the embedded matrix when no file is given.
+    pub fn load(path: Option<&Path>) -> Result<Matrix, MatrixError> {
+        match path {
+            None => Matrix::embedded(),
+            Some(path) => {
+                let origin = path.display().to_string();
+                let bytes = std::fs::read(path).map_err(|e| MatrixError {
+                    origin: origin.clone(),
+                    position: None,
+                    message: format!("cannot read the matrix file: {e}"),
+                })?;
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    let at = e.utf8_error().valid_up_to();
+                    MatrixError {
+                        origin: origin.clone(),
+                        position: None,
+                        message: format!(
+                            "the file is not UTF-8 text (invalid byte at offset {at})"
+                        ),
+                    }
+                })?;
+                Matrix::parse(&text, &origin)
+            }
+        }
+    }
+
+    /// Parse and validate matrix text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Matrix, MatrixError> {
+        let err_at = |span: Option<Range<usize>>, message: String| MatrixError {
+            origin: origin.to_string(),
+            position: span.map(|s| line_col(text, s.start)),
+            message,
+        };
+        let raw: RawMatrix =
+            toml::from_str(text).map_err(|e| err_at(e.span(), e.message().trim().to_string()))?;
+
+        let mut permissions = Vec::with_capacity(raw.permission.len());
+        let mut seen: HashMap<(String, PermissionType), ()> = HashMap::new();
+        let mut ids_by_name: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
+        if raw.permission.is_empty() {
+            return Err(err_at(
+                None,
+                "the matrix has no [[permission]] tables".to_string(),
+            ));
+        }
+        for row in raw.permission {
+            let name = row.name.get_ref().trim().to_string();
+            if !is_permission_name(&name) {
+                return Err(err_at(
+                    Some(row.name.span()),
+                    format!("`{name}` is not a permission name (expected letters, digits, '.', '_' or '-')"),
+                ));
+            }
+            let ptype = parse_enum(&row.ptype, "type", &["Application", "Delegated", "Any"])
+                .map_err(|(s, m)| err_at(Some(s), m))?;
+            if seen.insert((name.to_lowercase(), ptype), ()).is_some() {
+                return Err(err_at(
+                    Some(row.name.span()),
+                    format!("duplicate row: `{name}` ({ptype}) appears twice"),
+                ));
+            }
+            let api_versions = non_empty_list(&row.api_versions, "api_versions", |v| {
+                parse_enum(v, "API version", &["v1.0", "beta"])
+            })
+            .map_err(|(s, m)| err_at(Some(s), m))?;
+            let purposes = non_empty_list(&row.purposes, "purposes", |v| {
+                parse_enum(v, "purpose", &["backup", "restore"])
+            })
+            .map_err(|(s, m)| err_at(Some(s), m))?;
+            let objects = non_empty_list(&row.objects, "objects", |v| {
+                let o = v.get_ref().trim();
+                if o.is_empty() {
+                    Err((v.span(), "an object name is empty".to_string()))
+                } else {
+                    Ok(o.to_string())
+                }
+            })
+            .map_err(|(s, m)| err_at(Some(s), m))?;
+            let description = row.description.get_ref().trim().to_string();
+            if description.is_empty() {
+                return Err(err_at(
+                    Some(row.description.span()),
+                    "the description is empty".to_string(),
+                ));
+            }
+            let application_id = guid_field(row.application_id.as_ref(), "application_id")
+                .map_err(|(s, m)| err_at(Some(s), m))?;
+            let delegated_id = guid_field(row.delegated_id.as_ref(), "delegated_id")
+                .map_err(|(s, m)| err_at(Some(s), m))?;
+            let needs = |t: PermissionType, id: &Option<String>, key: &str| {
+                if ptype.accepts(t) && ptype != PermissionType::Any && id.is_none() {
+                    Err(err_at(
+                        Some(row.name.span()),
+                        format!("`{name}` is a {ptype} permission but has no {key}"),
+                    ))
+                } else {
+                    Ok(())
+                }
+            };
+            needs(
+                PermissionType::Application,
+                &application_id,
+                "application_id",
+            )?;
+            needs(PermissionType::Delegated, &delegated_id, "delegated_id")?;
+            if ptype == PermissionType::Any && application_id.is_none() && delegated_id.is_none() {
+                return Err(err_at(
+                    Some(row.name.span()),
+                    format!("`{name}` has neither an application_id nor a delegated_id"),
+                ));
+            }
+            let ids = (application_id.clone(), delegated_id.clone());
+            match ids_by_name.get(&name.to_lowercase()) {
+                Some(prev) if *prev != ids => {
+                    return Err(err_at(
+                        Some(row.name.span()),
+                        format!("`{name}` appears in several rows with different ids"),
+                    ))
+                }
+                _ => {
+                    ids_by_name.insert(name.to_lowercase(), ids);
+                }
+            }
+            permissions.push(Permission {
+                name,
+                ptype,
+                api_versions,
+                objects,
+                purposes,
+                description,
+                application_id,
+                delegated_id,
+            });
+        }
+
+        let mut implies = Vec::with_capacity(raw.implies.len());
+        let mut seen_implies = BTreeSet::new();
+        for imp in raw.implies {
+            let ptype = parse_enum(&imp.ptype, "type", &["Application", "Delegated"])
+                .map_err(|(s, m)| err_at(Some(s), m))?;
+            let broader = canonical_name(&permissions, imp.broader.get_ref()).ok_or_else(|| {
+                err_at(
+                    Some(imp.broader.span()),
+                    format!(
+                        "implies: `{}` is not a permission of this matrix",
+                        imp.broader.get_ref()
+                    ),
+                )
+            })?;
+            let narrower =
+                canonical_name(&permissions, imp.narrower.get_ref()).ok_or_else(|| {
+                    err_at(
+                        Some(imp.narrower.span()),
+                        format!(
+                            "implies: `{}` is not a permission of this matrix",
+                            imp.narrower.get_ref()
+                        ),
+                    )
+                })?;
+            if broader == narrower {
+                return Err(err_at(
+                    Some(imp.narrower.span()),
+                    format!("implies: `{broader}` cannot imply itself"),
+                ));
+            }
+            if !permissions
+                .iter()
+                .any(|p| p.name == narrower && p.ptype.accepts(ptype))
+            {
+                return Err(err_at(
+                    Some(imp.ptype.span()),
+                    format!("implies: the matrix has no {ptype} row for `{narrower}`"),
+                ));
+            }
+            let has_id = permissions
+                .iter()
+                .any(|p| p.name == broader && p.id_for(ptype).is_some());
+            if !has_id {
+                return Err(err_at(
+                    Some(imp.broader.span()),
+                    format!("implies: `{broader}` has no {ptype} id in this matrix"),
+                ));
+            }
+            let source = imp.source.get_ref().trim().to_string();
+            if source.is_empty() {
+                return Err(err_at(
+                    Some(imp.source.span()),
+                    "implies: the source is empty (name the Microsoft Graph page that documents it)"
+                        .to_string(),
+                ));
+            }
+            if !seen_implies.insert((broader.clone(), narrower.clone(), ptype)) {
+                return Err(err_at(
+                    Some(imp.broader.span()),
+                    format!("duplicate implies entry: `{broader}` => `{narrower}` ({ptype})"),
+                ));
+            }
+            implies.push(Implication {
+                broader,
+                narrower,
+                ptype,
+                source,
+            });
+        }
+
+        Ok(Matrix {
+            origin: origin.to_string(),
+            version: raw.version.map(|v| v.trim().to_string()),
+            permissions,
+            implies,
+        })
+    }
+
+    /// The protected objects, in order of first appearance.
+    pub fn objects(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for p in &self.permissions {
+            for o in &p.objects {
+                if !out.contains(&o.as_str()) {
+                    out.push(o);
+                }
+            }
+        }
+        out
+    }
+
+    /// The distinct permission names, in order of first appearance.
+    pub fn permission_names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for p in &self.permissions {
+            if !out.contains(&p.name.as_str()) {
+                out.push(&p.name);
+            }
+        }
+        out
+    }
+
+    /// The name and type of the permission with this Graph id (app role or scope id).
+    pub fn by_id(&self, id: &str) -> Vec<(&str, PermissionType)> {
+        let id = id.to_ascii_lowercase();
+        let mut out = Vec::new();
+        for t in [PermissionType::Application, PermissionType::Delegated] {
+            if let Some(p) = self
+                .permissions
+                .iter()
+                .find(|p| p.id_for(t) == Some(id.as_str()))
+            {
+                out.push((p.name.as_str(), t));
+            }
+        }
+        out
+    }
+
+    /// The matrix's id for permission `name` granted as type `t`.
+    pub fn id_of(&self, name: &str, t: PermissionType) -> Option<&str> {
+        self.permissions
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .and_then(|p| p.id_for(t))
+    }
+}
+
+fn canonical_name(perms: &[Permission], name: &str) -> Option<String> {
+    let name = name.trim();
+    perms
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+        .map(|p| p.name.clone())
+}
+
+fn is_permission_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Whether `s` is a GUID in its canonical 8-4-4-4-12 hexadecimal form.
+pub fn is_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+type SpanError = (Range<usize>, String);
+
+fn parse_enum<T: for<'de> Deserialize<'de>>(
+    v: &Spanned<String>,
+    what: &str,
+    allowed: &[&str],
+) -> Result<T, SpanError> {
+    let s = v.get_ref().trim();
+    let de = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(s);
+    T::deserialize(de).map_err(|_| {
+        (
+            v.span(),
+            format!(
+                "unknown {what} `{s}` (expected one of: {})",
+                allowed.join(", ")
+            ),
+        )
+    })
+}
+
+fn non_empty_list<T>(
+    list: &Spanned<Vec<Spanned<String>>>,
+    key: &str,
+    f: impl Fn(&Spanned<String>) -> Result<T, SpanError>,
+) -> Result<Vec<T>, SpanError>
+where
+    T: PartialEq,
+{
+    if list.get_ref().is_empty() {
+        return Err((list.span(), format!("`{key}` is empty")));
+    }
+    let mut out = Vec::new();
+    for item in list.get_ref() {
+        let v = f(item)?;
+        if out.contains(&v) {
+            return Err((
+                item.span(),
+                format!("`{key}` lists `{}` twice", item.get_ref().trim()),
+            ));
+        }
+        out.push(v);
+    }
+    Ok(out)
+}
+
+fn guid_field(v: Option<&Spanned<String>>, key: &str) -> Result<Option<String>, SpanError> {
+    match v {
+        None => Ok(None),
+        Some(v) => {
+            let s = v.get_ref().trim();
+            if is_guid(s) {
+                Ok(Some(s.to_ascii_lowercase()))
+            } else {
+                Err((
+                    v.span(),
+                    format!(
+                        "{key} `{s}` is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+/// A matrix that cannot be used, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatrixError {
+    pub origin: String,
+    /// 1-based (line, column), where the problem has a place in the file.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl fmt::Display for MatrixError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, col)) => write!(
+                f,
+                "invalid matrix {}:{line}:{col}: {}",
+                self.origin, self.message
+            ),
+            None => write!(f, "invalid matrix {}: {}", self.origin, self.message),
+        }
+    }
+}
+
+impl std::error::Error for MatrixError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMatrix {
+    version: Option<String>,
+    #[serde(default)]
+    permission: Vec<RawPermission>,
+    #[serde(default)]
+    implies: Vec<RawImplies>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPermission {
+    name: Spanned<String>,
+    #[serde(rename = "type")]
+    ptype: Spanned<String>,
+    api_versions: Spanned<Vec<Spanned<String>>>,
+    objects: Spanned<Vec<Spanned<String>>>,
+    purposes: Spanned<Vec<Spanned<String>>>,
+    description: Spanned<String>,
+    application_id: Option<Spanned<String>>,
+    delegated_id: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImplies {
+    broader: Spanned<String>,
+    narrower: Spanned<String>,
+    #[serde(rename = "type")]
+    ptype: Spanned<String>,
+    source: Spanned<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROW: &str = r#"
+[[permission]]
+name = "User.Read.All"
+type = "Delegated"
+api_versions = ["v1.0"]
+objects = ["Users"]
+purposes = ["backup"]
+description = "Lists users."
+delegated_id = "a154be20-db9c-4678-8ab7-66f6cc099a59"
+"#;
+
+    fn err(text: &str) -> MatrixError {
+        Matrix::parse(text, "m.toml").expect_err("should fail")
+    }
+
+    #[test]
+    fn embedded_matrix_has_the_sources_20_rows_and_18_objects() {
+        let m = Matrix::embedded().expect("embedded matrix parses");
+        assert_eq!(m.permissions.len(), 20);
+        assert_eq!(m.objects().len(), 18);
+        let t = |name: &str, ptype| {
+            m.permissions
+                .iter()
+                .any(|p| p.name == name && p.ptype == ptype)
+        };
+        assert!(t("DeviceLocalCredential.Read.All", PermissionType::Any));
+        assert!(t("Group.ReadWrite.All", PermissionType::Delegated));
+        assert!(t("Group.ReadWrite.All", PermissionType::Application));
+        assert!(t("Directory.AccessAsUser.All", PermissionType::Delegated));
+        let apps = m
+            .permissions
+            .iter()
+            .filter(|p| p.ptype == PermissionType::Application)
+            .count();
+        let dels = m
+            .permissions
+            .iter()
+            .filter(|p| p.ptype == PermissionType::Delegated)
+            .count();
+        assert_eq!((apps, dels), (12, 7));
+        assert!(m.version.is_some());
+    }
+
+    #[test]
+    fn embedded_matrix_never_lets_conditional_access_write_imply_policy_read() {
+        let m = Matrix::embedded().unwrap();
+        assert!(!m
+            .implies
+            .iter()
+            .any(|i| i.broader == "Policy.ReadWrite.ConditionalAccess"));
+        assert!(m.implies.iter().any(|i| i.broader == "User.ReadWrite.All"
+            && i.narrower == "User.Read.All"
+            && i.ptype == PermissionType::Delegated));
+    }
+
+    #[test]
+    fn a_minimal_row_parses() {
+        let m = Matrix::parse(ROW, "m.toml").unwrap();
+        assert_eq!(m.permissions[0].purposes, vec![Purpose::Backup]);
+        assert_eq!(m.by_id("A154BE20-DB9C-4678-8AB7-66F6CC099A59").len(), 1);
+    }
+
+    #[test]
+    fn syntax_error_names_line_and_column() {
+        let e = err("[[permission]]\nname = \"x\nfoo");
+        assert_eq!(e.origin, "m.toml");
+        let (line, _) = e.position.expect("a syntax error has a position");
+        assert!((2..=3).contains(&line), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("invalid matrix m.toml:{line}:")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_type_is_located() {
+        let e = err(&ROW.replace("\"Delegated\"", "\"Delegate\""));
+        assert_eq!(e.position, Some((4, 8)));
+        assert!(e.message.contains("unknown type `Delegate`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_purpose_is_located() {
+        let e = err(&ROW.replace("[\"backup\"]", "[\"archive\"]"));
+        assert_eq!(e.position, Some((7, 13)));
+        assert!(e.message.contains("unknown purpose `archive`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_api_version_is_reported() {
+        let e = err(&ROW.replace("[\"v1.0\"]", "[\"v2\"]"));
+        assert!(e.message.contains("unknown API version `v2`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_key_is_rejected() {
+        let e = err(&format!("{ROW}colour = \"red\"\n"));
+        assert!(e.message.contains("unknown field `colour`"), "{e}");
+        assert_eq!(e.position.map(|p| p.0), Some(10));
+    }
+
+    #[test]
+    fn duplicate_row_is_rejected() {
+        let e = err(&format!("{ROW}{ROW}"));
+        assert!(e.message.contains("duplicate row"), "{e}");
+        assert_eq!(e.position.map(|p| p.0), Some(12));
+    }
+
+    #[test]
+    fn bad_guid_is_rejected() {
+        let e = err(&ROW.replace("a154be20-db9c", "a154be20-db9"));
+        assert!(e.message.contains("is not a GUID"), "{e}");
+        assert_eq!(e.position.map(|p| p.0), Some(9));
+    }
+
+    #[test]
+    fn missing_id_for_type_is_rejected() {
+        let e = err(&ROW.replace(
+            "delegated_id = \"a154be20-db9c-4678-8ab7-66f6cc099a59\"",
+            "",
+        ));
+        assert!(e.message.contains("has no delegated_id"), "{e}");
+    }
+
+    #[test]
+    fn implies_naming_an_unknown_permission_is_rejected() {
+        let text = format!(
+            "{ROW}\n[[implies]]\nbroader = \"User.ReadWrite.All\"\nnarrower = \"User.Read.All\"\ntype = \"Delegated\"\nsource = \"x\"\n"
+        );
+        let e = err(&text);
+        assert!(
+            e.message
+                .contains("`User.ReadWrite.All` is not a permission"),
+            "{e}"
+        );
+        assert_eq!(e.position, Some((12, 11)));
+    }
+
+    #[test]
+    fn implies_of_a_type_the_matrix_does_not_require_is_rejected() {
+        let m = Matrix::embedded().unwrap();
+        let text = format!(
+            "{}\n[[implies]]\nbroader = \"User.ReadWrite.All\"\nnarrower = \"User.Read.All\"\ntype = \"Application\"\nsource = \"x\"\n",
+            EMBEDDED
+        );
+        let e = err(&text);
+        assert!(
+            e.message.contains("no Application row for `User.Read.All`"),
+            "{e}"
+        );
+        assert_eq!(m.implies.len(), 3);
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        assert!(err("").message.contains("no [[permission]]"));
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let e = Matrix::load(Some(Path::new("/nonexistent/m.toml"))).unwrap_err();
+        assert!(e.to_string().contains("/nonexistent/m.toml"), "{e}");
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("ab\ncé d", 7), (2, 4));
+        assert_eq!(line_col("", 5), (1, 1));
+    }
+
+    #[test]
+    fn guid_check() {
+        assert!(is_guid("62a82d76-70ea-41e2-9197-370581804d09"));
+        assert!(!is_guid("62a82d76-70ea-41e2-9197-370581804d0"));
+        assert!(!is_guid("62a82d76x70ea-41e2-9197-370581804d09"));
+    }
+}

@@ -1,0 +1,112 @@
+//! `explain` output: readable text, or JSON.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::join;
+use crate::explain::{Explanation, Row};
+
+pub fn json(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Doc<'a, 'm> {
+        schema_version: u32,
+        #[serde(flatten)]
+        explanation: &'a Explanation<'m>,
+    }
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Doc {
+            schema_version: 1,
+            explanation: e,
+        },
+    )?;
+    writeln!(out)
+}
+
+fn row_text(r: &Row<'_>, out: &mut dyn Write, show_objects: bool) -> std::io::Result<()> {
+    write!(
+        out,
+        "  {} ({}) · API {}",
+        r.permission,
+        r.ptype,
+        join(r.api_versions, ", ")
+    )?;
+    if show_objects {
+        write!(out, " · protects {}", join(r.objects, ", "))?;
+    }
+    writeln!(out, " · needed for {}", join(r.purposes, " and "))?;
+    writeln!(out, "    {}", r.description)?;
+    let mut ids = Vec::new();
+    if let Some(id) = r.ids.application {
+        ids.push(format!("app role id {id}"));
+    }
+    if let Some(id) = r.ids.delegated {
+        ids.push(format!("delegated scope id {id}"));
+    }
+    writeln!(out, "    {}", ids.join(" · "))
+}
+
+pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    match e {
+        Explanation::Permission {
+            permission,
+            matched_id_type,
+            rows,
+            implied_by,
+            implies,
+        } => {
+            write!(out, "{permission}")?;
+            if let Some(t) = matched_id_type {
+                write!(out, " (the id is its {t} id)")?;
+            }
+            writeln!(out)?;
+            writeln!(out, "\nRequired as:")?;
+            for r in rows {
+                row_text(r, out, true)?;
+            }
+            writeln!(out, "\nAlso satisfied by (broader permissions):")?;
+            if implied_by.is_empty() {
+                writeln!(
+                    out,
+                    "  none documented: only {permission} itself satisfies it"
+                )?;
+            }
+            for i in implied_by {
+                writeln!(
+                    out,
+                    "  {} ({})\n    source: {}",
+                    i.broader, i.ptype, i.source
+                )?;
+            }
+            if !implies.is_empty() {
+                writeln!(out, "\nAlso satisfies (narrower permissions):")?;
+                for i in implies {
+                    writeln!(
+                        out,
+                        "  {} ({})\n    source: {}",
+                        i.narrower, i.ptype, i.source
+                    )?;
+                }
+            }
+        }
+        Explanation::Object {
+            object,
+            backup,
+            restore,
+        } => {
+            writeln!(out, "{object}")?;
+            for (purpose, rows) in [("Backup", backup), ("Restore", restore)] {
+                writeln!(out, "\n{purpose} needs:")?;
+                if rows.is_empty() {
+                    writeln!(out, "  nothing in this matrix")?;
+                }
+                for r in rows {
+                    row_text(r, out, false)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

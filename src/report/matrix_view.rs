@@ -1,0 +1,134 @@
+//! `matrix` output: a table grouped by protected object, JSON, or a GitHub Markdown table.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::{join, md_cell};
+use crate::explain::Row;
+use crate::matrix::{Implication, Matrix};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MatrixJson<'m> {
+    schema_version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'m str>,
+    rows: Vec<Row<'m>>,
+    implies: &'m [Implication],
+}
+
+pub fn json(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
+    let doc = MatrixJson {
+        schema_version: 1,
+        version: matrix.version.as_deref(),
+        rows: matrix.permissions.iter().map(Row::from).collect(),
+        implies: &matrix.implies,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+pub fn table(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
+    let rows: Vec<[String; 4]> = matrix
+        .permissions
+        .iter()
+        .map(|p| {
+            [
+                p.name.clone(),
+                p.ptype.to_string(),
+                join(&p.api_versions, ", "),
+                join(&p.purposes, ", "),
+            ]
+        })
+        .collect();
+    let header = ["PERMISSION", "TYPE", "API", "NEEDED FOR"];
+    let mut widths = header.map(str::len);
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 4], indent: &str| {
+        let mut s = indent.to_string();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        s
+    };
+    writeln!(out, "{}", line(header, "  "))?;
+    for object in matrix.objects() {
+        writeln!(out, "{object}")?;
+        for (p, r) in matrix.permissions.iter().zip(&rows) {
+            if p.objects.iter().any(|o| o == object) {
+                writeln!(out, "{}", line([&r[0], &r[1], &r[2], &r[3]], "  "))?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "\n{} permissions in {} rows protect {} objects. Why each one: entra-perms explain PERMISSION",
+        matrix.permission_names().len(),
+        matrix.permissions.len(),
+        matrix.objects().len()
+    )?;
+    if !matrix.implies.is_empty() {
+        writeln!(
+            out,
+            "\nBroader permissions that also satisfy narrower ones:"
+        )?;
+        for i in &matrix.implies {
+            writeln!(out, "  {} => {} ({})", i.broader, i.narrower, i.ptype)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn markdown(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "## Microsoft Graph permissions for Entra ID backup\n")?;
+    if let Some(v) = &matrix.version {
+        writeln!(out, "Matrix version {}.\n", md_cell(v))?;
+    }
+    writeln!(
+        out,
+        "| Permission | Type | API | Protects | Needed for | Why | Application id | Delegated id |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|---|")?;
+    for p in &matrix.permissions {
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
+            md_cell(&p.name),
+            p.ptype,
+            join(&p.api_versions, ", "),
+            md_cell(&join(&p.objects, ", ")),
+            join(&p.purposes, ", "),
+            md_cell(&p.description),
+            p.application_id.as_deref().unwrap_or("–"),
+            p.delegated_id.as_deref().unwrap_or("–"),
+        )?;
+    }
+    if !matrix.implies.is_empty() {
+        writeln!(
+            out,
+            "\n### Broader permissions that also satisfy narrower ones\n"
+        )?;
+        writeln!(out, "| Broader | Narrower | Type | Source |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        for i in &matrix.implies {
+            writeln!(
+                out,
+                "| `{}` | `{}` | {} | {} |",
+                md_cell(&i.broader),
+                md_cell(&i.narrower),
+                i.ptype,
+                md_cell(&i.source)
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests: the real binary, an isolated environment, and (for `audit`) a fake Graph
+//! server on 127.0.0.1 started per test.
+
+mod support;
+
+#[path = "cli/explain_and_matrix.rs"]
+mod explain_and_matrix;
