@@ -28,6 +28,10 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Explain a permission (name or GUID) or a protected object: why it is needed, what it covers.
     Explain(ExplainArgs),
+    /// Audit what the tenant has granted the backup app against the matrix.
+    Audit(Box<AuditArgs>),
+    /// Save what the tenant has granted the backup app to a JSON file, to audit later offline.
+    Snapshot(Box<SnapshotArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +147,28 @@ pub enum FailOn {
     Never,
 }
 
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The backup application: its application (client) id, its service principal object id, or
+    /// its exact display name.
+    #[arg(long, value_name = "APP")]
+    pub app: String,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// The service account (UPN or object id) the delegated permissions act through.
+    #[arg(long, value_name = "USER")]
+    pub service_account: Option<String>,
+
+    /// Write the snapshot to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub source: MatrixSource,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuditFormat {
     Table,
@@ -235,6 +261,17 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn audit_needs_an_app_or_a_snapshot() {
+        assert!(Cli::try_parse_from(["entra-perms", "audit"]).is_err());
+        assert!(Cli::try_parse_from(["entra-perms", "audit", "--app", "x"]).is_ok());
+        assert!(Cli::try_parse_from(["entra-perms", "audit", "--from", "s.json"]).is_ok());
+        assert!(
+            Cli::try_parse_from(["entra-perms", "audit", "--app", "x", "--from", "s.json"])
+                .is_err()
+        );
     }
 
     #[test]

@@ -4,31 +4,61 @@
 //! `run` is the whole program behind the thin binary: it returns what the run found
 //! ([`exit::Outcome`]) or why it could not complete (an error); `exit::decide` picks the exit code.
 
+pub mod audit;
 pub mod cli;
 pub mod exit;
 pub mod explain;
+pub mod grants;
+pub mod graph;
 pub mod matrix;
 pub mod report;
+pub mod snapshot;
+pub mod token;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
-use cli::{Cli, Command, ExplainFormat, MatrixFormat};
+use cli::{AuditArgs, AuditFormat, Cli, Command, ConnectionArgs, ExplainFormat, MatrixFormat};
 use exit::Outcome;
+use grants::{Grants, Source};
 use matrix::Matrix;
+use snapshot::Snapshot;
 
 /// Run one command, writing its report to stdout.
 pub fn run(cli: Cli) -> Result<Outcome> {
+    init_logging(cli.verbose);
     let stdout = std::io::stdout();
+    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut out = stdout.lock();
-    let outcome = run_to(cli, &mut out)?;
+    let outcome = run_to(cli, &mut out, color)?;
     out.flush()?;
     Ok(outcome)
 }
 
-/// Run one command, writing its report to `out`.
-pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
+/// Diagnostics go to stderr: warnings always, each Graph request with -v, more with -vv.
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::prelude::*;
+    let level = match verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::INFO,
+        _ => tracing::Level::DEBUG,
+    };
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .without_time()
+        .with_filter(tracing_subscriber::filter::filter_fn(move |m| {
+            m.target().starts_with("entra_perms") && *m.level() <= level
+        }));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// Run one command, writing its report to `out` (with colour if `color`).
+pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
     match cli.command {
         Command::Matrix(args) => {
             let matrix = Matrix::load(args.source.matrix.as_deref())?;
@@ -47,6 +77,127 @@ pub fn run_to(cli: Cli, out: &mut dyn Write) -> Result<Outcome> {
                 ExplainFormat::Json => report::explain_view::json(&explanation, out)?,
             }
             Ok(Outcome::Passed)
+        }
+        Command::Audit(args) => run_audit(*args, out, color),
+        Command::Snapshot(args) => {
+            let matrix = Matrix::load(args.source.matrix.as_deref())?;
+            let grants = live_grants(
+                &args.connection,
+                &args.app,
+                args.service_account.as_deref(),
+                &matrix,
+            )?;
+            let doc = Snapshot::now(grants).to_json();
+            write_report(args.output.as_deref(), out, |w| w.write_all(doc.as_bytes()))?;
+            Ok(Outcome::Passed)
+        }
+    }
+}
+
+fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcome> {
+    let matrix = Matrix::load(args.source.matrix.as_deref())?;
+    let opts = audit::Options {
+        scope: args.policy.scope,
+        strict: args.policy.strict,
+        fail_on: args.policy.fail_on,
+    };
+    let (grants, source) = match (&args.from, &args.app) {
+        (Some(path), _) => (
+            snapshot_grants(path, args.service_account.as_deref())?,
+            Source::Snapshot,
+        ),
+        (None, Some(app)) => (
+            live_grants(
+                &args.connection,
+                app,
+                args.service_account.as_deref(),
+                &matrix,
+            )?,
+            Source::Graph,
+        ),
+        (None, None) => anyhow::bail!(exit::InputError("give --app APP or --from SNAPSHOT".into())),
+    };
+    let report = audit::diff(&matrix, &grants, source, &opts);
+    let color = color && args.output.is_none();
+    write_report(args.output.as_deref(), out, |w| match args.format {
+        AuditFormat::Table => report::audit_view::table(&report, w, color),
+        AuditFormat::Json => report::audit_view::json(&report, w),
+    })?;
+    Ok(if report.passed {
+        Outcome::Passed
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// The grants saved in a snapshot. A `--service-account` given now must match the snapshot's.
+fn snapshot_grants(path: &Path, service_account: Option<&str>) -> Result<Grants> {
+    let grants = Snapshot::load(path)?.grants;
+    if let Some(sa) = service_account {
+        let matches = grants.service_account.as_ref().is_some_and(|s| {
+            s.id.eq_ignore_ascii_case(sa)
+                || s.user_principal_name
+                    .as_deref()
+                    .is_some_and(|u| u.eq_ignore_ascii_case(sa))
+        });
+        if !matches {
+            anyhow::bail!(exit::InputError(format!(
+                "--service-account {sa} is not the service account recorded in the snapshot {}; take a new snapshot with --service-account {sa}",
+                path.display()
+            )));
+        }
+    }
+    Ok(grants)
+}
+
+/// Read the app's grants from Microsoft Graph.
+fn live_grants(
+    conn: &ConnectionArgs,
+    app: &str,
+    service_account: Option<&str>,
+    matrix: &Matrix,
+) -> Result<Grants> {
+    let base = graph::base_url(conn.cloud, conn.graph_url.as_deref())?;
+    let http = graph::http_client()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let ctx =
+            graph::auth::AuthContext::from_env(conn.cloud, conn.tenant.clone(), http.clone())?;
+        let token = graph::auth::acquire(conn.auth, &ctx).await?;
+        let tenant_id = token::decode_claims(token.expose())
+            .ok()
+            .and_then(|c| c.tid)
+            .or_else(|| conn.tenant.clone().filter(|t| matrix::is_guid(t)));
+        let client = graph::client::GraphClient::new(http, base, &token)?;
+        let target = graph::fetch::Target {
+            app,
+            service_account,
+            cloud: conn.cloud,
+            tenant_id,
+        };
+        graph::fetch::fetch(&client, matrix, &target).await
+    })
+}
+
+/// Write a report to `--output FILE`, or to `out`.
+fn write_report(
+    path: Option<&Path>,
+    out: &mut dyn Write,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    match path {
+        None => Ok(render(out)?),
+        Some(path) => {
+            let mut file =
+                std::io::BufWriter::new(std::fs::File::create(path).with_context(|| {
+                    format!("cannot create the output file {}", path.display())
+                })?);
+            render(&mut file)
+                .and_then(|_| file.flush())
+                .with_context(|| format!("cannot write the output file {}", path.display()))
         }
     }
 }

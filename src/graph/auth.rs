@@ -1,0 +1,648 @@
+//! Authentication: choose a credential (`--auth`), get a Microsoft Graph token with it through
+//! azure_identity, and the certificate client assertion (RS256, signed without openssl).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{anyhow, bail, Context, Result};
+use aws_lc_rs::{digest, rand, signature};
+use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
+use azure_core::credentials::{Secret, TokenCredential};
+use azure_core::http::{ClientMethodOptions, ClientOptions, Transport};
+use azure_identity::{
+    AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
+    ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
+    Executor, ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
+    WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
+};
+use base64::Engine;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::cli::{AuthMethod, Cloud};
+use crate::exit::InputError;
+use crate::token::Token;
+
+/// The environment variable holding a bearer token for `--auth access-token`.
+pub const ACCESS_TOKEN_ENV: &str = "ENTRA_PERMS_ACCESS_TOKEN";
+
+/// Reads an environment variable (injectable for tests).
+pub type EnvReader = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// What a credential needs from the environment and the command line.
+#[derive(Clone)]
+pub struct AuthContext {
+    pub cloud: Cloud,
+    /// `--tenant`, else AZURE_TENANT_ID.
+    pub tenant: Option<String>,
+    /// The HTTP transport for token requests (the same proxy and CA settings as Graph).
+    pub transport: Transport,
+    /// The login authority (AZURE_AUTHORITY_HOST, else the cloud's).
+    pub authority_host: String,
+    /// Reads an environment variable (injectable for tests).
+    pub env: EnvReader,
+    /// Runs `az` (injectable for tests).
+    pub executor: Option<Arc<dyn Executor>>,
+}
+
+impl AuthContext {
+    /// The context from the process environment.
+    pub fn from_env(cloud: Cloud, tenant: Option<String>, http: reqwest::Client) -> Result<Self> {
+        let env: EnvReader = Arc::new(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
+        let authority_host = authority_host(cloud, env("AZURE_AUTHORITY_HOST"))?;
+        Ok(AuthContext {
+            cloud,
+            tenant: tenant.or_else(|| env("AZURE_TENANT_ID")),
+            transport: Transport::new(Arc::new(http)),
+            authority_host,
+            env,
+            executor: None,
+        })
+    }
+
+    fn var(&self, key: &str) -> Option<String> {
+        (self.env)(key)
+    }
+
+    fn require(&self, key: &str, method: &str) -> Result<String> {
+        self.var(key)
+            .ok_or_else(|| anyhow!("--auth {method} needs the environment variable {key}"))
+    }
+
+    fn tenant_for(&self, method: &str) -> Result<String> {
+        self.tenant.clone().ok_or_else(|| {
+            anyhow!("--auth {method} needs a tenant: pass --tenant or set AZURE_TENANT_ID")
+        })
+    }
+
+    fn client_options(&self) -> ClientOptions {
+        let mut cloud = CustomConfiguration::default();
+        cloud.authority_host = self.authority_host.clone();
+        ClientOptions {
+            transport: Some(self.transport.clone()),
+            cloud: Some(Arc::new(CloudConfiguration::from(cloud))),
+            ..Default::default()
+        }
+    }
+
+    /// The OAuth scope of Microsoft Graph in this cloud.
+    pub fn scope(&self) -> String {
+        format!("https://{}/.default", self.cloud.graph_host())
+    }
+}
+
+/// The login authority: AZURE_AUTHORITY_HOST (https only) or the cloud's.
+pub fn authority_host(cloud: Cloud, env_value: Option<String>) -> Result<String> {
+    match env_value {
+        None => Ok(format!("https://{}", cloud.login_host())),
+        Some(v) => {
+            let url = url::Url::parse(v.trim())
+                .map_err(|e| InputError(format!("AZURE_AUTHORITY_HOST `{v}` is not a URL: {e}")))?;
+            if url.scheme() != "https" {
+                return Err(
+                    InputError(format!("AZURE_AUTHORITY_HOST `{v}` must use https")).into(),
+                );
+            }
+            Ok(url.as_str().trim_end_matches('/').to_string())
+        }
+    }
+}
+
+/// The concrete method `auto` picks, from the variables that are set.
+pub fn resolve_auto(ctx: &AuthContext) -> AuthMethod {
+    if ctx.var(ACCESS_TOKEN_ENV).is_some() {
+        AuthMethod::AccessToken
+    } else if ctx.var("AZURE_CLIENT_SECRET").is_some() {
+        AuthMethod::ClientSecret
+    } else if ctx.var("AZURE_CLIENT_CERTIFICATE_PATH").is_some() {
+        AuthMethod::ClientCertificate
+    } else if ctx.var("AZURE_FEDERATED_TOKEN_FILE").is_some() {
+        AuthMethod::WorkloadIdentity
+    } else {
+        AuthMethod::AzureCli
+    }
+}
+
+pub fn method_name(m: AuthMethod) -> &'static str {
+    match m {
+        AuthMethod::Auto => "auto",
+        AuthMethod::AzureCli => "azure-cli",
+        AuthMethod::ClientSecret => "client-secret",
+        AuthMethod::ClientCertificate => "client-certificate",
+        AuthMethod::WorkloadIdentity => "workload-identity",
+        AuthMethod::ManagedIdentity => "managed-identity",
+        AuthMethod::AccessToken => "access-token",
+    }
+}
+
+/// Get a Microsoft Graph token with the chosen method.
+pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
+    let method = match method {
+        AuthMethod::Auto => resolve_auto(ctx),
+        m => m,
+    };
+    let name = method_name(method);
+    tracing::info!(method = name, "authenticating");
+    if method == AuthMethod::AccessToken {
+        let token = ctx.require(ACCESS_TOKEN_ENV, name)?;
+        return Ok(Token::new(token.trim()));
+    }
+    let credential: Arc<dyn TokenCredential> = match method {
+        AuthMethod::ClientSecret => {
+            let tenant = ctx.tenant_for(name)?;
+            let client_id = ctx.require("AZURE_CLIENT_ID", name)?;
+            let secret = ctx.require("AZURE_CLIENT_SECRET", name)?;
+            ClientSecretCredential::new(
+                &tenant,
+                client_id,
+                Secret::new(secret),
+                Some(ClientSecretCredentialOptions {
+                    client_options: ctx.client_options(),
+                }),
+            )?
+        }
+        AuthMethod::ClientCertificate => {
+            let tenant = ctx.tenant_for(name)?;
+            let client_id = ctx.require("AZURE_CLIENT_ID", name)?;
+            let path = PathBuf::from(ctx.require("AZURE_CLIENT_CERTIFICATE_PATH", name)?);
+            let audience = format!("{}/{tenant}/oauth2/v2.0/token", ctx.authority_host);
+            let assertion = CertificateAssertion::from_pem_file(&path, &client_id, &audience)?;
+            ClientAssertionCredential::new(
+                tenant,
+                client_id,
+                assertion,
+                Some(ClientAssertionCredentialOptions {
+                    client_options: ctx.client_options(),
+                }),
+            )?
+        }
+        AuthMethod::WorkloadIdentity => {
+            let tenant = ctx.tenant_for(name)?;
+            let client_id = ctx.require("AZURE_CLIENT_ID", name)?;
+            let file = ctx.require("AZURE_FEDERATED_TOKEN_FILE", name)?;
+            WorkloadIdentityCredential::new(Some(WorkloadIdentityCredentialOptions {
+                credential_options: ClientAssertionCredentialOptions {
+                    client_options: ctx.client_options(),
+                },
+                client_id: Some(client_id),
+                tenant_id: Some(tenant),
+                token_file_path: Some(PathBuf::from(file)),
+            }))?
+        }
+        AuthMethod::ManagedIdentity => {
+            ManagedIdentityCredential::new(Some(ManagedIdentityCredentialOptions {
+                user_assigned_id: ctx.var("AZURE_CLIENT_ID").map(UserAssignedId::ClientId),
+                client_options: ClientOptions {
+                    transport: Some(ctx.transport.clone()),
+                    ..Default::default()
+                },
+            }))?
+        }
+        AuthMethod::AzureCli => AzureCliCredential::new(Some(AzureCliCredentialOptions {
+            tenant_id: ctx.tenant.clone(),
+            executor: ctx.executor.clone(),
+            ..Default::default()
+        }))?,
+        AuthMethod::Auto | AuthMethod::AccessToken => unreachable!("resolved above"),
+    };
+    let scope = ctx.scope();
+    let token = credential
+        .get_token(&[scope.as_str()], None)
+        .await
+        .map_err(|e| anyhow!("{}", one_line(&e.to_string())))
+        .with_context(|| format!("could not get a Microsoft Graph token with --auth {name}"))?;
+    Ok(Token::new(token.token.secret()))
+}
+
+/// Azure SDK messages run over several lines; keep them on one.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A client assertion signed with a certificate's RSA key (RS256, `x5t` = SHA-1 thumbprint),
+/// as Entra ID expects for certificate credentials.
+pub struct CertificateAssertion {
+    client_id: String,
+    audience: String,
+    key: signature::RsaKeyPair,
+    thumbprint: String,
+}
+
+impl std::fmt::Debug for CertificateAssertion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertificateAssertion")
+            .field("client_id", &self.client_id)
+            .field("thumbprint", &self.thumbprint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CertificateAssertion {
+    /// Read a PEM file holding the certificate and its unencrypted RSA private key.
+    pub fn from_pem_file(path: &Path, client_id: &str, audience: &str) -> Result<Self> {
+        let pem = std::fs::read(path).with_context(|| {
+            format!(
+                "cannot read the certificate file {} (AZURE_CLIENT_CERTIFICATE_PATH)",
+                path.display()
+            )
+        })?;
+        Self::from_pem(&pem, client_id, audience)
+            .with_context(|| format!("invalid certificate file {}", path.display()))
+    }
+
+    pub fn from_pem(pem: &[u8], client_id: &str, audience: &str) -> Result<Self> {
+        let cert = CertificateDer::pem_slice_iter(pem)
+            .next()
+            .ok_or_else(|| anyhow!("no CERTIFICATE block in the PEM"))?
+            .map_err(|e| anyhow!("the CERTIFICATE block cannot be read: {e:?}"))?;
+        let key = match PrivateKeyDer::from_pem_slice(pem) {
+            Ok(PrivateKeyDer::Pkcs8(k)) => signature::RsaKeyPair::from_pkcs8(k.secret_pkcs8_der()),
+            Ok(PrivateKeyDer::Pkcs1(k)) => signature::RsaKeyPair::from_der(k.secret_pkcs1_der()),
+            Ok(_) => bail!(
+                "the private key is not an RSA key (Entra ID certificate credentials use RSA)"
+            ),
+            Err(_) => bail!(
+                "no unencrypted PRIVATE KEY block in the PEM (encrypted keys are not supported)"
+            ),
+        }
+        .map_err(|e| anyhow!("the RSA private key cannot be used: {e}"))?;
+        let sha1 = digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, cert.as_ref());
+        Ok(CertificateAssertion {
+            client_id: client_id.to_string(),
+            audience: audience.to_string(),
+            key,
+            thumbprint: b64url(sha1.as_ref()),
+        })
+    }
+
+    /// A fresh signed assertion, valid for ten minutes.
+    pub fn sign(&self) -> Result<String> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let mut jti = [0u8; 16];
+        rand::fill(&mut jti).map_err(|_| anyhow!("no randomness for the assertion id"))?;
+        let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "x5t": self.thumbprint});
+        let claims = serde_json::json!({
+            "aud": self.audience,
+            "iss": self.client_id,
+            "sub": self.client_id,
+            "jti": jti.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            "nbf": now,
+            "iat": now,
+            "exp": now + 600,
+        });
+        let signing_input = format!(
+            "{}.{}",
+            b64url(header.to_string().as_bytes()),
+            b64url(claims.to_string().as_bytes())
+        );
+        let mut sig = vec![0u8; self.key.public_modulus_len()];
+        self.key
+            .sign(
+                &signature::RSA_PKCS1_SHA256,
+                &rand::SystemRandom::new(),
+                signing_input.as_bytes(),
+                &mut sig,
+            )
+            .map_err(|_| anyhow!("could not sign the client assertion"))?;
+        Ok(format!("{signing_input}.{}", b64url(&sig)))
+    }
+
+    #[cfg(test)]
+    fn public_key(&self) -> Vec<u8> {
+        use aws_lc_rs::signature::KeyPair;
+        self.key.public_key().as_ref().to_vec()
+    }
+}
+
+#[async_trait::async_trait]
+impl ClientAssertion for CertificateAssertion {
+    async fn secret(&self, _: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
+        self.sign().map_err(|e| {
+            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, e.to_string())
+        })
+    }
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use azure_core::http::{headers::Headers, AsyncRawResponse, HttpClient, Request, StatusCode};
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    const TEST_PEM: &str = include_str!("../../tests/fixtures/auth/test-client.pem");
+    const TEST_THUMBPRINT_SHA1_HEX: &str =
+        include_str!("../../tests/fixtures/auth/test-client.sha1");
+
+    /// A token endpoint inside the test: answers token requests and records their forms.
+    #[derive(Debug, Default)]
+    struct FakeTokenEndpoint {
+        seen: Mutex<Vec<(String, HashMap<String, String>)>>,
+        refuse: bool,
+    }
+
+    #[async_trait::async_trait]
+    impl HttpClient for FakeTokenEndpoint {
+        async fn execute_request(&self, request: &Request) -> azure_core::Result<AsyncRawResponse> {
+            let body = match request.body() {
+                azure_core::http::Body::Bytes(b) => b.to_vec(),
+                #[allow(unreachable_patterns)]
+                _ => Vec::new(),
+            };
+            let form: HashMap<String, String> =
+                url::form_urlencoded::parse(&body).into_owned().collect();
+            self.seen
+                .lock()
+                .unwrap()
+                .push((request.url().to_string(), form));
+            let (status, json) = if self.refuse {
+                (
+                    StatusCode::Unauthorized,
+                    r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}"#,
+                )
+            } else {
+                (
+                    StatusCode::Ok,
+                    r#"{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"fake-graph-token"}"#,
+                )
+            };
+            Ok(AsyncRawResponse::from_bytes(
+                status,
+                Headers::new(),
+                json.as_bytes().to_vec(),
+            ))
+        }
+    }
+
+    fn ctx(vars: &[(&str, &str)], endpoint: Arc<FakeTokenEndpoint>, cloud: Cloud) -> AuthContext {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let authority = authority_host(cloud, vars.get("AZURE_AUTHORITY_HOST").cloned()).unwrap();
+        AuthContext {
+            cloud,
+            tenant: vars.get("AZURE_TENANT_ID").cloned(),
+            transport: Transport::new(endpoint),
+            authority_host: authority,
+            env: Arc::new(move |k| vars.get(k).cloned()),
+            executor: None,
+        }
+    }
+
+    const TENANT: &str = "65415bb1-9267-4313-bbf5-ae259732ee12";
+    const CLIENT: &str = "46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b";
+
+    #[tokio::test]
+    async fn client_secret_flow_posts_to_the_cloud_authority_with_the_graph_scope() {
+        let ep = Arc::new(FakeTokenEndpoint::default());
+        let c = ctx(
+            &[
+                ("AZURE_TENANT_ID", TENANT),
+                ("AZURE_CLIENT_ID", CLIENT),
+                ("AZURE_CLIENT_SECRET", "s3cret-value"),
+            ],
+            ep.clone(),
+            Cloud::Usgov,
+        );
+        assert_eq!(resolve_auto(&c), AuthMethod::ClientSecret);
+        let token = acquire(AuthMethod::Auto, &c).await.unwrap();
+        assert_eq!(token.expose(), "fake-graph-token");
+        let seen = ep.seen.lock().unwrap();
+        assert_eq!(
+            seen[0].0,
+            format!("https://login.microsoftonline.us/{TENANT}/oauth2/v2.0/token")
+        );
+        assert_eq!(seen[0].1["scope"], "https://graph.microsoft.us/.default");
+        assert_eq!(seen[0].1["grant_type"], "client_credentials");
+        assert_eq!(seen[0].1["client_id"], CLIENT);
+    }
+
+    #[tokio::test]
+    async fn authority_host_variable_overrides_the_login_host() {
+        let ep = Arc::new(FakeTokenEndpoint::default());
+        let c = ctx(
+            &[
+                ("AZURE_TENANT_ID", TENANT),
+                ("AZURE_CLIENT_ID", CLIENT),
+                ("AZURE_CLIENT_SECRET", "s"),
+                (
+                    "AZURE_AUTHORITY_HOST",
+                    "https://login.contoso-sovereign.example/",
+                ),
+            ],
+            ep.clone(),
+            Cloud::Global,
+        );
+        acquire(AuthMethod::ClientSecret, &c).await.unwrap();
+        assert!(ep.seen.lock().unwrap()[0]
+            .0
+            .starts_with("https://login.contoso-sovereign.example/"));
+        assert!(authority_host(Cloud::Global, Some("http://login.example".into())).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_refused_token_is_a_clear_error_without_the_secret() {
+        let ep = Arc::new(FakeTokenEndpoint {
+            refuse: true,
+            ..Default::default()
+        });
+        let c = ctx(
+            &[
+                ("AZURE_TENANT_ID", TENANT),
+                ("AZURE_CLIENT_ID", CLIENT),
+                ("AZURE_CLIENT_SECRET", "s3cret-value"),
+            ],
+            ep,
+            Cloud::Global,
+        );
+        let e = acquire(AuthMethod::ClientSecret, &c).await.unwrap_err();
+        let s = format!("{e:#}");
+        assert!(
+            s.contains("could not get a Microsoft Graph token with --auth client-secret"),
+            "{s}"
+        );
+        assert!(s.contains("AADSTS7000215"), "{s}");
+        assert!(!s.contains("s3cret-value"), "{s}");
+    }
+
+    #[tokio::test]
+    async fn missing_variables_are_named() {
+        let ep = Arc::new(FakeTokenEndpoint::default());
+        let c = ctx(&[("AZURE_TENANT_ID", TENANT)], ep.clone(), Cloud::Global);
+        let e = acquire(AuthMethod::ClientSecret, &c).await.unwrap_err();
+        assert!(e.to_string().contains("AZURE_CLIENT_ID"), "{e}");
+        let e = acquire(AuthMethod::AccessToken, &c).await.unwrap_err();
+        assert!(e.to_string().contains(ACCESS_TOKEN_ENV), "{e}");
+        let c = ctx(
+            &[("AZURE_CLIENT_ID", CLIENT), ("AZURE_CLIENT_SECRET", "x")],
+            ep,
+            Cloud::Global,
+        );
+        let e = acquire(AuthMethod::ClientSecret, &c).await.unwrap_err();
+        assert!(e.to_string().contains("--tenant"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn workload_identity_sends_the_federated_token_as_assertion() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("federated-token");
+        std::fs::write(&file, "oidc-federated-jwt").unwrap();
+        let ep = Arc::new(FakeTokenEndpoint::default());
+        let c = ctx(
+            &[
+                ("AZURE_TENANT_ID", TENANT),
+                ("AZURE_CLIENT_ID", CLIENT),
+                ("AZURE_FEDERATED_TOKEN_FILE", file.to_str().unwrap()),
+            ],
+            ep.clone(),
+            Cloud::Global,
+        );
+        assert_eq!(resolve_auto(&c), AuthMethod::WorkloadIdentity);
+        let t = acquire(AuthMethod::Auto, &c).await.unwrap();
+        assert_eq!(t.expose(), "fake-graph-token");
+        let seen = ep.seen.lock().unwrap();
+        assert_eq!(seen[0].1["client_assertion"], "oidc-federated-jwt");
+        assert_eq!(
+            seen[0].1["client_assertion_type"],
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+        );
+    }
+
+    #[tokio::test]
+    async fn client_certificate_sends_a_signed_rs256_assertion() {
+        let dir = tempfile::tempdir().unwrap();
+        let pem = dir.path().join("cert.pem");
+        std::fs::write(&pem, TEST_PEM).unwrap();
+        let ep = Arc::new(FakeTokenEndpoint::default());
+        let c = ctx(
+            &[
+                ("AZURE_TENANT_ID", TENANT),
+                ("AZURE_CLIENT_ID", CLIENT),
+                ("AZURE_CLIENT_CERTIFICATE_PATH", pem.to_str().unwrap()),
+            ],
+            ep.clone(),
+            Cloud::China,
+        );
+        assert_eq!(resolve_auto(&c), AuthMethod::ClientCertificate);
+        acquire(AuthMethod::Auto, &c).await.unwrap();
+        let seen = ep.seen.lock().unwrap();
+        let jwt = &seen[0].1["client_assertion"];
+        let parts: Vec<&str> = jwt.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        let dec = |s: &str| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(s)
+                .unwrap()
+        };
+        let header: serde_json::Value = serde_json::from_slice(&dec(parts[0])).unwrap();
+        let claims: serde_json::Value = serde_json::from_slice(&dec(parts[1])).unwrap();
+        assert_eq!(header["alg"], "RS256");
+        let x5t_hex: String = dec(header["x5t"].as_str().unwrap())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(x5t_hex, TEST_THUMBPRINT_SHA1_HEX.trim());
+        assert_eq!(
+            claims["aud"],
+            format!("https://login.chinacloudapi.cn/{TENANT}/oauth2/v2.0/token")
+        );
+        assert_eq!(claims["iss"], CLIENT);
+        assert_eq!(claims["sub"], CLIENT);
+        // The signature verifies with the certificate's public key.
+        let assertion = CertificateAssertion::from_pem(TEST_PEM.as_bytes(), CLIENT, "a").unwrap();
+        let key = signature::UnparsedPublicKey::new(
+            &signature::RSA_PKCS1_2048_8192_SHA256,
+            assertion.public_key(),
+        );
+        key.verify(
+            format!("{}.{}", parts[0], parts[1]).as_bytes(),
+            &dec(parts[2]),
+        )
+        .expect("signature verifies");
+    }
+
+    #[test]
+    fn certificate_file_problems_are_clear() {
+        assert!(CertificateAssertion::from_pem(b"junk", CLIENT, "a")
+            .unwrap_err()
+            .to_string()
+            .contains("no CERTIFICATE"));
+        let cert_only: String = TEST_PEM
+            .split("-----BEGIN PRIVATE KEY-----")
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(
+            CertificateAssertion::from_pem(cert_only.as_bytes(), CLIENT, "a")
+                .unwrap_err()
+                .to_string()
+                .contains("PRIVATE KEY")
+        );
+        let e = CertificateAssertion::from_pem_file(Path::new("/no/cert.pem"), CLIENT, "a")
+            .unwrap_err();
+        assert!(e.to_string().contains("/no/cert.pem"));
+    }
+
+    /// A fake `az` that prints a token.
+    #[derive(Debug)]
+    struct FakeAz;
+
+    #[async_trait::async_trait]
+    impl Executor for FakeAz {
+        async fn run(
+            &self,
+            _program: &std::ffi::OsStr,
+            args: &[&std::ffi::OsStr],
+        ) -> std::io::Result<std::process::Output> {
+            use std::os::unix::process::ExitStatusExt;
+            let cmd = args
+                .iter()
+                .map(|a| a.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(
+                cmd.contains("--scope https://graph.microsoft.com/.default"),
+                "{cmd}"
+            );
+            assert!(cmd.contains(&format!("--tenant {TENANT}")), "{cmd}");
+            Ok(std::process::Output {
+                status: std::process::ExitStatus::from_raw(0),
+                stdout: br#"{"accessToken":"az-cli-token","expiresOn":"2099-01-01 00:00:00.000000","expires_on":4070908800,"tokenType":"Bearer"}"#.to_vec(),
+                stderr: Vec::new(),
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn azure_cli_is_the_fallback_and_passes_the_tenant() {
+        let mut c = ctx(
+            &[("AZURE_TENANT_ID", TENANT)],
+            Arc::default(),
+            Cloud::Global,
+        );
+        assert_eq!(resolve_auto(&c), AuthMethod::AzureCli);
+        c.executor = Some(Arc::new(FakeAz));
+        let t = acquire(AuthMethod::Auto, &c).await.unwrap();
+        assert_eq!(t.expose(), "az-cli-token");
+    }
+
+    #[tokio::test]
+    async fn access_token_wins_in_auto() {
+        let c = ctx(
+            &[(ACCESS_TOKEN_ENV, " tok "), ("AZURE_CLIENT_SECRET", "x")],
+            Arc::default(),
+            Cloud::Global,
+        );
+        assert_eq!(resolve_auto(&c), AuthMethod::AccessToken);
+        assert_eq!(acquire(AuthMethod::Auto, &c).await.unwrap().expose(), "tok");
+    }
+}

@@ -1,0 +1,555 @@
+//! The Microsoft Graph HTTP client: GET only, bearer token, timeouts, paging that never leaves
+//! the Graph host, retries of throttled and transient responses within a budget, size-limited
+//! bodies, and Graph error bodies turned into messages that say what to do.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use super::wire::{ErrorEnvelope, Page};
+use crate::token::Token;
+
+/// The largest response body the client reads (the Graph catalog is about 0.5 MB).
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// How throttled (429) and transient (503, 504, network) failures are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts per request, the first included.
+    pub max_attempts: u32,
+    /// The first back-off when the response gives no Retry-After; doubles each time.
+    pub base_delay: Duration,
+    /// The longest single back-off we choose (a server's Retry-After is honoured as given).
+    pub max_delay: Duration,
+    /// The total time one request may spend waiting between attempts.
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 6,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            budget: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What a request reads, and the permission the auditing identity needs for it: the words of
+/// the error message when Graph says no.
+#[derive(Debug, Clone, Copy)]
+pub struct Call {
+    pub what: &'static str,
+    pub needs: &'static str,
+}
+
+/// A request to Microsoft Graph that did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum GraphError {
+    #[error("{0}")]
+    Status(Box<StatusError>),
+    #[error("cannot reach Microsoft Graph for {what} (GET {path}): {source}. Check the network, the proxy (HTTPS_PROXY) and --cloud/--graph-url")]
+    Transport {
+        what: &'static str,
+        path: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("Microsoft Graph kept throttling the request for {what} (GET {path}) after {attempts} attempts; run the audit again later")]
+    Throttled {
+        what: &'static str,
+        path: String,
+        attempts: u32,
+    },
+    #[error("refusing to follow a paging link to another host ({link_host}) while reading {what}: the token is only ever sent to {graph_host}")]
+    ForeignNextLink {
+        what: &'static str,
+        link_host: String,
+        graph_host: String,
+    },
+    #[error(
+        "Microsoft Graph sent a response that could not be read for {what} (GET {path}): {detail}"
+    )]
+    Decode {
+        what: &'static str,
+        path: String,
+        detail: String,
+    },
+}
+
+/// Graph answered with an error status.
+#[derive(Debug)]
+pub struct StatusError {
+    pub status: StatusCode,
+    /// Graph's `error.code`, e.g. `Authorization_RequestDenied`.
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub path: String,
+    pub call: Call,
+}
+
+impl std::fmt::Display for StatusError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&status_message(self))
+    }
+}
+
+fn status_message(e: &StatusError) -> String {
+    let StatusError {
+        status,
+        code,
+        message,
+        request_id,
+        path,
+        call,
+    } = e;
+    let mut s = format!(
+        "Microsoft Graph answered {} to GET {path} ({})",
+        status.as_u16(),
+        call.what
+    );
+    if !code.is_empty() || !message.is_empty() {
+        s.push_str(&format!(": {code}: {}", message.trim()));
+    }
+    if let Some(id) = request_id {
+        s.push_str(&format!(" [request-id {id}]"));
+    }
+    let hint = match status.as_u16() {
+        401 => "the token was refused (expired, malformed, or issued for another cloud or audience): sign in again, and check --cloud".to_string(),
+        403 => format!(
+            "the auditing identity may not read {}: grant it {} (with admin consent) and run again",
+            call.what, call.needs
+        ),
+        404 => "it does not exist in this tenant".to_string(),
+        _ => String::new(),
+    };
+    if !hint.is_empty() {
+        s.push_str(&format!(". Hint: {hint}"));
+    }
+    s
+}
+
+impl GraphError {
+    /// The HTTP status, when Graph answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            GraphError::Status(e) => Some(e.status),
+            _ => None,
+        }
+    }
+}
+
+/// A Microsoft Graph client for one tenant and token.
+#[derive(Clone)]
+pub struct GraphClient {
+    http: reqwest::Client,
+    base: Url,
+    auth: HeaderValue,
+    retry: RetryPolicy,
+    requests: Arc<AtomicUsize>,
+}
+
+impl std::fmt::Debug for GraphClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphClient")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GraphClient {
+    /// A client for `base` (scheme, host and optional path prefix, without the version segment).
+    pub fn new(http: reqwest::Client, base: Url, token: &Token) -> anyhow::Result<GraphClient> {
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                anyhow::anyhow!(
+                    "the access token contains characters that cannot be sent in an HTTP header"
+                )
+            })?;
+        auth.set_sensitive(true);
+        Ok(GraphClient {
+            http,
+            base,
+            auth,
+            retry: RetryPolicy::default(),
+            requests: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> GraphClient {
+        self.retry = retry;
+        self
+    }
+
+    /// How many HTTP requests this client (and its clones) sent.
+    pub fn request_count(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// The URL of `path` (which starts with `/v1.0/…` or `/beta/…`) with query parameters
+    /// encoded as Graph expects.
+    pub fn url(&self, path: &str, query: &[(&str, &str)]) -> Url {
+        let mut url = self.base.clone();
+        let prefix = self.base.path().trim_end_matches('/');
+        url.set_path(&format!("{prefix}{path}"));
+        if !query.is_empty() {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in query {
+                q.append_pair(k, v);
+            }
+        }
+        url
+    }
+
+    /// GET one resource.
+    pub async fn get<T: DeserializeOwned>(&self, url: Url, call: Call) -> Result<T, GraphError> {
+        let body = self.send(&url, call).await?;
+        decode(&body, &url, call)
+    }
+
+    /// GET one resource; a 404 is `None`.
+    pub async fn get_optional<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        call: Call,
+    ) -> Result<Option<T>, GraphError> {
+        match self.get(url, call).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.status() == Some(StatusCode::NOT_FOUND) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// GET every page of a collection, following `@odata.nextLink` on the same host only.
+    pub async fn get_all<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        call: Call,
+    ) -> Result<Vec<T>, GraphError> {
+        let mut items = Vec::new();
+        let mut next = Some(url);
+        while let Some(url) = next.take() {
+            let page: Page<T> = self.get(url, call).await?;
+            items.extend(page.value);
+            if let Some(link) = page.next_link {
+                next = Some(self.pinned(&link, call)?);
+            }
+        }
+        Ok(items)
+    }
+
+    /// A paging link, accepted only on the Graph host we were given.
+    fn pinned(&self, link: &str, call: Call) -> Result<Url, GraphError> {
+        let foreign = |link_host: String| GraphError::ForeignNextLink {
+            what: call.what,
+            link_host,
+            graph_host: origin(&self.base),
+        };
+        let url = Url::parse(link).map_err(|_| foreign(link.chars().take(80).collect()))?;
+        if origin(&url) != origin(&self.base) {
+            return Err(foreign(origin(&url)));
+        }
+        Ok(url)
+    }
+
+    async fn send(&self, url: &Url, call: Call) -> Result<Vec<u8>, GraphError> {
+        let path = display_path(url);
+        let started = Instant::now();
+        let mut waited = Duration::ZERO;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let sent = self
+                .http
+                .get(url.clone())
+                .header(AUTHORIZATION, self.auth.clone())
+                .header(ACCEPT, "application/json")
+                .send()
+                .await;
+            let (retry_after, err) = match sent {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let retry_after = resp
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(parse_retry_after);
+                    let request_id = resp
+                        .headers()
+                        .get("request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string);
+                    let body = read_limited(resp, call, &path).await;
+                    tracing::info!(
+                        method = "GET",
+                        path = %path,
+                        status = status.as_u16(),
+                        ms = started.elapsed().as_millis() as u64,
+                        retries = attempt - 1,
+                        "graph request"
+                    );
+                    if status.is_success() {
+                        return body;
+                    }
+                    let body = body.unwrap_or_default();
+                    let retryable = matches!(status.as_u16(), 429 | 503 | 504);
+                    let err = status_error(status, &body, request_id, &path, call);
+                    if !retryable {
+                        return Err(err);
+                    }
+                    (retry_after, err)
+                }
+                Err(source) => {
+                    tracing::info!(method = "GET", path = %path, error = %source, retries = attempt - 1, "graph request failed");
+                    let transient =
+                        source.is_timeout() || source.is_connect() || source.is_request();
+                    let err = GraphError::Transport {
+                        what: call.what,
+                        path: path.clone(),
+                        source,
+                    };
+                    if !transient {
+                        return Err(err);
+                    }
+                    (None, err)
+                }
+            };
+            let backoff = self
+                .retry
+                .base_delay
+                .saturating_mul(2u32.saturating_pow(attempt - 1))
+                .min(self.retry.max_delay);
+            let delay = retry_after.unwrap_or(backoff);
+            if attempt >= self.retry.max_attempts || waited + delay > self.retry.budget {
+                return Err(match err {
+                    GraphError::Status(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
+                        GraphError::Throttled {
+                            what: call.what,
+                            path,
+                            attempts: attempt,
+                        }
+                    }
+                    other => other,
+                });
+            }
+            tracing::info!(path = %path, delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::time::sleep(delay).await;
+            waited += delay;
+        }
+    }
+}
+
+/// scheme://host:port of a URL.
+fn origin(url: &Url) -> String {
+    format!(
+        "{}://{}{}",
+        url.scheme(),
+        url.host_str().unwrap_or(""),
+        url.port().map(|p| format!(":{p}")).unwrap_or_default()
+    )
+}
+
+/// The path and query of a URL, percent-decoded for reading (never carries secrets).
+fn display_path(url: &Url) -> String {
+    let raw = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
+    percent_decode(&raw.replace('+', " "))
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('&', "%26")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// `Retry-After` in seconds (Graph may send fractions, e.g. "2.128").
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    let secs: f64 = v.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
+}
+
+async fn read_limited(
+    mut resp: reqwest::Response,
+    call: Call,
+    path: &str,
+) -> Result<Vec<u8>, GraphError> {
+    let too_large = || GraphError::Decode {
+        what: call.what,
+        path: path.to_string(),
+        detail: format!(
+            "the body is larger than {} MiB",
+            MAX_BODY_BYTES / 1024 / 1024
+        ),
+    };
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(source) => {
+                return Err(GraphError::Transport {
+                    what: call.what,
+                    path: path.to_string(),
+                    source,
+                })
+            }
+        }
+    }
+}
+
+fn status_error(
+    status: StatusCode,
+    body: &[u8],
+    header_request_id: Option<String>,
+    path: &str,
+    call: Call,
+) -> GraphError {
+    let (code, message, request_id) = match serde_json::from_slice::<ErrorEnvelope>(body) {
+        Ok(env) => (
+            env.error.code,
+            env.error.message,
+            env.error
+                .inner_error
+                .and_then(|i| i.request_id)
+                .or(header_request_id),
+        ),
+        Err(_) => (
+            String::new(),
+            String::from_utf8_lossy(body)
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect(),
+            header_request_id,
+        ),
+    };
+    GraphError::Status(Box::new(StatusError {
+        status,
+        code,
+        message,
+        request_id,
+        path: path.to_string(),
+        call,
+    }))
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8], url: &Url, call: Call) -> Result<T, GraphError> {
+    serde_json::from_slice(body).map_err(|e| GraphError::Decode {
+        what: call.what,
+        path: display_path(url),
+        detail: e.to_string(),
+    })
+}
+
+/// Quote a string for an OData `$filter` literal: `'` becomes `''`.
+pub fn odata_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_accepts_fractions() {
+        assert_eq!(parse_retry_after("10"), Some(Duration::from_secs(10)));
+        assert_eq!(
+            parse_retry_after(" 2.5 "),
+            Some(Duration::from_millis(2500))
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn odata_quotes_are_doubled() {
+        assert_eq!(odata_quote("O'Brien's app"), "'O''Brien''s app'");
+    }
+
+    #[test]
+    fn urls_keep_a_path_prefix_and_encode_queries() {
+        let c = GraphClient::new(
+            reqwest::Client::new(),
+            Url::parse("http://127.0.0.1:9/graph").unwrap(),
+            &Token::new("t"),
+        )
+        .unwrap();
+        let u = c.url(
+            "/v1.0/servicePrincipals",
+            &[("$filter", "displayName eq 'A&B'")],
+        );
+        assert_eq!(
+            u.as_str(),
+            "http://127.0.0.1:9/graph/v1.0/servicePrincipals?%24filter=displayName+eq+%27A%26B%27"
+        );
+        assert_eq!(
+            display_path(&u),
+            "/graph/v1.0/servicePrincipals?$filter=displayName eq 'A&B'"
+        );
+    }
+
+    #[test]
+    fn next_links_are_pinned_to_the_graph_origin() {
+        let c = GraphClient::new(
+            reqwest::Client::new(),
+            Url::parse("https://graph.microsoft.com").unwrap(),
+            &Token::new("t"),
+        )
+        .unwrap();
+        let call = Call {
+            what: "x",
+            needs: "y",
+        };
+        assert!(c
+            .pinned("https://graph.microsoft.com/v1.0/x?$skiptoken=1", call)
+            .is_ok());
+        assert!(c.pinned("https://evil.example/v1.0/x", call).is_err());
+        assert!(c.pinned("http://graph.microsoft.com/v1.0/x", call).is_err());
+        assert!(c
+            .pinned("https://graph.microsoft.com:8443/v1.0/x", call)
+            .is_err());
+        assert!(c.pinned("/relative", call).is_err());
+    }
+
+    #[test]
+    fn forbidden_names_the_permission_to_grant() {
+        let body = br#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation.","innerError":{"request-id":"799ac1b2"}}}"#;
+        let e = status_error(
+            StatusCode::FORBIDDEN,
+            body,
+            None,
+            "/v1.0/oauth2PermissionGrants",
+            Call {
+                what: "the delegated permission grants",
+                needs: "Directory.Read.All",
+            },
+        );
+        let s = e.to_string();
+        assert!(s.contains("403"), "{s}");
+        assert!(s.contains("Authorization_RequestDenied"), "{s}");
+        assert!(s.contains("grant it Directory.Read.All"), "{s}");
+        assert!(s.contains("request-id 799ac1b2"), "{s}");
+    }
+}

@@ -1,0 +1,381 @@
+//! Fetch what an app was granted: resolve its service principal, read the tenant's Graph
+//! permission catalog, the app role assignments, the delegated grants, the requested permissions
+//! and the service account, with independent calls in flight together (two dependent rounds).
+
+use std::collections::HashMap;
+
+use anyhow::{bail, Result};
+
+use super::client::{odata_quote, Call, GraphClient};
+use super::wire;
+use super::GRAPH_APP_ID;
+use crate::cli::Cloud;
+use crate::grants::{
+    AppIdentity, AppRoleGrant, Consent, DelegatedGrant, Grants, OtherGrant, Requested,
+    ServiceAccount, UnresolvedGrant,
+};
+use crate::matrix::{is_guid, Matrix, PermissionType};
+
+const SP_SELECT: &str = "id,appId,displayName,appOwnerOrganizationId";
+
+const CALL_SP: Call = Call {
+    what: "the app's service principal",
+    needs: "Application.Read.All",
+};
+const CALL_CATALOG: Call = Call {
+    what: "the Microsoft Graph service principal (the permission catalog)",
+    needs: "Application.Read.All",
+};
+const CALL_ROLES: Call = Call {
+    what: "the app role assignments (application permissions)",
+    needs: "Application.Read.All",
+};
+const CALL_GRANTS: Call = Call {
+    what: "the delegated permission grants (oauth2PermissionGrants)",
+    needs: "Directory.Read.All",
+};
+const CALL_APP: Call = Call {
+    what: "the app registration (requested permissions)",
+    needs: "Application.Read.All",
+};
+const CALL_USER: Call = Call {
+    what: "the service account",
+    needs: "User.Read.All",
+};
+
+/// What to fetch.
+#[derive(Debug, Clone)]
+pub struct Target<'a> {
+    /// `--app`: appId, service principal object id, or exact display name.
+    pub app: &'a str,
+    /// `--service-account`: UPN or object id.
+    pub service_account: Option<&'a str>,
+    pub cloud: Cloud,
+    /// The tenant id, when known (from the token).
+    pub tenant_id: Option<String>,
+}
+
+/// The app was not found, or not uniquely: the audit cannot start.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct AppNotFound(pub String);
+
+/// Fetch the grants of `target.app`.
+pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -> Result<Grants> {
+    // Round 1: everything that needs no id from another call.
+    let (sp, catalog, user) = tokio::try_join!(
+        resolve_app(client, target.app),
+        fetch_catalog(client),
+        async {
+            match target.service_account {
+                Some(u) => resolve_user(client, u).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    )?;
+
+    // Round 2: the grants of the service principal found in round 1.
+    let roles_url = client.url(
+        &format!("/v1.0/servicePrincipals/{}/appRoleAssignments", sp.id),
+        &[],
+    );
+    let grants_url = client.url(
+        "/v1.0/oauth2PermissionGrants",
+        &[("$filter", &format!("clientId eq {}", odata_quote(&sp.id)))],
+    );
+    let app_url = client.url(
+        &format!("/v1.0/applications(appId={})", odata_quote(&sp.app_id)),
+        &[("$select", "id,appId,displayName,requiredResourceAccess")],
+    );
+    let (assignments, delegated, application) = tokio::try_join!(
+        async {
+            client
+                .get_all::<wire::AppRoleAssignment>(roles_url, CALL_ROLES)
+                .await
+                .map_err(anyhow::Error::from)
+        },
+        async {
+            client
+                .get_all::<wire::OAuth2PermissionGrant>(grants_url, CALL_GRANTS)
+                .await
+                .map_err(anyhow::Error::from)
+        },
+        async {
+            client
+                .get_optional::<wire::Application>(app_url, CALL_APP)
+                .await
+                .map_err(anyhow::Error::from)
+        },
+    )?;
+
+    let mut grants = Grants::new(
+        target.cloud,
+        AppIdentity {
+            app_id: Some(sp.app_id.clone()),
+            service_principal_id: Some(sp.id.clone()),
+            display_name: sp.display_name.clone(),
+        },
+    );
+    grants.tenant_id = target.tenant_id.clone();
+    grants.service_account = user;
+    let mut resolver = Resolver::new(&catalog, matrix);
+    resolver.app_roles(&assignments, &mut grants);
+    resolver.delegated(&delegated, &mut grants);
+    match application {
+        Some(app) => resolver.requested(&app, &mut grants),
+        None => grants.notes.push(
+            "The app registration is not in this tenant (normal for a multi-tenant vendor app), so \
+             requested-but-not-granted permissions cannot be told apart from missing ones."
+                .to_string(),
+        ),
+    }
+    grants.notes.extend(resolver.notes);
+    Ok(grants)
+}
+
+/// Find the service principal by appId, object id, or exact display name.
+async fn resolve_app(client: &GraphClient, app: &str) -> Result<wire::ServicePrincipal> {
+    let app = app.trim();
+    if app.is_empty() {
+        bail!(crate::exit::InputError("--app is empty".into()));
+    }
+    if is_guid(app) {
+        let by_app_id = client.url(
+            &format!("/v1.0/servicePrincipals(appId={})", odata_quote(app)),
+            &[("$select", SP_SELECT)],
+        );
+        let by_object_id = client.url(
+            &format!("/v1.0/servicePrincipals/{app}"),
+            &[("$select", SP_SELECT)],
+        );
+        let (a, o) = tokio::try_join!(
+            client.get_optional::<wire::ServicePrincipal>(by_app_id, CALL_SP),
+            client.get_optional::<wire::ServicePrincipal>(by_object_id, CALL_SP),
+        )?;
+        return a.or(o).ok_or_else(|| {
+            AppNotFound(format!(
+                "no service principal with the appId or object id {app} in this tenant: the app has \
+                 not been consented here yet (an administrator must consent to it first), or \
+                 --tenant / --cloud point at another tenant"
+            ))
+            .into()
+        });
+    }
+    let url = client.url(
+        "/v1.0/servicePrincipals",
+        &[
+            ("$filter", &format!("displayName eq {}", odata_quote(app))),
+            ("$select", SP_SELECT),
+        ],
+    );
+    let found = client
+        .get_all::<wire::ServicePrincipal>(url, CALL_SP)
+        .await?;
+    match found.len() {
+        1 => Ok(found.into_iter().next().expect("one element")),
+        0 => Err(AppNotFound(format!(
+            "no service principal named `{app}` in this tenant (the name must match exactly; \
+             or pass the application id with --app)"
+        ))
+        .into()),
+        _ => Err(AppNotFound(format!(
+            "{} service principals are named `{app}`; pass one of their application ids with --app: {}",
+            found.len(),
+            found
+                .iter()
+                .map(|s| format!("{} (object id {})", s.app_id, s.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into()),
+    }
+}
+
+async fn fetch_catalog(client: &GraphClient) -> Result<wire::ResourceCatalog> {
+    let url = client.url(
+        &format!(
+            "/v1.0/servicePrincipals(appId={})",
+            odata_quote(GRAPH_APP_ID)
+        ),
+        &[(
+            "$select",
+            "id,appId,displayName,appRoles,oauth2PermissionScopes",
+        )],
+    );
+    Ok(client.get(url, CALL_CATALOG).await?)
+}
+
+async fn resolve_user(client: &GraphClient, user: &str) -> Result<ServiceAccount> {
+    let mut url = client.url("/v1.0/users", &[("$select", "id,userPrincipalName")]);
+    url.path_segments_mut()
+        .map_err(|_| anyhow::anyhow!("the Graph URL cannot take a path"))?
+        .push(user.trim());
+    match client.get_optional::<wire::User>(url, CALL_USER).await? {
+        Some(u) => Ok(ServiceAccount {
+            id: u.id,
+            user_principal_name: u.user_principal_name,
+        }),
+        None => bail!(AppNotFound(format!(
+            "the service account `{user}` does not exist in this tenant (give its user principal name or object id)"
+        ))),
+    }
+}
+
+/// Turns Graph ids into permission names: by id **and** type through the tenant's catalog, then
+/// through the matrix's ids for permissions the catalog does not know.
+struct Resolver<'a> {
+    graph_sp_id: String,
+    roles: HashMap<String, String>,
+    scopes: HashMap<String, String>,
+    matrix: &'a Matrix,
+    notes: Vec<String>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(catalog: &wire::ResourceCatalog, matrix: &'a Matrix) -> Self {
+        let index = |entries: &[wire::CatalogEntry]| {
+            entries
+                .iter()
+                .filter_map(|e| {
+                    e.value
+                        .as_ref()
+                        .map(|v| (e.id.to_ascii_lowercase(), v.trim().to_string()))
+                })
+                .collect()
+        };
+        Resolver {
+            graph_sp_id: catalog.id.to_ascii_lowercase(),
+            roles: index(&catalog.app_roles),
+            scopes: index(&catalog.oauth2_permission_scopes),
+            matrix,
+            notes: Vec::new(),
+        }
+    }
+
+    fn name(&mut self, id: &str, t: PermissionType) -> Option<String> {
+        let id = id.to_ascii_lowercase();
+        let from_catalog = match t {
+            PermissionType::Application => self.roles.get(&id),
+            _ => self.scopes.get(&id),
+        };
+        if let Some(name) = from_catalog {
+            return Some(name.clone());
+        }
+        let from_matrix = self
+            .matrix
+            .by_id(&id)
+            .into_iter()
+            .find(|(_, mt)| *mt == t)
+            .map(|(n, _)| n.to_string())?;
+        let note =
+            format!(
+            "The tenant's Microsoft Graph catalog does not list the {} id {id}; it was recognised \
+             as {from_matrix} from the matrix.",
+            if t == PermissionType::Application { "app role" } else { "delegated scope" }
+        );
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+        Some(from_matrix)
+    }
+
+    fn is_graph(&self, resource_id: &str) -> bool {
+        resource_id.eq_ignore_ascii_case(&self.graph_sp_id)
+    }
+
+    fn app_roles(&mut self, assignments: &[wire::AppRoleAssignment], grants: &mut Grants) {
+        for a in assignments {
+            if !self.is_graph(&a.resource_id) {
+                grants.other_resources.push(OtherGrant {
+                    resource: a
+                        .resource_display_name
+                        .clone()
+                        .unwrap_or_else(|| a.resource_id.clone()),
+                    resource_id: a.resource_id.clone(),
+                    permission: if a.app_role_id == "00000000-0000-0000-0000-000000000000" {
+                        "(default access)".to_string()
+                    } else {
+                        a.app_role_id.clone()
+                    },
+                    ptype: PermissionType::Application,
+                });
+                continue;
+            }
+            match self.name(&a.app_role_id, PermissionType::Application) {
+                Some(permission) => grants.application.push(AppRoleGrant {
+                    permission,
+                    app_role_id: Some(a.app_role_id.to_ascii_lowercase()),
+                    created: a.created_date_time.clone(),
+                }),
+                None => grants.unresolved.push(UnresolvedGrant {
+                    id: a.app_role_id.to_ascii_lowercase(),
+                    ptype: PermissionType::Application,
+                }),
+            }
+        }
+        grants.other_resources.sort();
+        grants.other_resources.dedup();
+    }
+
+    fn delegated(&self, list: &[wire::OAuth2PermissionGrant], grants: &mut Grants) {
+        for g in list {
+            let consent = match g.consent_type.as_deref() {
+                Some(c) if c.eq_ignore_ascii_case("AllPrincipals") => Consent::AllPrincipals,
+                _ => Consent::Principal,
+            };
+            let scopes = g.scope.as_deref().unwrap_or("").split_whitespace();
+            if !self.is_graph(&g.resource_id) {
+                for s in scopes {
+                    grants.other_resources.push(OtherGrant {
+                        resource: g.resource_id.clone(),
+                        resource_id: g.resource_id.clone(),
+                        permission: s.to_string(),
+                        ptype: PermissionType::Delegated,
+                    });
+                }
+                continue;
+            }
+            for s in scopes {
+                let grant = DelegatedGrant {
+                    permission: s.to_string(),
+                    consent,
+                    principal_id: match consent {
+                        Consent::Principal => g.principal_id.clone(),
+                        Consent::AllPrincipals => None,
+                    },
+                };
+                if !grants.delegated.contains(&grant) {
+                    grants.delegated.push(grant);
+                }
+            }
+        }
+        grants.other_resources.sort();
+        grants.other_resources.dedup();
+    }
+
+    fn requested(&mut self, app: &wire::Application, grants: &mut Grants) {
+        let mut requested = Vec::new();
+        for rra in app
+            .required_resource_access
+            .iter()
+            .filter(|r| r.resource_app_id.eq_ignore_ascii_case(GRAPH_APP_ID))
+        {
+            for ra in &rra.resource_access {
+                let t = if ra.kind.eq_ignore_ascii_case("Role") {
+                    PermissionType::Application
+                } else {
+                    PermissionType::Delegated
+                };
+                if let Some(permission) = self.name(&ra.id, t) {
+                    requested.push(Requested {
+                        permission,
+                        ptype: t,
+                    });
+                }
+            }
+        }
+        requested.sort();
+        requested.dedup();
+        grants.requested = Some(requested);
+    }
+}

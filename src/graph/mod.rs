@@ -1,0 +1,138 @@
+//! Microsoft Graph: the HTTP client, authentication, wire types, and fetching what an app was
+//! granted. Only this module knows Graph's JSON; the rest of the program sees `Grants`.
+
+pub mod auth;
+pub mod client;
+pub mod fetch;
+pub mod wire;
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use url::Url;
+
+use crate::cli::Cloud;
+use crate::exit::InputError;
+
+/// The Microsoft Graph application id, the same in every tenant and cloud.
+pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+
+/// The HTTP client shared by token requests and Graph calls: timeouts, a User-Agent with our
+/// version, no redirects (a token must not follow one), the proxy from HTTPS_PROXY/NO_PROXY, and
+/// the extra CA bundle in SSL_CERT_FILE.
+pub fn http_client() -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(concat!(
+            env!("CARGO_PKG_NAME"),
+            "/",
+            env!("CARGO_PKG_VERSION"),
+            " (+https://github.com/entra-perms/entra-perms)"
+        ))
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {
+        let pem = std::fs::read(&path).with_context(|| {
+            format!(
+                "cannot read the CA bundle {} (SSL_CERT_FILE)",
+                path.to_string_lossy()
+            )
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).with_context(|| {
+            format!(
+                "the CA bundle {} (SSL_CERT_FILE) is not PEM certificates",
+                path.to_string_lossy()
+            )
+        })?;
+        anyhow::ensure!(
+            !certs.is_empty(),
+            "the CA bundle {} (SSL_CERT_FILE) holds no certificate",
+            path.to_string_lossy()
+        );
+        builder = builder.tls_certs_merge(certs);
+    }
+    builder.build().context(
+        "cannot set up HTTPS (is a CA certificate store installed? set SSL_CERT_FILE to a PEM bundle)",
+    )
+}
+
+/// The Graph base URL: `--graph-url` (https, or http for a loopback host) or the cloud's host.
+pub fn base_url(cloud: Cloud, graph_url: Option<&str>) -> Result<Url, InputError> {
+    let Some(raw) = graph_url.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(Url::parse(&format!("https://{}", cloud.graph_host()))
+            .expect("cloud hosts are valid URLs"));
+    };
+    let url = Url::parse(raw)
+        .map_err(|e| InputError(format!("--graph-url `{raw}` is not a URL: {e}")))?;
+    let host_ok = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if host_ok => {}
+        "http" => {
+            return Err(InputError(format!(
+                "--graph-url `{raw}`: http:// is only allowed for loopback hosts; use https://"
+            )))
+        }
+        other => {
+            return Err(InputError(format!(
+                "--graph-url `{raw}`: unsupported scheme {other}"
+            )))
+        }
+    }
+    if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return Err(InputError(format!(
+            "--graph-url `{raw}` must be a plain host URL (no user or password)"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(InputError(format!(
+            "--graph-url `{raw}` must not have a query or fragment"
+        )));
+    }
+    let last = url
+        .path()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    if last.eq_ignore_ascii_case("v1.0") || last.eq_ignore_ascii_case("beta") {
+        return Err(InputError(format!(
+            "--graph-url `{raw}`: give the base URL without the version segment (`{last}`)"
+        )));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_defaults_to_the_clouds_graph_host() {
+        assert_eq!(
+            base_url(Cloud::Usgov, None).unwrap().as_str(),
+            "https://graph.microsoft.us/"
+        );
+    }
+
+    #[test]
+    fn http_only_for_loopback() {
+        assert!(base_url(Cloud::Global, Some("http://127.0.0.1:8080")).is_ok());
+        assert!(base_url(Cloud::Global, Some("http://[::1]:8080")).is_ok());
+        assert!(base_url(Cloud::Global, Some("http://localhost:1")).is_ok());
+        assert!(base_url(Cloud::Global, Some("https://graph.example.com")).is_ok());
+        let e = base_url(Cloud::Global, Some("http://graph.example.com")).unwrap_err();
+        assert!(e.to_string().contains("loopback"), "{e}");
+        assert!(base_url(Cloud::Global, Some("http://10.0.0.1")).is_err());
+        assert!(base_url(Cloud::Global, Some("ftp://127.0.0.1")).is_err());
+        assert!(base_url(Cloud::Global, Some("https://graph.microsoft.com/v1.0")).is_err());
+        assert!(base_url(Cloud::Global, Some("not a url")).is_err());
+    }
+}

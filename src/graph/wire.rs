@@ -1,0 +1,110 @@
+//! Microsoft Graph wire types: the JSON shapes of the responses the audit reads. Lenient: unknown
+//! fields are ignored (Graph adds fields freely) and optional ones may be absent or null.
+
+use serde::Deserialize;
+
+/// One page of a collection.
+#[derive(Debug, Deserialize)]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    #[serde(rename = "@odata.nextLink")]
+    pub next_link: Option<String>,
+}
+
+/// The error envelope: `{"error": {"code", "message", "innerError": {"request-id"}}}`.
+#[derive(Debug, Deserialize)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(rename = "innerError")]
+    pub inner_error: Option<InnerError>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InnerError {
+    #[serde(rename = "request-id")]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePrincipal {
+    pub id: String,
+    pub app_id: String,
+    pub display_name: Option<String>,
+    pub app_owner_organization_id: Option<String>,
+}
+
+/// The tenant's Microsoft Graph service principal with its permission catalog.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceCatalog {
+    pub id: String,
+    #[serde(default)]
+    pub app_roles: Vec<CatalogEntry>,
+    #[serde(default)]
+    pub oauth2_permission_scopes: Vec<CatalogEntry>,
+}
+
+/// An app role or a delegated scope: its id and its value (the permission name).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CatalogEntry {
+    pub id: String,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRoleAssignment {
+    pub app_role_id: String,
+    pub resource_id: String,
+    pub resource_display_name: Option<String>,
+    pub created_date_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuth2PermissionGrant {
+    pub consent_type: Option<String>,
+    pub principal_id: Option<String>,
+    pub resource_id: String,
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    #[serde(default)]
+    pub required_resource_access: Vec<RequiredResourceAccess>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequiredResourceAccess {
+    pub resource_app_id: String,
+    #[serde(default)]
+    pub resource_access: Vec<ResourceAccess>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResourceAccess {
+    pub id: String,
+    /// "Role" (application permission) or "Scope" (delegated).
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    pub user_principal_name: Option<String>,
+}

@@ -1,0 +1,188 @@
+//! `audit` output for people: one row per protected object with backup and restore coverage,
+//! what is not satisfied, the permissions not needed, and a one-line verdict.
+
+use std::io::Write;
+
+use comfy_table::{Cell, Color};
+
+use super::{join, new_table};
+use crate::audit::{Coverage, Report, Requirement, Status};
+use crate::grants::Source;
+
+/// The reader-facing name of a requirement: `Name (Type)`.
+pub(crate) fn req_name(permission: &str, ptype: impl std::fmt::Display) -> String {
+    format!("{permission} ({ptype})")
+}
+
+/// What a requirement's status means, in a few words.
+pub(crate) fn status_words(r: &Requirement) -> String {
+    match r.status {
+        Status::Granted => "granted".into(),
+        Status::Implied => format!("implied by {}", r.via.as_deref().unwrap_or("?")),
+        Status::PrincipalConsentOnly => "consented only for individual users".into(),
+        Status::WrongType => format!(
+            "granted as {} instead",
+            r.granted_as.map(|t| t.to_string()).unwrap_or_default()
+        ),
+        Status::RequestedNotGranted => "requested but never consented".into(),
+        Status::Missing => "missing".into(),
+    }
+}
+
+fn coverage_cell(c: Coverage, color: bool) -> Cell {
+    let cell = Cell::new(c.as_str());
+    if !color {
+        return cell;
+    }
+    match c {
+        Coverage::Covered => cell.fg(Color::Green),
+        Coverage::Partial => cell.fg(Color::Yellow),
+        Coverage::Missing => cell.fg(Color::Red),
+        Coverage::NotApplicable => cell.fg(Color::DarkGrey),
+    }
+}
+
+/// The one-line verdict that ends the table output.
+pub fn verdict(r: &Report) -> String {
+    let gaps = r.summary.partial + r.summary.missing;
+    let in_scope = r.summary.objects - r.summary.not_applicable;
+    let mut s = if gaps == 0 {
+        format!("all {in_scope} protected objects in scope are covered")
+    } else {
+        format!(
+            "{gaps} of {in_scope} protected objects in scope are not covered ({} partial, {} missing); {} permission{} to grant",
+            r.summary.partial,
+            r.summary.missing,
+            r.missing.len(),
+            if r.missing.len() == 1 { "" } else { "s" }
+        )
+    };
+    if !r.excess.is_empty() {
+        s.push_str(&format!(
+            "; {} granted permission{} not needed",
+            r.excess.len(),
+            if r.excess.len() == 1 { "" } else { "s" }
+        ));
+    }
+    format!(
+        "{}: {s} (--fail-on {}{})",
+        if r.passed { "PASS" } else { "FAIL" },
+        r.fail_on,
+        if r.strict { ", --strict" } else { "" }
+    )
+}
+
+pub fn table(r: &Report, out: &mut dyn Write, color: bool) -> std::io::Result<()> {
+    let app = r
+        .app
+        .display_name
+        .clone()
+        .or_else(|| r.app.app_id.clone())
+        .unwrap_or_else(|| "the app".into());
+    let mut head = format!("Audit of {app}");
+    if let Some(id) = &r.app.app_id {
+        head.push_str(&format!(" (appId {id})"));
+    }
+    if let Some(t) = &r.tenant_id {
+        head.push_str(&format!(" in tenant {t}"));
+    }
+    head.push_str(&format!(
+        " · {} cloud · from {}",
+        r.cloud,
+        match r.source {
+            Source::Graph => "Microsoft Graph",
+            Source::Snapshot => "a snapshot",
+            Source::Token => "the token's own claims",
+        }
+    ));
+    writeln!(out, "{head}")?;
+    if let Some(sa) = &r.service_account {
+        writeln!(
+            out,
+            "Service account: {}",
+            sa.user_principal_name.as_deref().unwrap_or(&sa.id)
+        )?;
+    }
+
+    let mut table = new_table(&[
+        "Protected object",
+        "Backup",
+        "Restore",
+        "Not satisfied / notes",
+    ]);
+    if !color {
+        table.force_no_tty();
+    } else {
+        table.enforce_styling();
+    }
+    for o in &r.objects {
+        let details: Vec<String> = o
+            .requirements
+            .iter()
+            .filter(|q| q.status != Status::Granted)
+            .map(|q| format!("{}: {}", req_name(&q.permission, q.ptype), status_words(q)))
+            .collect();
+        table.add_row(vec![
+            Cell::new(&o.object),
+            coverage_cell(o.purposes.backup, color),
+            coverage_cell(o.purposes.restore, color),
+            Cell::new(details.join("\n")),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+
+    if !r.missing.is_empty() {
+        writeln!(out, "\nTo grant ({}):", r.missing.len())?;
+        for g in &r.missing {
+            writeln!(
+                out,
+                "  {} · {} · for {} of {}",
+                req_name(&g.permission, g.ptype),
+                g.status.as_str(),
+                join(&g.purposes, " and "),
+                g.objects.join(", ")
+            )?;
+        }
+    }
+    if !r.excess.is_empty() {
+        writeln!(out, "\nGranted but not needed ({}):", r.excess.len())?;
+        for e in &r.excess {
+            let consent = match e.consent {
+                Some(crate::grants::Consent::Principal) => " (consented by individual users)",
+                _ => "",
+            };
+            writeln!(out, "  {}{consent}", req_name(&e.permission, e.ptype))?;
+        }
+    }
+    if !r.other_resources.is_empty() {
+        writeln!(
+            out,
+            "\nPermissions on other APIs (not audited, not excess) ({}):",
+            r.other_resources.len()
+        )?;
+        for o in &r.other_resources {
+            writeln!(out, "  {}: {} ({})", o.resource, o.permission, o.ptype)?;
+        }
+    }
+    if !r.unresolved.is_empty() {
+        writeln!(
+            out,
+            "\nMicrosoft Graph grants with ids neither the tenant's catalog nor the matrix knows:"
+        )?;
+        for u in &r.unresolved {
+            writeln!(out, "  {} ({})", u.id, u.ptype)?;
+        }
+    }
+    if !r.notes.is_empty() {
+        writeln!(out, "\nNotes:")?;
+        for n in &r.notes {
+            writeln!(out, "  - {n}")?;
+        }
+    }
+    writeln!(out, "\n{}", verdict(r))
+}
+
+pub fn json(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, r)?;
+    writeln!(out)
+}

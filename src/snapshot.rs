@@ -1,0 +1,171 @@
+//! Snapshots: what `audit` reads from Graph, saved as one versioned JSON document, so it can be
+//! audited later offline (`audit --from`) or sent to support. Never holds a token or a secret.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::exit::InputError;
+use crate::grants::Grants;
+
+/// The snapshot format version this build reads and writes.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SnapshotTool {
+    pub name: String,
+    pub version: String,
+}
+
+/// The snapshot document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Snapshot {
+    pub snapshot_version: u32,
+    /// When it was taken (RFC 3339, UTC).
+    pub taken_at: String,
+    pub tool: SnapshotTool,
+    pub grants: Grants,
+}
+
+impl Snapshot {
+    /// A snapshot of `grants`, taken now.
+    pub fn now(grants: Grants) -> Snapshot {
+        Snapshot {
+            snapshot_version: SNAPSHOT_VERSION,
+            taken_at: azure_core::time::to_rfc3339(&azure_core::time::OffsetDateTime::now_utc()),
+            tool: SnapshotTool {
+                name: env!("CARGO_PKG_NAME").into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            grants,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Parse a snapshot; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Snapshot, InputError> {
+        let bad = |msg: String| InputError(format!("invalid snapshot {origin}: {msg}"));
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            bad(format!(
+                "line {} column {}: not valid JSON: {}",
+                e.line(),
+                e.column(),
+                strip_position(&e.to_string())
+            ))
+        })?;
+        match value.get("snapshotVersion") {
+            None => return Err(bad("it has no `snapshotVersion` (is it an entra-perms snapshot?)".into())),
+            Some(v) if v.as_u64() != Some(u64::from(SNAPSHOT_VERSION)) => {
+                return Err(bad(format!(
+                    "snapshotVersion {v} is not supported (this entra-perms reads version {SNAPSHOT_VERSION}; a newer entra-perms may read it)"
+                )))
+            }
+            Some(_) => {}
+        }
+        serde_json::from_str(text).map_err(|e| {
+            bad(format!(
+                "line {} column {}: {}",
+                e.line(),
+                e.column(),
+                strip_position(&e.to_string())
+            ))
+        })
+    }
+
+    /// Read a snapshot file.
+    pub fn load(path: &Path) -> Result<Snapshot, InputError> {
+        let origin = path.display().to_string();
+        let bytes = std::fs::read(path)
+            .map_err(|e| InputError(format!("cannot read the snapshot {origin}: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            InputError(format!(
+                "invalid snapshot {origin}: the file is not UTF-8 text"
+            ))
+        })?;
+        Snapshot::parse(&text, &origin)
+    }
+}
+
+/// serde_json appends " at line L column C"; we put the position first.
+fn strip_position(msg: &str) -> &str {
+    msg.rfind(" at line ").map_or(msg, |i| &msg[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cloud;
+    use crate::grants::{AppIdentity, AppRoleGrant};
+
+    fn sample() -> Snapshot {
+        let mut g = Grants::new(
+            Cloud::Global,
+            AppIdentity {
+                app_id: Some("46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b".into()),
+                ..Default::default()
+            },
+        );
+        g.application.push(AppRoleGrant {
+            permission: "Policy.Read.All".into(),
+            app_role_id: Some("246dd0d5-5bd0-4def-940b-0421030a5b68".into()),
+            created: Some("2024-03-11T09:12:45Z".into()),
+        });
+        Snapshot::now(g)
+    }
+
+    #[test]
+    fn round_trips() {
+        let s = sample();
+        assert_eq!(Snapshot::parse(&s.to_json(), "s.json").unwrap(), s);
+        assert!(s.taken_at.ends_with('Z'), "{}", s.taken_at);
+    }
+
+    #[test]
+    fn not_json_names_the_file_and_position() {
+        let e = Snapshot::parse("{\n  \"snapshotVersion\": 1,\n  oops\n}", "s.json").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid snapshot s.json: line 3 column 3"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_version_is_rejected() {
+        let text = sample()
+            .to_json()
+            .replace("\"snapshotVersion\": 1", "\"snapshotVersion\": 7");
+        let e = Snapshot::parse(&text, "s.json").unwrap_err();
+        assert!(
+            e.to_string().contains("snapshotVersion 7 is not supported"),
+            "{e}"
+        );
+        assert!(Snapshot::parse("{}", "s.json")
+            .unwrap_err()
+            .to_string()
+            .contains("no `snapshotVersion`"));
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        v["grants"].as_object_mut().unwrap().remove("delegated");
+        let e = Snapshot::parse(&v.to_string(), "s.json").unwrap_err();
+        assert!(e.to_string().contains("missing field `delegated`"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_field_is_rejected() {
+        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        v["grants"]["token"] = "x".into();
+        let e = Snapshot::parse(&v.to_string(), "s.json").unwrap_err();
+        assert!(e.to_string().contains("unknown field `token`"), "{e}");
+    }
+}

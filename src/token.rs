@@ -1,0 +1,168 @@
+//! Access tokens: a wrapper that never prints its value, and the decoding of a JWT's claims
+//! (without verifying it) to learn the tenant, the client and the permissions it carries.
+
+use std::fmt;
+
+use base64::Engine;
+use serde::Deserialize;
+
+/// A bearer token. Its `Debug` and `Display` never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(value: impl Into<String>) -> Token {
+        Token(value.into())
+    }
+
+    /// The raw value, for the Authorization header only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// The claims of an access token that the audit uses.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    /// Tenant id.
+    pub tid: Option<String>,
+    /// Client application id (v1 tokens).
+    pub appid: Option<String>,
+    /// Client application id (v2 tokens).
+    pub azp: Option<String>,
+    /// Object id of the user or service principal.
+    pub oid: Option<String>,
+    /// Audience.
+    #[serde(default, deserialize_with = "string_or_first")]
+    pub aud: Option<String>,
+    /// Application permissions (app-only tokens).
+    pub roles: Option<Vec<String>>,
+    /// Delegated scopes, space separated (user tokens).
+    pub scp: Option<String>,
+    /// Expiry, seconds since the epoch.
+    pub exp: Option<i64>,
+    /// Issued at, seconds since the epoch.
+    pub iat: Option<i64>,
+    pub upn: Option<String>,
+}
+
+impl Claims {
+    /// The client application id, from `appid` (v1) or `azp` (v2).
+    pub fn client_id(&self) -> Option<&str> {
+        self.appid.as_deref().or(self.azp.as_deref())
+    }
+}
+
+fn string_or_first<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Aud {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Option::<Aud>::deserialize(d)? {
+        None => None,
+        Some(Aud::One(s)) => Some(s),
+        Some(Aud::Many(v)) => v.into_iter().next(),
+    })
+}
+
+/// Why a token's claims could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClaimsError {
+    #[error("the token is not a JWT (expected three base64url parts separated by '.')")]
+    NotJwt,
+    #[error("the token's payload is not base64url")]
+    NotBase64,
+    #[error("the token's payload is not a JSON object of claims: {0}")]
+    NotJson(String),
+}
+
+/// Decode the payload of a JWT without verifying its signature. Only for reading what a token
+/// says about itself; the audit's source of truth stays Microsoft Graph.
+pub fn decode_claims(token: &str) -> Result<Claims, ClaimsError> {
+    let token = token.trim();
+    let token = token
+        .strip_prefix("Bearer ")
+        .or_else(|| token.strip_prefix("bearer "))
+        .unwrap_or(token);
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(_sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(ClaimsError::NotJwt);
+    };
+    if header.is_empty() || payload.is_empty() {
+        return Err(ClaimsError::NotJwt);
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| ClaimsError::NotBase64)?;
+    serde_json::from_slice(&bytes).map_err(|e| ClaimsError::NotJson(e.to_string()))
+}
+
+#[cfg(test)]
+pub(crate) fn encode_unsigned(claims: &serde_json::Value) -> String {
+    let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    format!(
+        "{}.{}.{}",
+        b64(br#"{"typ":"JWT","alg":"RS256"}"#),
+        b64(claims.to_string().as_bytes()),
+        b64(b"signature")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let t = Token::new("eyJ.secret.value");
+        assert_eq!(format!("{t:?}"), "Token(<redacted>)");
+    }
+
+    #[test]
+    fn app_only_claims_are_read() {
+        let jwt = encode_unsigned(&json!({
+            "tid": "65415bb1-9267-4313-bbf5-ae259732ee12",
+            "appid": "46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b",
+            "aud": "https://graph.microsoft.com",
+            "roles": ["Directory.Read.All", "Policy.Read.All"]
+        }));
+        let c = decode_claims(&jwt).unwrap();
+        assert_eq!(
+            c.tid.as_deref(),
+            Some("65415bb1-9267-4313-bbf5-ae259732ee12")
+        );
+        assert_eq!(c.client_id(), Some("46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b"));
+        assert_eq!(c.roles.unwrap().len(), 2);
+        assert!(c.scp.is_none());
+    }
+
+    #[test]
+    fn audience_may_be_a_list() {
+        let jwt = encode_unsigned(&json!({"aud": ["a", "b"], "azp": "x"}));
+        let c = decode_claims(&format!("Bearer {jwt}")).unwrap();
+        assert_eq!(c.aud.as_deref(), Some("a"));
+        assert_eq!(c.client_id(), Some("x"));
+    }
+
+    #[test]
+    fn garbage_is_a_clear_error() {
+        assert_eq!(decode_claims("not a token"), Err(ClaimsError::NotJwt));
+        assert_eq!(decode_claims("a.b.c.d"), Err(ClaimsError::NotJwt));
+        assert_eq!(decode_claims("a.!!!.c"), Err(ClaimsError::NotBase64));
+        assert!(matches!(
+            decode_claims("a.YWJj.c"),
+            Err(ClaimsError::NotJson(_))
+        ));
+    }
+}
