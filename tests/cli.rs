@@ -5,3 +5,6 @@ mod support;
 
 #[path = "cli/explain_and_matrix.rs"]
 mod explain_and_matrix;
+
+#[path = "cli/audit.rs"]
+mod audit;

@@ -143,7 +143,7 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
         m => m,
     };
     let name = method_name(method);
-    tracing::info!(method = name, "authenticating");
+    tracing::info!(method = %name, "authenticating");
     if method == AuthMethod::AccessToken {
         let token = ctx.require(ACCESS_TOKEN_ENV, name)?;
         return Ok(Token::new(token.trim()));

@@ -289,7 +289,7 @@ impl GraphClient {
                         .map(str::to_string);
                     let body = read_limited(resp, call, &path).await;
                     tracing::info!(
-                        method = "GET",
+                        method = %"GET",
                         path = %path,
                         status = status.as_u16(),
                         ms = started.elapsed().as_millis() as u64,
@@ -308,7 +308,7 @@ impl GraphClient {
                     (retry_after, err)
                 }
                 Err(source) => {
-                    tracing::info!(method = "GET", path = %path, error = %source, retries = attempt - 1, "graph request failed");
+                    tracing::info!(method = %"GET", path = %path, error = %source, retries = attempt - 1, "graph request failed");
                     let transient =
                         source.is_timeout() || source.is_connect() || source.is_request();
                     let err = GraphError::Transport {

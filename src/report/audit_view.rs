@@ -3,9 +3,9 @@
 
 use std::io::Write;
 
-use comfy_table::{Cell, Color};
+use comfy_table::{Cell, Color, ColumnConstraint, Width};
 
-use super::{join, new_table};
+use super::{join, new_table, wrap};
 use crate::audit::{Coverage, Report, Requirement, Status};
 use crate::grants::Source;
 
@@ -30,7 +30,10 @@ pub(crate) fn status_words(r: &Requirement) -> String {
 }
 
 fn coverage_cell(c: Coverage, color: bool) -> Cell {
-    let cell = Cell::new(c.as_str());
+    let cell = Cell::new(match c {
+        Coverage::NotApplicable => "n/a",
+        other => other.as_str(),
+    });
     if !color {
         return cell;
     }
@@ -44,31 +47,43 @@ fn coverage_cell(c: Coverage, color: bool) -> Cell {
 
 /// The one-line verdict that ends the table output.
 pub fn verdict(r: &Report) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let gaps = r.summary.partial + r.summary.missing;
     let in_scope = r.summary.objects - r.summary.not_applicable;
-    let mut s = if gaps == 0 {
-        format!("all {in_scope} protected objects in scope are covered")
+    let mut parts = vec![if gaps == 0 {
+        format!("all {in_scope} objects in scope covered")
     } else {
         format!(
-            "{gaps} of {in_scope} protected objects in scope are not covered ({} partial, {} missing); {} permission{} to grant",
-            r.summary.partial,
-            r.summary.missing,
-            r.missing.len(),
-            if r.missing.len() == 1 { "" } else { "s" }
+            "{gaps} of {in_scope} objects not covered ({} partial, {} missing)",
+            r.summary.partial, r.summary.missing
         )
-    };
-    if !r.excess.is_empty() {
-        s.push_str(&format!(
-            "; {} granted permission{} not needed",
-            r.excess.len(),
-            if r.excess.len() == 1 { "" } else { "s" }
+    }];
+    if !r.missing.is_empty() {
+        parts.push(format!(
+            "grant {}",
+            plural(r.missing.len(), "permission", "permissions")
         ));
     }
+    if !r.excess.is_empty() {
+        parts.push(format!("{} not needed", r.excess.len()));
+    }
+    let mut policy = Vec::new();
+    if r.fail_on != "gap" {
+        policy.push(format!("--fail-on {}", r.fail_on));
+    }
+    if r.strict {
+        policy.push("--strict".to_string());
+    }
+    let policy = if policy.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", policy.join(", "))
+    };
     format!(
-        "{}: {s} (--fail-on {}{})",
+        "{}: {}{policy}",
         if r.passed { "PASS" } else { "FAIL" },
-        r.fail_on,
-        if r.strict { ", --strict" } else { "" }
+        parts.join("; ")
     )
 }
 
@@ -80,14 +95,16 @@ pub fn table(r: &Report, out: &mut dyn Write, color: bool) -> std::io::Result<()
         .or_else(|| r.app.app_id.clone())
         .unwrap_or_else(|| "the app".into());
     let mut head = format!("Audit of {app}");
-    if let Some(id) = &r.app.app_id {
+    if let Some(id) = r.app.app_id.as_ref().filter(|id| **id != app) {
         head.push_str(&format!(" (appId {id})"));
     }
-    if let Some(t) = &r.tenant_id {
-        head.push_str(&format!(" in tenant {t}"));
-    }
+    writeln!(out, "{head}")?;
+    let mut head = match &r.tenant_id {
+        Some(t) => format!("Tenant {t} · "),
+        None => String::new(),
+    };
     head.push_str(&format!(
-        " · {} cloud · from {}",
+        "{} cloud · read from {}",
         r.cloud,
         match r.source {
             Source::Graph => "Microsoft Graph",
@@ -96,6 +113,12 @@ pub fn table(r: &Report, out: &mut dyn Write, color: bool) -> std::io::Result<()
         }
     ));
     writeln!(out, "{head}")?;
+    if r.source == Source::Token {
+        writeln!(
+            out,
+            "A token shows the consent in force when it was issued: grants made since then appear only in new tokens."
+        )?;
+    }
     if let Some(sa) = &r.service_account {
         writeln!(
             out,
@@ -114,6 +137,11 @@ pub fn table(r: &Report, out: &mut dyn Write, color: bool) -> std::io::Result<()
         table.force_no_tty();
     } else {
         table.enforce_styling();
+    }
+    for i in [1, 2] {
+        if let Some(col) = table.column_mut(i) {
+            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(9)));
+        }
     }
     for o in &r.objects {
         let details: Vec<String> = o
@@ -134,14 +162,14 @@ pub fn table(r: &Report, out: &mut dyn Write, color: bool) -> std::io::Result<()
     if !r.missing.is_empty() {
         writeln!(out, "\nTo grant ({}):", r.missing.len())?;
         for g in &r.missing {
-            writeln!(
-                out,
-                "  {} · {} · for {} of {}",
+            let line = format!(
+                "{}: {} · for {} of {}",
                 req_name(&g.permission, g.ptype),
                 g.status.as_str(),
                 join(&g.purposes, " and "),
                 g.objects.join(", ")
-            )?;
+            );
+            writeln!(out, "{}", wrap(&line, 100, "  ", "      "))?;
         }
     }
     if !r.excess.is_empty() {
@@ -176,10 +204,10 @@ pub fn table(r: &Report, out: &mut dyn Write, color: bool) -> std::io::Result<()
     if !r.notes.is_empty() {
         writeln!(out, "\nNotes:")?;
         for n in &r.notes {
-            writeln!(out, "  - {n}")?;
+            writeln!(out, "{}", wrap(n, 100, "  - ", "    "))?;
         }
     }
-    writeln!(out, "\n{}", verdict(r))
+    writeln!(out, "\n{}", wrap(&verdict(r), 100, "", "      "))
 }
 
 pub fn json(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {

@@ -34,9 +34,40 @@ pub(crate) fn new_table(header: &[&str]) -> Table {
     table
 }
 
+/// Word-wrap `text` to `width` columns: `first` before the first line, `rest` before the others.
+pub(crate) fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = rest.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out
+}
+
 /// Escape a value for a Markdown table cell.
 pub(crate) fn md_cell(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wrap_breaks_at_words() {
+        assert_eq!(super::wrap("aa bb cc", 7, "- ", "  "), "- aa bb\n  cc");
+        assert_eq!(super::wrap("", 7, "- ", "  "), "-");
+    }
 }

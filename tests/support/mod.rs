@@ -2,9 +2,12 @@
 
 #![allow(dead_code)]
 
+pub mod fake_graph;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
+use base64::Engine;
 
 /// The binary with an environment cleared of anything that could reach a real tenant.
 pub fn entra_perms() -> Command {
@@ -23,8 +26,8 @@ pub fn fixture(path: &str) -> PathBuf {
 }
 
 /// Run and return (exit code, stdout, stderr).
-pub fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().expect("runs");
+pub fn run(mut cmd: impl std::borrow::BorrowMut<Command>) -> (i32, String, String) {
+    let out = cmd.borrow_mut().output().expect("runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -34,4 +37,43 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
 
 pub fn json(s: &str) -> serde_json::Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}):\n{s}"))
+}
+
+/// An unsigned JWT with these claims, as Graph tokens look (the fake Graph only compares it).
+pub fn jwt(claims: serde_json::Value) -> String {
+    let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    format!(
+        "{}.{}.{}",
+        b64(br#"{"typ":"JWT","alg":"RS256","x5t":"test"}"#),
+        b64(claims.to_string().as_bytes()),
+        b64(b"not-a-real-signature")
+    )
+}
+
+/// A token the fake Graph accepts, issued for `fake_graph::TENANT_ID`.
+pub fn graph_token() -> String {
+    jwt(serde_json::json!({
+        "aud": "https://graph.microsoft.com",
+        "iss": format!("https://sts.windows.net/{}/", fake_graph::TENANT_ID),
+        "tid": fake_graph::TENANT_ID,
+        "appid": "a0c1e2d3-1111-4222-8333-944455556666",
+        "roles": ["Application.Read.All", "Directory.Read.All"],
+        "secret_marker": "TOKEN-MUST-NOT-LEAK"
+    }))
+}
+
+/// `entra-perms audit --app … --format json` against a fake Graph, with the token in the
+/// environment.
+pub fn audit_against(graph: &fake_graph::FakeGraph, extra: &[&str]) -> Command {
+    let mut cmd = entra_perms();
+    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", graph_token())
+        .args([
+            "audit",
+            "--app",
+            fake_graph::APP_ID,
+            "--graph-url",
+            &graph.base,
+        ])
+        .args(extra);
+    cmd
 }

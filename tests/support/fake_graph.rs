@@ -1,0 +1,577 @@
+//! A fake Microsoft Graph for one test: a small HTTP/1.1 server on 127.0.0.1 that serves a
+//! described tenant with Graph's shapes (the recorded real Graph service principal as the
+//! permission catalog, paging through `@odata.nextLink`, error envelopes, 429 with Retry-After),
+//! and records every request it receives.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+pub const APP_ID: &str = "46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b";
+pub const SP_ID: &str = "00063ffc-54e9-405d-b8f3-56124728e051";
+pub const APP_NAME: &str = "Contoso Entra Backup";
+pub const TENANT_ID: &str = "65415bb1-9267-4313-bbf5-ae259732ee12";
+pub const SERVICE_ACCOUNT_ID: &str = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";
+pub const SERVICE_ACCOUNT_UPN: &str = "backup-svc@contoso.onmicrosoft.com";
+pub const OTHER_USER_ID: &str = "9d4b8a1c-0c5e-4e1f-9d7a-3b6f2a1e4c55";
+
+/// The real tenant's Microsoft Graph service principal (recorded by the Azure CLI's tests).
+pub fn catalog() -> Value {
+    let text = std::fs::read_to_string(super::fixture("graph/graph-service-principal.json"))
+        .expect("catalog fixture");
+    serde_json::from_str(&text).expect("catalog fixture is JSON")
+}
+
+/// One request the server received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    /// Path and query, percent-decoded.
+    pub target: String,
+    /// Path and query as sent.
+    pub raw: String,
+    pub authorization: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A response to send.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            headers: vec![(
+                "request-id".into(),
+                "6f0c0a9e-1c1b-4d8e-9a57-2b2f7c1e4a10".into(),
+            )],
+            body: body.to_string(),
+        }
+    }
+
+    pub fn error(status: u16, code: &str, message: &str) -> Reply {
+        Reply::json(
+            status,
+            json!({"error": {"code": code, "message": message, "innerError": {
+                "date": "2026-11-26T06:00:00", "request-id": "799ac1b2-b3e0-46c9-877e-6eeb72508938",
+                "client-request-id": "799ac1b2-b3e0-46c9-877e-6eeb72508938"}}}),
+        )
+    }
+
+    fn not_found(what: &str) -> Reply {
+        Reply::error(
+            404,
+            "Request_ResourceNotFound",
+            &format!("Resource '{what}' does not exist or one of its queried reference-property objects are not present."),
+        )
+    }
+}
+
+/// A service principal in the fake tenant.
+#[derive(Debug, Clone)]
+pub struct FakeSp {
+    pub id: String,
+    pub app_id: String,
+    pub display_name: String,
+}
+
+/// The tenant the fake Graph serves.
+#[derive(Debug, Clone)]
+pub struct FakeTenant {
+    pub token: String,
+    pub sps: Vec<FakeSp>,
+    /// Application permissions of the backup app (by name; ids from the catalog, else given).
+    pub app_roles: Vec<(String, String)>,
+    /// App role assignments to other resources: (resource display name, resource id, role id).
+    pub other_app_roles: Vec<(String, String, String)>,
+    /// Delegated grants: (consentType, principalId, scope string).
+    pub delegated: Vec<(String, Option<String>, String)>,
+    /// `requiredResourceAccess` of Graph: (id, "Role" | "Scope"); `None`: no app object here.
+    pub requested: Option<Vec<(String, String)>>,
+    pub users: Vec<(String, String)>,
+    pub page_size: usize,
+    /// Paths (prefix match) answered once with 429 and this Retry-After before succeeding.
+    pub throttle_once: Vec<(String, String)>,
+    /// Paths (prefix match) always answered with 429.
+    pub throttle_always: Vec<String>,
+    /// Paths (prefix match) answered with 403 Authorization_RequestDenied.
+    pub forbid: Vec<String>,
+    /// A base URL the first page of app role assignments points its nextLink at.
+    pub foreign_next_link: Option<String>,
+    /// Extra latency added to every response.
+    pub latency: Duration,
+}
+
+impl FakeTenant {
+    /// A tenant where the backup app exists with no grants at all.
+    pub fn empty(token: &str) -> FakeTenant {
+        FakeTenant {
+            token: token.to_string(),
+            sps: vec![FakeSp {
+                id: SP_ID.into(),
+                app_id: APP_ID.into(),
+                display_name: APP_NAME.into(),
+            }],
+            app_roles: Vec::new(),
+            other_app_roles: Vec::new(),
+            delegated: Vec::new(),
+            requested: None,
+            users: vec![
+                (SERVICE_ACCOUNT_ID.into(), SERVICE_ACCOUNT_UPN.into()),
+                (OTHER_USER_ID.into(), "alex@contoso.onmicrosoft.com".into()),
+            ],
+            page_size: 100,
+            throttle_once: Vec::new(),
+            throttle_always: Vec::new(),
+            forbid: Vec::new(),
+            foreign_next_link: None,
+            latency: Duration::ZERO,
+        }
+    }
+
+    /// A tenant where every requirement of the embedded matrix is granted exactly (the Any row
+    /// as an application permission), with admin consent for the delegated ones.
+    pub fn everything(token: &str) -> FakeTenant {
+        let mut t = FakeTenant::empty(token);
+        for name in [
+            "AdministrativeUnit.ReadWrite.All",
+            "Application.ReadWrite.All",
+            "AuditLog.Read.All",
+            "DeviceLocalCredential.Read.All",
+            "DeviceManagementConfiguration.ReadWrite.All",
+            "Directory.ReadWrite.All",
+            "Group.ReadWrite.All",
+            "Policy.Read.All",
+            "Policy.ReadWrite.AuthenticationMethod",
+            "Policy.ReadWrite.ConditionalAccess",
+            "RoleManagement.ReadWrite.Directory",
+            "User.ReadWrite.All",
+            "UserAuthenticationMethod.ReadWrite.All",
+        ] {
+            t.grant_app(name);
+        }
+        t.delegated.push((
+            "AllPrincipals".into(),
+            None,
+            "BitlockerKey.Read.All BitlockerKey.ReadBasic.All Directory.AccessAsUser.All \
+             Group.ReadWrite.All User.Read.All User.ReadWrite.All UserAuthenticationMethod.ReadWrite.All offline_access"
+                .into(),
+        ));
+        t
+    }
+
+    /// Grant an application permission by name (its id from the catalog, or the known id of a
+    /// permission the recorded catalog predates).
+    pub fn grant_app(&mut self, name: &str) {
+        let id = app_role_id(name).unwrap_or_else(|| match name {
+            "DeviceLocalCredential.Read.All" => "884b599e-4d48-43a5-ba94-15c414d00588".into(),
+            other => panic!("no app role id known for {other}"),
+        });
+        self.app_roles.push((name.to_string(), id));
+    }
+
+    pub fn revoke_app(&mut self, name: &str) {
+        self.app_roles.retain(|(n, _)| n != name);
+    }
+
+    /// Remove a delegated scope from every grant.
+    pub fn revoke_delegated(&mut self, name: &str) {
+        for (_, _, scope) in &mut self.delegated {
+            *scope = scope
+                .split_whitespace()
+                .filter(|s| *s != name)
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+    }
+}
+
+/// The app role id of a permission in the recorded catalog.
+pub fn app_role_id(name: &str) -> Option<String> {
+    catalog()["appRoles"]
+        .as_array()?
+        .iter()
+        .find(|r| r["value"] == name)
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+}
+
+/// The delegated scope id of a permission in the recorded catalog.
+pub fn scope_id(name: &str) -> Option<String> {
+    catalog()["oauth2PermissionScopes"]
+        .as_array()?
+        .iter()
+        .find(|r| r["value"] == name)
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+}
+
+/// A running fake Graph. Stops when dropped (its threads end with the test process).
+pub struct FakeGraph {
+    pub base: String,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl FakeGraph {
+    pub fn start(tenant: FakeTenant) -> FakeGraph {
+        let handler = Arc::new(TenantHandler {
+            tenant,
+            catalog: catalog(),
+            throttled: Mutex::new(Vec::new()),
+        });
+        FakeGraph::serve(move |req, base| handler.handle(req, base))
+    }
+
+    /// A server answering every request with `f`.
+    pub fn serve(f: impl Fn(&Seen, &str) -> Reply + Send + Sync + 'static) -> FakeGraph {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let f = Arc::new(f);
+        let (s, b) = (seen.clone(), base.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (s, b, f) = (s.clone(), b.clone(), f.clone());
+                std::thread::spawn(move || {
+                    let _ = connection(stream, &s, &b, &*f);
+                });
+            }
+        });
+        FakeGraph { base, seen }
+    }
+
+    pub fn requests(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// Requests whose path starts with `prefix`.
+    pub fn count(&self, prefix: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.target.starts_with(prefix))
+            .count()
+    }
+}
+
+fn connection(
+    stream: TcpStream,
+    seen: &Mutex<Vec<Seen>>,
+    base: &str,
+    f: &(dyn Fn(&Seen, &str) -> Reply + Send + Sync),
+) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut writer = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or("").to_string();
+        let raw_target = parts.next().unwrap_or("").to_string();
+        let mut headers = HashMap::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h)? == 0 {
+                return Ok(());
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+            }
+        }
+        if let Some(len) = headers
+            .get("content-length")
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            let mut body = vec![0; len];
+            reader.read_exact(&mut body)?;
+        }
+        let req = Seen {
+            method,
+            target: decode(&raw_target),
+            raw: raw_target.clone(),
+            authorization: headers.get("authorization").cloned(),
+            user_agent: headers.get("user-agent").cloned(),
+        };
+        seen.lock().unwrap().push(req.clone());
+        let reply = f(&req, base);
+        let reason = match reply.status {
+            200 => "OK",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            429 => "Too Many Requests",
+            _ => "Status",
+        };
+        let mut head = format!(
+            "HTTP/1.1 {} {reason}\r\nContent-Type: application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8\r\nContent-Length: {}\r\n",
+            reply.status,
+            reply.body.len()
+        );
+        for (k, v) in &reply.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        writer.write_all(head.as_bytes())?;
+        writer.write_all(reply.body.as_bytes())?;
+        writer.flush()?;
+    }
+}
+
+/// Percent-decode a request target (and `+` in the query) for matching.
+pub fn decode(s: &str) -> String {
+    let (path, query) = match s.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (s, None),
+    };
+    let dec = |x: &str, plus: bool| {
+        let x = if plus {
+            x.replace('+', " ")
+        } else {
+            x.to_string()
+        };
+        let bytes = x.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz");
+                if let Ok(b) = u8::from_str_radix(hex, 16) {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(bytes[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    match query {
+        Some(q) => format!("{}?{}", dec(path, false), dec(q, true)),
+        None => dec(path, false),
+    }
+}
+
+struct TenantHandler {
+    tenant: FakeTenant,
+    catalog: Value,
+    throttled: Mutex<Vec<String>>,
+}
+
+impl TenantHandler {
+    fn handle(&self, req: &Seen, base: &str) -> Reply {
+        std::thread::sleep(self.tenant.latency);
+        let t = &self.tenant;
+        if req.method != "GET" {
+            return Reply::error(
+                405,
+                "Request_BadRequest",
+                "Only GET is served by this fake.",
+            );
+        }
+        if req.authorization.as_deref() != Some(&format!("Bearer {}", t.token)) {
+            return Reply::error(
+                401,
+                "InvalidAuthenticationToken",
+                "Access token has expired or is not yet valid.",
+            );
+        }
+        let target = req.target.as_str();
+        if t.throttle_always
+            .iter()
+            .any(|p| target.starts_with(p.as_str()))
+        {
+            let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
+            r.headers.push(("Retry-After".into(), "0.01".into()));
+            return r;
+        }
+        for (prefix, after) in &t.throttle_once {
+            if target.starts_with(prefix.as_str()) {
+                let mut done = self.throttled.lock().unwrap();
+                if !done.contains(prefix) {
+                    done.push(prefix.clone());
+                    let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
+                    r.headers.push(("Retry-After".into(), after.clone()));
+                    return r;
+                }
+            }
+        }
+        if t.forbid.iter().any(|p| target.starts_with(p.as_str())) {
+            return Reply::error(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            );
+        }
+        let (path, _) = target.split_once('?').unwrap_or((target, ""));
+        let query = req.raw.split_once('?').map_or("", |(_, q)| q);
+        let params: HashMap<String, String> = query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| {
+                (
+                    decode(&format!("?{k}"))[1..].to_string(),
+                    decode(&format!("?{v}"))[1..].to_string(),
+                )
+            })
+            .collect();
+        let skip: usize = params
+            .get("$skiptoken")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let sp_json = |sp: &FakeSp| {
+            json!({"id": sp.id, "appId": sp.app_id, "displayName": sp.display_name,
+                   "appOwnerOrganizationId": "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+                   "servicePrincipalType": "Application", "accountEnabled": true})
+        };
+        let page = |items: Vec<Value>| -> Reply {
+            let end = (skip + t.page_size).min(items.len());
+            let mut body = json!({
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#collection",
+                "value": items[skip.min(items.len())..end].to_vec(),
+            });
+            if end < items.len() {
+                let mut q: Vec<String> = query
+                    .split('&')
+                    .filter(|kv| !kv.is_empty() && !kv.contains("skiptoken="))
+                    .map(str::to_string)
+                    .collect();
+                q.push(format!("$skiptoken={end}"));
+                let link_base = match (&t.foreign_next_link, path.ends_with("/appRoleAssignments"))
+                {
+                    (Some(foreign), true) => foreign.as_str(),
+                    _ => base,
+                };
+                body["@odata.nextLink"] = json!(format!("{link_base}{path}?{}", q.join("&")));
+            }
+            Reply::json(200, body)
+        };
+
+        if path == format!("/v1.0/servicePrincipals(appId='{GRAPH_APP_ID}')") {
+            return Reply::json(200, self.catalog.clone());
+        }
+        if let Some(rest) = path.strip_prefix("/v1.0/servicePrincipals(appId='") {
+            let app_id = rest.trim_end_matches("')");
+            return match t.sps.iter().find(|s| s.app_id == app_id) {
+                Some(sp) => Reply::json(200, sp_json(sp)),
+                None => Reply::not_found(app_id),
+            };
+        }
+        if path == "/v1.0/servicePrincipals" {
+            let filter = params.get("$filter").cloned().unwrap_or_default();
+            let name = filter
+                .strip_prefix("displayName eq '")
+                .and_then(|r| r.strip_suffix('\''))
+                .map(|n| n.replace("''", "'"))
+                .unwrap_or_default();
+            let found = t
+                .sps
+                .iter()
+                .filter(|s| s.display_name == name)
+                .map(sp_json)
+                .collect();
+            return page(found);
+        }
+        if let Some(rest) = path.strip_prefix("/v1.0/servicePrincipals/") {
+            let (id, tail) = rest.split_once('/').unwrap_or((rest, ""));
+            let Some(sp) = t.sps.iter().find(|s| s.id == id) else {
+                return Reply::not_found(id);
+            };
+            return match tail {
+                "" => Reply::json(200, sp_json(sp)),
+                "appRoleAssignments" if sp.id == SP_ID => {
+                    let graph_id = self.catalog["id"].as_str().unwrap_or_default().to_string();
+                    let mut items: Vec<Value> = t
+                        .app_roles
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, role))| {
+                            json!({"id": format!("_D8GAOlUXUC481YSRyjgUa1Xc1ZJ0vZCm7nYvQz3c{i:03}"),
+                                   "deletedDateTime": null, "appRoleId": role,
+                                   "createdDateTime": format!("2024-03-{:02}T09:12:45.1234567Z", i % 28 + 1),
+                                   "principalDisplayName": APP_NAME, "principalId": SP_ID,
+                                   "principalType": "ServicePrincipal",
+                                   "resourceDisplayName": "Microsoft Graph", "resourceId": graph_id})
+                        })
+                        .collect();
+                    for (name, rid, role) in &t.other_app_roles {
+                        items.push(json!({"id": "_D8GAOlUXUC481YSRyjgUZ2k0c3J8oVDg1q8mX4tY2E",
+                            "appRoleId": role, "createdDateTime": null, "principalId": SP_ID,
+                            "principalType": "ServicePrincipal", "resourceDisplayName": name,
+                            "resourceId": rid}));
+                    }
+                    page(items)
+                }
+                "appRoleAssignments" => page(Vec::new()),
+                _ => Reply::not_found(rest),
+            };
+        }
+        if path == "/v1.0/oauth2PermissionGrants" {
+            let filter = params.get("$filter").cloned().unwrap_or_default();
+            let graph_id = self.catalog["id"].as_str().unwrap_or_default().to_string();
+            let items = if filter == format!("clientId eq '{SP_ID}'") {
+                t.delegated
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (consent, principal, scope))| {
+                        json!({"clientId": SP_ID, "consentType": consent,
+                               "id": format!("_D8GAOlUXUBEqemaLbZ_RtECCz0FbFhPoX8ccIbt{i:03}"),
+                               "principalId": principal, "resourceId": graph_id, "scope": scope})
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            return page(items);
+        }
+        if let Some(rest) = path.strip_prefix("/v1.0/applications(appId='") {
+            let app_id = rest.trim_end_matches("')");
+            return match (&t.requested, app_id == APP_ID) {
+                (Some(req), true) => Reply::json(
+                    200,
+                    json!({"id": "7bec5fd1-a25f-474c-a6ca-5492082c6a9b", "appId": APP_ID,
+                    "displayName": APP_NAME, "requiredResourceAccess": [
+                        {"resourceAppId": "00000002-0000-0000-c000-000000000000",
+                         "resourceAccess": [{"id": "311a71cc-e848-46a1-bdf8-97ff7156d8e6", "type": "Scope"}]},
+                        {"resourceAppId": GRAPH_APP_ID, "resourceAccess":
+                            req.iter().map(|(id, kind)| json!({"id": id, "type": kind})).collect::<Vec<_>>()}
+                    ]}),
+                ),
+                _ => Reply::not_found(app_id),
+            };
+        }
+        if let Some(user) = path.strip_prefix("/v1.0/users/") {
+            return match t
+                .users
+                .iter()
+                .find(|(id, upn)| id == user || upn.eq_ignore_ascii_case(user))
+            {
+                Some((id, upn)) => Reply::json(
+                    200,
+                    json!({"id": id, "userPrincipalName": upn, "displayName": "Backup service"}),
+                ),
+                None => Reply::not_found(user),
+            };
+        }
+        Reply::error(
+            400,
+            "BadRequest",
+            &format!("Unsupported by the fake: {path}"),
+        )
+    }
+}
