@@ -54,12 +54,11 @@ pub struct Call {
 pub enum GraphError {
     #[error("{0}")]
     Status(Box<StatusError>),
-    #[error("cannot reach Microsoft Graph for {what} (GET {path}): {source}. Check the network, the proxy (HTTPS_PROXY) and --cloud/--graph-url")]
+    #[error("cannot reach Microsoft Graph for {what} (GET {path}): {detail}. Check the network, the proxy (HTTPS_PROXY, NO_PROXY), the CA certificates (SSL_CERT_FILE) and --cloud/--graph-url")]
     Transport {
         what: &'static str,
         path: String,
-        #[source]
-        source: reqwest::Error,
+        detail: String,
     },
     #[error("Microsoft Graph kept throttling the request for {what} (GET {path}) after {attempts} attempts; run the audit again later")]
     Throttled {
@@ -309,13 +308,9 @@ impl GraphClient {
                 }
                 Err(source) => {
                     tracing::info!(method = %"GET", path = %path, error = %source, retries = attempt - 1, "graph request failed");
-                    let transient =
-                        source.is_timeout() || source.is_connect() || source.is_request();
-                    let err = GraphError::Transport {
-                        what: call.what,
-                        path: path.clone(),
-                        source,
-                    };
+                    // A timeout may pass; a refused connection or a failed name lookup will not.
+                    let transient = source.is_timeout();
+                    let err = transport_error(call, &path, &source);
                     if !transient {
                         return Err(err);
                     }
@@ -344,6 +339,25 @@ impl GraphClient {
             tokio::time::sleep(delay).await;
             waited += delay;
         }
+    }
+}
+
+/// A network failure, described by its innermost cause (reqwest's outer message only repeats
+/// the URL).
+fn transport_error(call: Call, path: &str, e: &reqwest::Error) -> GraphError {
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if e.is_timeout() {
+        detail = format!("timed out ({detail})");
+    }
+    GraphError::Transport {
+        what: call.what,
+        path: path.to_string(),
+        detail,
     }
 }
 
@@ -408,13 +422,7 @@ async fn read_limited(
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(body),
-            Err(source) => {
-                return Err(GraphError::Transport {
-                    what: call.what,
-                    path: path.to_string(),
-                    source,
-                })
-            }
+            Err(source) => return Err(transport_error(call, path, &source)),
         }
     }
 }
