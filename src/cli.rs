@@ -32,6 +32,13 @@ pub enum Command {
     Audit(Box<AuditArgs>),
     /// Save what the tenant has granted the backup app to a JSON file, to audit later offline.
     Snapshot(Box<SnapshotArgs>),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -82,14 +89,23 @@ pub struct AuditArgs {
     #[arg(
         long,
         value_name = "APP",
-        required_unless_present = "from",
-        conflicts_with = "from"
+        required_unless_present_any = ["from", "token_claims"],
+        conflicts_with_all = ["from", "token_claims"]
     )]
     pub app: Option<String>,
 
     /// Audit a snapshot file written by `entra-perms snapshot` instead of calling Graph.
-    #[arg(long, value_name = "SNAPSHOT")]
+    #[arg(long, value_name = "SNAPSHOT", conflicts_with = "token_claims")]
     pub from: Option<PathBuf>,
+
+    /// Audit the permissions a token itself carries (`roles` for app-only tokens, `scp` for
+    /// delegated ones), from ENTRA_PERMS_ACCESS_TOKEN or --token-file, without calling Graph.
+    #[arg(long)]
+    pub token_claims: bool,
+
+    /// With --token-claims: read the token from FILE instead of ENTRA_PERMS_ACCESS_TOKEN.
+    #[arg(long, value_name = "FILE", requires = "token_claims")]
+    pub token_file: Option<PathBuf>,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -171,8 +187,14 @@ pub struct SnapshotArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuditFormat {
+    /// A table for people, with a one-line verdict.
     Table,
+    /// The audit JSON (schemaVersion 1).
     Json,
+    /// A summary and the gaps in GitHub Markdown (job summaries, pull-request comments).
+    Markdown,
+    /// JUnit XML: one test suite per purpose, one test case per protected object.
+    Junit,
 }
 
 /// How to reach the tenant.
@@ -270,6 +292,14 @@ mod tests {
         assert!(Cli::try_parse_from(["entra-perms", "audit", "--from", "s.json"]).is_ok());
         assert!(
             Cli::try_parse_from(["entra-perms", "audit", "--app", "x", "--from", "s.json"])
+                .is_err()
+        );
+        assert!(Cli::try_parse_from(["entra-perms", "audit", "--token-claims"]).is_ok());
+        assert!(
+            Cli::try_parse_from(["entra-perms", "audit", "--token-claims", "--app", "x"]).is_err()
+        );
+        assert!(
+            Cli::try_parse_from(["entra-perms", "audit", "--from", "s", "--token-file", "t"])
                 .is_err()
         );
     }

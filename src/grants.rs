@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cli::Cloud;
+use crate::exit::InputError;
 use crate::matrix::PermissionType;
+use crate::token::Claims;
 
 /// Where the grants were read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,5 +134,124 @@ impl Grants {
             service_account: None,
             notes: Vec::new(),
         }
+    }
+}
+
+/// The note every audit of a token carries.
+pub const TOKEN_NOTE: &str =
+    "A token shows the consent in force when it was issued: permissions granted \
+    or revoked since then appear only in tokens issued after the change.";
+
+impl Grants {
+    /// What a token carries: `roles` (application permissions of an app-only token) or `scp`
+    /// (delegated scopes of a user token, which act as the token's user).
+    pub fn from_claims(claims: &Claims, cloud: Cloud) -> Result<Grants, InputError> {
+        let roles = claims.roles.clone().unwrap_or_default();
+        let scopes: Vec<String> = claims
+            .scp
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        if claims.roles.is_none() && claims.scp.is_none() {
+            return Err(InputError(
+                "the token has neither a `roles` claim (application permissions) nor an `scp` claim \
+                 (delegated permissions): is it a Microsoft Graph access token?"
+                    .into(),
+            ));
+        }
+        let mut grants = Grants::new(
+            cloud,
+            AppIdentity {
+                app_id: claims.client_id().map(str::to_string),
+                service_principal_id: None,
+                display_name: None,
+            },
+        );
+        grants.tenant_id = claims.tid.clone();
+        grants.application = roles
+            .into_iter()
+            .map(|permission| AppRoleGrant {
+                permission,
+                app_role_id: None,
+                created: None,
+            })
+            .collect();
+        if !scopes.is_empty() {
+            // A delegated token acts as its user: that user is the service account.
+            let user = claims.oid.clone().unwrap_or_else(|| "token-user".into());
+            grants.delegated = scopes
+                .into_iter()
+                .map(|permission| DelegatedGrant {
+                    permission,
+                    consent: Consent::Principal,
+                    principal_id: Some(user.clone()),
+                })
+                .collect();
+            grants.service_account = Some(ServiceAccount {
+                id: user,
+                user_principal_name: claims.upn.clone(),
+            });
+        }
+        grants.notes.push(TOKEN_NOTE.to_string());
+        if let Some(aud) = &claims.aud {
+            let graph = format!("https://{}", cloud.graph_host());
+            let ok = aud.trim_end_matches('/').eq_ignore_ascii_case(&graph)
+                || aud.eq_ignore_ascii_case(crate::graph::GRAPH_APP_ID);
+            if !ok {
+                grants.notes.push(format!(
+                    "The token's audience is {aud}, not Microsoft Graph ({graph}): its permissions are for another API."
+                ));
+            }
+        }
+        Ok(grants)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_only_roles_become_application_grants() {
+        let claims = Claims {
+            tid: Some("t".into()),
+            appid: Some("a".into()),
+            aud: Some("https://graph.microsoft.com".into()),
+            roles: Some(vec!["Policy.Read.All".into()]),
+            ..Default::default()
+        };
+        let g = Grants::from_claims(&claims, Cloud::Global).unwrap();
+        assert_eq!(g.application[0].permission, "Policy.Read.All");
+        assert!(g.delegated.is_empty());
+        assert_eq!(g.notes, vec![TOKEN_NOTE.to_string()]);
+        assert_eq!(g.app.app_id.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn delegated_scopes_act_as_the_tokens_user() {
+        let claims = Claims {
+            oid: Some("u".into()),
+            aud: Some("00000003-0000-0000-c000-000000000000".into()),
+            scp: Some("User.Read.All openid".into()),
+            ..Default::default()
+        };
+        let g = Grants::from_claims(&claims, Cloud::Global).unwrap();
+        assert_eq!(g.delegated.len(), 2);
+        assert_eq!(g.service_account.unwrap().id, "u");
+        assert_eq!(g.notes.len(), 1, "{:?}", g.notes);
+    }
+
+    #[test]
+    fn a_token_for_another_api_is_noted_and_one_without_claims_refused() {
+        let claims = Claims {
+            aud: Some("https://management.azure.com".into()),
+            roles: Some(vec![]),
+            ..Default::default()
+        };
+        let g = Grants::from_claims(&claims, Cloud::Global).unwrap();
+        assert!(g.notes[1].contains("not Microsoft Graph"));
+        assert!(Grants::from_claims(&Claims::default(), Cloud::Global).is_err());
     }
 }

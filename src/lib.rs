@@ -79,6 +79,16 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
             Ok(Outcome::Passed)
         }
         Command::Audit(args) => run_audit(*args, out, color),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "entra-perms", out);
+            Ok(Outcome::Passed)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command()).render(out)?;
+            Ok(Outcome::Passed)
+        }
         Command::Snapshot(args) => {
             let matrix = Matrix::load(args.source.matrix.as_deref())?;
             let grants = live_grants(
@@ -102,6 +112,10 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
         fail_on: args.policy.fail_on,
     };
     let (grants, source) = match (&args.from, &args.app) {
+        _ if args.token_claims => (
+            token_grants(args.token_file.as_deref(), args.connection.cloud)?,
+            Source::Token,
+        ),
         (Some(path), _) => (
             snapshot_grants(path, args.service_account.as_deref())?,
             Source::Snapshot,
@@ -115,19 +129,71 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
             )?,
             Source::Graph,
         ),
-        (None, None) => anyhow::bail!(exit::InputError("give --app APP or --from SNAPSHOT".into())),
+        (None, None) => anyhow::bail!(exit::InputError(
+            "give --app APP, --from SNAPSHOT or --token-claims".into()
+        )),
     };
     let report = audit::diff(&matrix, &grants, source, &opts);
     let color = color && args.output.is_none();
     write_report(args.output.as_deref(), out, |w| match args.format {
         AuditFormat::Table => report::audit_view::table(&report, w, color),
         AuditFormat::Json => report::audit_view::json(&report, w),
+        AuditFormat::Markdown => report::markdown::audit(&report, w),
+        AuditFormat::Junit => report::junit::audit(&report, w),
     })?;
     Ok(if report.passed {
         Outcome::Passed
     } else {
         Outcome::Failed
     })
+}
+
+/// The largest token accepted (real access tokens are a few kilobytes).
+const MAX_TOKEN_BYTES: u64 = 64 * 1024;
+
+/// The grants a token carries, from `--token-file` or ENTRA_PERMS_ACCESS_TOKEN.
+fn token_grants(file: Option<&Path>, cloud: cli::Cloud) -> Result<Grants> {
+    let (raw, origin) = match file {
+        Some(path) => {
+            let too_big = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_TOKEN_BYTES);
+            if too_big {
+                anyhow::bail!(exit::InputError(format!(
+                    "the token file {} is larger than {} KiB: not an access token",
+                    path.display(),
+                    MAX_TOKEN_BYTES / 1024
+                )));
+            }
+            let bytes = std::fs::read(path).map_err(|e| {
+                exit::InputError(format!(
+                    "cannot read the token file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            (
+                String::from_utf8_lossy(&bytes).into_owned(),
+                path.display().to_string(),
+            )
+        }
+        None => (
+            std::env::var(graph::auth::ACCESS_TOKEN_ENV).map_err(|_| {
+                exit::InputError(format!(
+                    "--token-claims needs a token: set {} or pass --token-file FILE",
+                    graph::auth::ACCESS_TOKEN_ENV
+                ))
+            })?,
+            graph::auth::ACCESS_TOKEN_ENV.to_string(),
+        ),
+    };
+    if raw.len() as u64 > MAX_TOKEN_BYTES {
+        anyhow::bail!(exit::InputError(format!(
+            "the token in {origin} is larger than {} KiB: not an access token",
+            MAX_TOKEN_BYTES / 1024
+        )));
+    }
+    let claims = token::decode_claims(&raw)
+        .map_err(|e| exit::InputError(format!("cannot read the token in {origin}: {e}")))?;
+    Ok(Grants::from_claims(&claims, cloud)
+        .map_err(|e| exit::InputError(format!("{origin}: {e}")))?)
 }
 
 /// The grants saved in a snapshot. A `--service-account` given now must match the snapshot's.

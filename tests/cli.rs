@@ -8,3 +8,6 @@ mod explain_and_matrix;
 
 #[path = "cli/audit.rs"]
 mod audit;
+
+#[path = "cli/offline.rs"]
+mod offline;

@@ -3,6 +3,8 @@
 
 pub mod audit_view;
 pub mod explain_view;
+pub mod junit;
+pub mod markdown;
 pub mod matrix_view;
 
 use std::fmt::Display;
