@@ -104,7 +104,7 @@ pub struct AuditArgs {
     pub token_claims: bool,
 
     /// With --token-claims: read the token from FILE instead of ENTRA_PERMS_ACCESS_TOKEN.
-    #[arg(long, value_name = "FILE", requires = "token_claims")]
+    #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
 
     #[command(flatten)]
@@ -297,10 +297,6 @@ mod tests {
         assert!(Cli::try_parse_from(["entra-perms", "audit", "--token-claims"]).is_ok());
         assert!(
             Cli::try_parse_from(["entra-perms", "audit", "--token-claims", "--app", "x"]).is_err()
-        );
-        assert!(
-            Cli::try_parse_from(["entra-perms", "audit", "--from", "s", "--token-file", "t"])
-                .is_err()
         );
     }
 

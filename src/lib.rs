@@ -105,6 +105,11 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
 }
 
 fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcome> {
+    if args.token_file.is_some() && !args.token_claims {
+        anyhow::bail!(exit::InputError(
+            "--token-file is for --token-claims: audit a token with `audit --token-claims --token-file FILE`".into()
+        ));
+    }
     let matrix = Matrix::load(args.source.matrix.as_deref())?;
     let opts = audit::Options {
         scope: args.policy.scope,

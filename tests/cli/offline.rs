@@ -268,6 +268,10 @@ fn tokens_that_cannot_be_read_exit_2() {
     let (code, _, err) = run(entra_perms().args(["audit", "--token-claims"]));
     assert_eq!(code, 2);
     assert!(err.contains("ENTRA_PERMS_ACCESS_TOKEN"), "{err}");
+    let (code, _, err) =
+        run(entra_perms().args(["audit", "--from", "s.json", "--token-file", "t"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("--token-file is for --token-claims"), "{err}");
 }
 
 /// (testcases, failures) per test suite, read back with an XML parser.
