@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use crate::cli::{FailOn, Scope};
 use crate::grants::{
-    AppIdentity, Consent, Grants, OtherGrant, Requested, ServiceAccount, Source, UnresolvedGrant,
+    AppIdentity, Assignment, Consent, DirectoryRole, Grants, OtherGrant, Requested, Source,
+    UnresolvedGrant, GLOBAL_ADMINISTRATOR_TEMPLATE_ID,
 };
 use crate::matrix::{Matrix, Permission, PermissionType, Purpose};
 
@@ -173,6 +174,22 @@ pub struct Excess {
     pub consent: Option<Consent>,
 }
 
+/// The service account: who it is, its directory roles, and what acts through it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceAccountReport {
+    pub id: String,
+    pub user_principal_name: Option<String>,
+    /// Its directory roles (`null`: they could not be read).
+    pub roles: Option<Vec<DirectoryRole>>,
+    /// Whether it holds Global Administrator, actively (`null`: the roles could not be read).
+    pub has_global_administrator: Option<bool>,
+    /// The delegated requirements in scope, which act through this account.
+    pub acts_for: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
@@ -211,7 +228,7 @@ pub struct Report {
     pub other_resources: Vec<OtherGrant>,
     pub unresolved: Vec<UnresolvedGrant>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service_account: Option<ServiceAccount>,
+    pub service_account: Option<ServiceAccountReport>,
     pub notes: Vec<String>,
     pub summary: Summary,
 }
@@ -546,17 +563,64 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         excess,
         other_resources: grants.other_resources.clone(),
         unresolved: grants.unresolved.clone(),
-        service_account: grants.service_account.clone(),
+        service_account: service_account_report(grants, &decided),
         notes: grants.notes.clone(),
         summary,
     }
+}
+
+/// The service account as reported, with its roles checked against the source's
+/// recommendation (Global Administrator for delegated backup and restore).
+fn service_account_report(
+    grants: &Grants,
+    decided: &[(&Permission, Requirement)],
+) -> Option<ServiceAccountReport> {
+    let sa = grants.service_account.as_ref()?;
+    let mut acts_for: Vec<String> = decided
+        .iter()
+        .filter(|(row, _)| row.ptype != PermissionType::Application)
+        .map(|(row, _)| format!("{} ({})", row.name, row.ptype))
+        .collect();
+    acts_for.dedup();
+    let ga = |a: Assignment| {
+        sa.roles.as_ref().map(|roles| {
+            roles.iter().any(|r| {
+                r.assignment == a
+                    && r.template_id
+                        .eq_ignore_ascii_case(GLOBAL_ADMINISTRATOR_TEMPLATE_ID)
+            })
+        })
+    };
+    let has_ga = ga(Assignment::Active);
+    let mut notes = sa.role_notes.clone();
+    if has_ga == Some(false) {
+        let eligible = if ga(Assignment::Eligible) == Some(true) {
+            " It is only eligible for it (PIM): the role must be active while backups and restores run."
+        } else {
+            ""
+        };
+        notes.push(format!(
+            "The service account is not a Global Administrator. The source recommends Global \
+             Administrator for the delegated permissions; restricted or custom roles are not \
+             officially supported until tested, and a backup or restore may need Global \
+             Administrator assigned temporarily.{eligible}"
+        ));
+    }
+    Some(ServiceAccountReport {
+        id: sa.id.clone(),
+        user_principal_name: sa.user_principal_name.clone(),
+        roles: sa.roles.clone(),
+        has_global_administrator: has_ga,
+        acts_for,
+        notes,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cli::Cloud;
-    use crate::grants::{AppRoleGrant, DelegatedGrant};
+    use crate::grants::{AppRoleGrant, DelegatedGrant, ServiceAccount};
 
     const SA: &str = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";
 
@@ -568,6 +632,7 @@ mod tests {
         AppRoleGrant {
             permission: p.into(),
             app_role_id: None,
+            assignment_id: None,
             created: None,
         }
     }
@@ -577,6 +642,7 @@ mod tests {
             permission: p.into(),
             consent: Consent::AllPrincipals,
             principal_id: None,
+            grant_id: None,
         }
     }
 
@@ -585,6 +651,7 @@ mod tests {
             permission: p.into(),
             consent: Consent::Principal,
             principal_id: Some(user.into()),
+            grant_id: None,
         }
     }
 
@@ -862,6 +929,8 @@ mod tests {
         g.service_account = Some(ServiceAccount {
             id: SA.to_uppercase(),
             user_principal_name: Some("backup@contoso.com".into()),
+            roles: None,
+            role_notes: Vec::new(),
         });
         let r = audit(&g, Options::default());
         let q = req(
@@ -1018,5 +1087,82 @@ mod tests {
         let mut g = without(everything(), "Policy.Read.All", PermissionType::Application);
         g.application.push(app("policy.read.all"));
         assert!(audit(&g, Options::default()).passed);
+    }
+}
+
+#[cfg(test)]
+mod service_account_tests {
+    use super::*;
+    use crate::cli::Cloud;
+    use crate::grants::ServiceAccount;
+
+    fn with_roles(roles: Option<Vec<DirectoryRole>>) -> Report {
+        let mut g = Grants::new(Cloud::Global, AppIdentity::default());
+        g.service_account = Some(ServiceAccount {
+            id: "u".into(),
+            user_principal_name: Some("svc@contoso.com".into()),
+            roles,
+            role_notes: Vec::new(),
+        });
+        diff(
+            &Matrix::embedded().unwrap(),
+            &g,
+            Source::Graph,
+            &Options::default(),
+        )
+    }
+
+    fn role(name: &str, id: &str, a: Assignment) -> DirectoryRole {
+        DirectoryRole {
+            display_name: name.into(),
+            template_id: id.into(),
+            assignment: a,
+        }
+    }
+
+    #[test]
+    fn global_administrator_present() {
+        let r = with_roles(Some(vec![role(
+            "Global Administrator",
+            GLOBAL_ADMINISTRATOR_TEMPLATE_ID,
+            Assignment::Active,
+        )]));
+        let sa = r.service_account.unwrap();
+        assert_eq!(sa.has_global_administrator, Some(true));
+        assert!(sa.notes.is_empty());
+        assert_eq!(sa.acts_for.len(), 8, "{:?}", sa.acts_for);
+        assert!(sa
+            .acts_for
+            .contains(&"Directory.AccessAsUser.All (Delegated)".to_string()));
+        assert!(sa
+            .acts_for
+            .contains(&"DeviceLocalCredential.Read.All (Any)".to_string()));
+    }
+
+    #[test]
+    fn global_administrator_absent_or_only_eligible_is_warned() {
+        let r = with_roles(Some(vec![role(
+            "User Administrator",
+            "fe930be7-5e62-47db-91af-98c3a49a38b1",
+            Assignment::Active,
+        )]));
+        let sa = r.service_account.unwrap();
+        assert_eq!(sa.has_global_administrator, Some(false));
+        assert!(sa.notes[0].contains("not a Global Administrator"));
+        let r = with_roles(Some(vec![role(
+            "Global Administrator",
+            GLOBAL_ADMINISTRATOR_TEMPLATE_ID,
+            Assignment::Eligible,
+        )]));
+        let sa = r.service_account.unwrap();
+        assert_eq!(sa.has_global_administrator, Some(false));
+        assert!(sa.notes[0].contains("only eligible"));
+    }
+
+    #[test]
+    fn unreadable_roles_are_unknown_not_absent() {
+        let sa = with_roles(None).service_account.unwrap();
+        assert_eq!(sa.has_global_administrator, None);
+        assert!(sa.notes.is_empty());
     }
 }

@@ -32,6 +32,10 @@ pub enum Command {
     Audit(Box<AuditArgs>),
     /// Save what the tenant has granted the backup app to a JSON file, to audit later offline.
     Snapshot(Box<SnapshotArgs>),
+    /// Show how to close each gap: admin-consent URL, Graph requests, az and PowerShell commands.
+    Plan(Box<PlanArgs>),
+    /// Compare two matrix files: the requirements a newer one adds or drops.
+    DiffMatrix(DiffMatrixArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
         #[arg(value_enum)]
@@ -183,6 +187,69 @@ pub struct SnapshotArgs {
 
     #[command(flatten)]
     pub source: MatrixSource,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The backup application: its application (client) id, its service principal object id, or
+    /// its exact display name.
+    #[arg(
+        long,
+        value_name = "APP",
+        required_unless_present = "from",
+        conflicts_with = "from"
+    )]
+    pub app: Option<String>,
+
+    /// Plan from a snapshot file instead of calling Graph.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub from: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// The service account (UPN or object id) the delegated permissions act through.
+    #[arg(long, value_name = "USER")]
+    pub service_account: Option<String>,
+
+    /// Which requirements to plan for.
+    #[arg(long, value_enum, default_value_t = Scope::All)]
+    pub scope: Scope,
+
+    /// Only exact grants count: also plan for requirements a broader permission satisfies.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+
+    /// Write the plan to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub source: MatrixSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffMatrixArgs {
+    /// The matrix in use now.
+    #[arg(value_name = "OLD.toml")]
+    pub old: PathBuf,
+    /// The newer matrix.
+    #[arg(value_name = "NEW.toml")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
+    pub format: ExplainFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

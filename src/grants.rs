@@ -41,6 +41,9 @@ pub enum Consent {
 pub struct AppRoleGrant {
     pub permission: String,
     pub app_role_id: Option<String>,
+    /// The id of the app role assignment (to remove it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment_id: Option<String>,
     /// When it was granted, where Graph says so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
@@ -55,6 +58,9 @@ pub struct DelegatedGrant {
     /// The user, for `Principal` consent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub principal_id: Option<String>,
+    /// The id of the oauth2PermissionGrant holding it (to change its scopes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
 }
 
 /// A permission the app registration requests (`requiredResourceAccess`) of Microsoft Graph.
@@ -93,6 +99,43 @@ pub struct UnresolvedGrant {
 pub struct ServiceAccount {
     pub id: String,
     pub user_principal_name: Option<String>,
+    /// Its directory roles; `None` when they could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<DirectoryRole>>,
+    /// Why the roles, or the eligible ones, could not be read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub role_notes: Vec<String>,
+}
+
+/// How a directory role is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Assignment {
+    Active,
+    /// PIM-eligible: the user must activate it first.
+    Eligible,
+}
+
+/// A directory role of the service account.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DirectoryRole {
+    pub display_name: String,
+    pub template_id: String,
+    pub assignment: Assignment,
+}
+
+/// The template id of the Global Administrator role (the same in every tenant).
+pub const GLOBAL_ADMINISTRATOR_TEMPLATE_ID: &str = "62e90394-69f5-4237-9190-012177145e10";
+
+/// The id of a matrix permission in the tenant's Microsoft Graph catalog.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CatalogId {
+    pub permission: String,
+    #[serde(rename = "type")]
+    pub ptype: PermissionType,
+    pub id: String,
 }
 
 /// Everything the audit knows about what the app was granted.
@@ -114,6 +157,12 @@ pub struct Grants {
     pub unresolved: Vec<UnresolvedGrant>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account: Option<ServiceAccount>,
+    /// The object id of Microsoft Graph's service principal in this tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph_resource_id: Option<String>,
+    /// The tenant's own ids for the matrix's permissions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catalog: Vec<CatalogId>,
     /// Things the reader should know about how the grants were read.
     #[serde(default)]
     pub notes: Vec<String>,
@@ -132,6 +181,8 @@ impl Grants {
             other_resources: Vec::new(),
             unresolved: Vec::new(),
             service_account: None,
+            graph_resource_id: None,
+            catalog: Vec::new(),
             notes: Vec::new(),
         }
     }
@@ -175,6 +226,7 @@ impl Grants {
             .map(|permission| AppRoleGrant {
                 permission,
                 app_role_id: None,
+                assignment_id: None,
                 created: None,
             })
             .collect();
@@ -187,11 +239,14 @@ impl Grants {
                     permission,
                     consent: Consent::Principal,
                     principal_id: Some(user.clone()),
+                    grant_id: None,
                 })
                 .collect();
             grants.service_account = Some(ServiceAccount {
                 id: user,
                 user_principal_name: claims.upn.clone(),
+                roles: None,
+                role_notes: Vec::new(),
             });
         }
         grants.notes.push(TOKEN_NOTE.to_string());

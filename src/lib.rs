@@ -11,6 +11,8 @@ pub mod explain;
 pub mod grants;
 pub mod graph;
 pub mod matrix;
+pub mod matrix_diff;
+pub mod plan;
 pub mod report;
 pub mod snapshot;
 pub mod token;
@@ -20,7 +22,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use cli::{AuditArgs, AuditFormat, Cli, Command, ConnectionArgs, ExplainFormat, MatrixFormat};
+use cli::{
+    AuditArgs, AuditFormat, Cli, Command, ConnectionArgs, ExplainFormat, MatrixFormat, PlanArgs,
+    PlanFormat,
+};
 use exit::Outcome;
 use grants::{Grants, Source};
 use matrix::Matrix;
@@ -79,6 +84,17 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
             Ok(Outcome::Passed)
         }
         Command::Audit(args) => run_audit(*args, out, color),
+        Command::Plan(args) => run_plan(*args, out),
+        Command::DiffMatrix(args) => {
+            let old = Matrix::load(Some(&args.old))?;
+            let new = Matrix::load(Some(&args.new))?;
+            let d = matrix_diff::diff(&old, &new);
+            match args.format {
+                ExplainFormat::Table => report::matrix_view::diff_text(&d, out)?,
+                ExplainFormat::Json => report::matrix_view::diff_json(&d, out)?,
+            }
+            Ok(Outcome::Passed)
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "entra-perms", out);
@@ -151,6 +167,39 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
     } else {
         Outcome::Failed
     })
+}
+
+fn run_plan(args: PlanArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let matrix = Matrix::load(args.source.matrix.as_deref())?;
+    let (grants, source) = match (&args.from, &args.app) {
+        (Some(path), _) => (
+            snapshot_grants(path, args.service_account.as_deref())?,
+            Source::Snapshot,
+        ),
+        (None, Some(app)) => (
+            live_grants(
+                &args.connection,
+                app,
+                args.service_account.as_deref(),
+                &matrix,
+            )?,
+            Source::Graph,
+        ),
+        (None, None) => anyhow::bail!(exit::InputError("give --app APP or --from SNAPSHOT".into())),
+    };
+    let opts = audit::Options {
+        scope: args.scope,
+        strict: args.strict,
+        fail_on: cli::FailOn::Gap,
+    };
+    let report = audit::diff(&matrix, &grants, source, &opts);
+    let plan = plan::plan(&matrix, &grants, &report, grants.cloud);
+    write_report(args.output.as_deref(), out, |w| match args.format {
+        PlanFormat::Text => report::plan_view::text(&plan, w),
+        PlanFormat::Json => report::plan_view::json(&plan, w),
+        PlanFormat::Markdown => report::plan_view::markdown(&plan, w),
+    })?;
+    Ok(Outcome::Passed)
 }
 
 /// The largest token accepted (real access tokens are a few kilobytes).

@@ -115,6 +115,7 @@ mod tests {
         g.application.push(AppRoleGrant {
             permission: "Policy.Read.All".into(),
             app_role_id: Some("246dd0d5-5bd0-4def-940b-0421030a5b68".into()),
+            assignment_id: None,
             created: Some("2024-03-11T09:12:45Z".into()),
         });
         Snapshot::now(g)

@@ -11,3 +11,6 @@ mod audit;
 
 #[path = "cli/offline.rs"]
 mod offline;
+
+#[path = "cli/remediation.rs"]
+mod remediation;

@@ -11,8 +11,8 @@ use super::wire;
 use super::GRAPH_APP_ID;
 use crate::cli::Cloud;
 use crate::grants::{
-    AppIdentity, AppRoleGrant, Consent, DelegatedGrant, Grants, OtherGrant, Requested,
-    ServiceAccount, UnresolvedGrant,
+    AppIdentity, AppRoleGrant, Assignment, CatalogId, Consent, DelegatedGrant, DirectoryRole,
+    Grants, OtherGrant, Requested, ServiceAccount, UnresolvedGrant,
 };
 use crate::matrix::{is_guid, Matrix, PermissionType};
 
@@ -41,6 +41,14 @@ const CALL_APP: Call = Call {
 const CALL_USER: Call = Call {
     what: "the service account",
     needs: "User.Read.All",
+};
+const CALL_ROLES_ACTIVE: Call = Call {
+    what: "the service account's directory role assignments",
+    needs: "RoleManagement.Read.Directory",
+};
+const CALL_ROLES_ELIGIBLE: Call = Call {
+    what: "the service account's PIM-eligible directory roles",
+    needs: "RoleEligibilitySchedule.Read.Directory",
 };
 
 /// What to fetch.
@@ -87,7 +95,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         &format!("/v1.0/applications(appId={})", odata_quote(&sp.app_id)),
         &[("$select", "id,appId,displayName,requiredResourceAccess")],
     );
-    let (assignments, delegated, application) = tokio::try_join!(
+    let (assignments, delegated, application, roles) = tokio::try_join!(
         async {
             client
                 .get_all::<wire::AppRoleAssignment>(roles_url, CALL_ROLES)
@@ -106,6 +114,12 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
                 .await
                 .map_err(anyhow::Error::from)
         },
+        async {
+            match &user {
+                Some(u) => Ok(Some(directory_roles(client, &u.id).await?)),
+                None => Ok::<_, anyhow::Error>(None),
+            }
+        },
     )?;
 
     let mut grants = Grants::new(
@@ -117,7 +131,14 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         },
     );
     grants.tenant_id = target.tenant_id.clone();
-    grants.service_account = user;
+    grants.graph_resource_id = Some(catalog.id.clone());
+    grants.service_account = user.map(|mut u| {
+        if let Some((roles, notes)) = roles {
+            u.roles = roles;
+            u.role_notes = notes;
+        }
+        u
+    });
     let mut resolver = Resolver::new(&catalog, matrix);
     resolver.app_roles(&assignments, &mut grants);
     resolver.delegated(&delegated, &mut grants);
@@ -129,8 +150,86 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
                 .to_string(),
         ),
     }
+    grants.catalog = resolver.catalog_ids();
     grants.notes.extend(resolver.notes);
     Ok(grants)
+}
+
+/// The service account's directory roles: active assignments, then PIM-eligible ones. A role
+/// that cannot be read is a note, not a failed audit.
+async fn directory_roles(
+    client: &GraphClient,
+    user_id: &str,
+) -> Result<(Option<Vec<DirectoryRole>>, Vec<String>)> {
+    let query = |path: &str| {
+        client.url(
+            path,
+            &[
+                (
+                    "$filter",
+                    &format!("principalId eq {}", odata_quote(user_id)),
+                ),
+                ("$expand", "roleDefinition"),
+            ],
+        )
+    };
+    let (active, eligible) = tokio::join!(
+        client.get_all::<wire::RoleAssignment>(
+            query("/v1.0/roleManagement/directory/roleAssignments"),
+            CALL_ROLES_ACTIVE
+        ),
+        client.get_all::<wire::RoleAssignment>(
+            query("/v1.0/roleManagement/directory/roleEligibilitySchedules"),
+            CALL_ROLES_ELIGIBLE
+        ),
+    );
+    let convert = |list: Vec<wire::RoleAssignment>, assignment: Assignment| {
+        list.into_iter().map(move |r| {
+            let def = r.role_definition.unwrap_or(wire::RoleDefinition {
+                display_name: None,
+                template_id: None,
+            });
+            let template_id = def
+                .template_id
+                .or(r.role_definition_id)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            DirectoryRole {
+                display_name: def.display_name.unwrap_or_else(|| template_id.clone()),
+                template_id,
+                assignment,
+            }
+        })
+    };
+    let refused = |e: &super::client::GraphError| {
+        e.status()
+            .is_some_and(|s| s.is_client_error() && s.as_u16() != 429)
+    };
+    let mut notes = Vec::new();
+    let mut roles: Vec<DirectoryRole> = match active {
+        Ok(list) => convert(list, Assignment::Active).collect(),
+        Err(e) if refused(&e) => {
+            notes.push(format!(
+                "The service account's directory roles could not be read ({}): grant the auditing \
+                 identity RoleManagement.Read.Directory to check them.",
+                e.status().map(|s| s.as_u16()).unwrap_or_default()
+            ));
+            return Ok((None, notes));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match eligible {
+        Ok(list) => roles.extend(convert(list, Assignment::Eligible)),
+        Err(e) if refused(&e) => notes.push(format!(
+            "PIM-eligible roles could not be read ({}): grant the auditing identity \
+             RoleEligibilitySchedule.Read.Directory (and Microsoft Entra ID P2) to see them.",
+            e.status().map(|s| s.as_u16()).unwrap_or_default()
+        )),
+        Err(e) => return Err(e.into()),
+    }
+    roles.sort();
+    roles.dedup();
+    Ok((Some(roles), notes))
 }
 
 /// Find the service principal by appId, object id, or exact display name.
@@ -214,6 +313,8 @@ async fn resolve_user(client: &GraphClient, user: &str) -> Result<ServiceAccount
         Some(u) => Ok(ServiceAccount {
             id: u.id,
             user_principal_name: u.user_principal_name,
+            roles: None,
+            role_notes: Vec::new(),
         }),
         None => bail!(AppNotFound(format!(
             "the service account `{user}` does not exist in this tenant (give its user principal name or object id)"
@@ -279,6 +380,27 @@ impl<'a> Resolver<'a> {
         Some(from_matrix)
     }
 
+    /// The tenant's ids of the matrix's permissions, where its catalog lists them.
+    fn catalog_ids(&self) -> Vec<CatalogId> {
+        let mut out = Vec::new();
+        for name in self.matrix.permission_names() {
+            for (t, index) in [
+                (PermissionType::Application, &self.roles),
+                (PermissionType::Delegated, &self.scopes),
+            ] {
+                if let Some((id, _)) = index.iter().find(|(_, v)| v.eq_ignore_ascii_case(name)) {
+                    out.push(CatalogId {
+                        permission: name.to_string(),
+                        ptype: t,
+                        id: id.clone(),
+                    });
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
     fn is_graph(&self, resource_id: &str) -> bool {
         resource_id.eq_ignore_ascii_case(&self.graph_sp_id)
     }
@@ -305,6 +427,7 @@ impl<'a> Resolver<'a> {
                 Some(permission) => grants.application.push(AppRoleGrant {
                     permission,
                     app_role_id: Some(a.app_role_id.to_ascii_lowercase()),
+                    assignment_id: a.id.clone(),
                     created: a.created_date_time.clone(),
                 }),
                 None => grants.unresolved.push(UnresolvedGrant {
@@ -343,6 +466,7 @@ impl<'a> Resolver<'a> {
                         Consent::Principal => g.principal_id.clone(),
                         Consent::AllPrincipals => None,
                     },
+                    grant_id: g.id.clone(),
                 };
                 if !grants.delegated.contains(&grant) {
                     grants.delegated.push(grant);

@@ -64,6 +64,7 @@ pub struct CatalogEntry {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppRoleAssignment {
+    pub id: Option<String>,
     pub app_role_id: String,
     pub resource_id: String,
     pub resource_display_name: Option<String>,
@@ -73,6 +74,7 @@ pub struct AppRoleAssignment {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OAuth2PermissionGrant {
+    pub id: Option<String>,
     pub consent_type: Option<String>,
     pub principal_id: Option<String>,
     pub resource_id: String,
@@ -107,4 +109,19 @@ pub struct ResourceAccess {
 pub struct User {
     pub id: String,
     pub user_principal_name: Option<String>,
+}
+
+/// A directory role assignment or eligibility, with its role definition expanded.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignment {
+    pub role_definition_id: Option<String>,
+    pub role_definition: Option<RoleDefinition>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleDefinition {
+    pub display_name: Option<String>,
+    pub template_id: Option<String>,
 }

@@ -120,11 +120,25 @@ pub fn table(r: &Report, out: &mut dyn Write, color: bool) -> std::io::Result<()
         )?;
     }
     if let Some(sa) = &r.service_account {
-        writeln!(
-            out,
-            "Service account: {}",
+        let roles = match &sa.roles {
+            None => "roles unknown".to_string(),
+            Some(roles) if roles.is_empty() => "no directory roles".to_string(),
+            Some(roles) => roles
+                .iter()
+                .map(|role| match role.assignment {
+                    crate::grants::Assignment::Active => role.display_name.clone(),
+                    crate::grants::Assignment::Eligible => {
+                        format!("{} (eligible)", role.display_name)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let line = format!(
+            "Service account: {} · {roles}",
             sa.user_principal_name.as_deref().unwrap_or(&sa.id)
-        )?;
+        );
+        writeln!(out, "{}", wrap(&line, 100, "", "  "))?;
     }
 
     let mut table = new_table(&[
@@ -200,6 +214,17 @@ pub fn table(r: &Report, out: &mut dyn Write, color: bool) -> std::io::Result<()
         for u in &r.unresolved {
             writeln!(out, "  {} ({})", u.id, u.ptype)?;
         }
+    }
+    if let Some(sa) = r.service_account.as_ref().filter(|sa| !sa.notes.is_empty()) {
+        writeln!(out, "\nService account:")?;
+        for n in &sa.notes {
+            writeln!(out, "{}", wrap(n, 100, "  ! ", "    "))?;
+        }
+        let acts = format!(
+            "Delegated permissions acting through it: {}",
+            sa.acts_for.join(", ")
+        );
+        writeln!(out, "{}", wrap(&acts, 100, "  ", "    "))?;
     }
     if !r.notes.is_empty() {
         writeln!(out, "\nNotes:")?;

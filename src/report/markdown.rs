@@ -131,6 +131,46 @@ pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             writeln!(out, "- `{}` ({}){consent}", md_cell(&e.permission), e.ptype)?;
         }
     }
+    if let Some(sa) = &r.service_account {
+        writeln!(
+            out,
+            "\n### Service account `{}`\n",
+            md_cell(sa.user_principal_name.as_deref().unwrap_or(&sa.id))
+        )?;
+        match &sa.roles {
+            None => writeln!(out, "- Directory roles: unknown")?,
+            Some(roles) => writeln!(
+                out,
+                "- Directory roles: {}",
+                if roles.is_empty() {
+                    "none".to_string()
+                } else {
+                    roles
+                        .iter()
+                        .map(|r| {
+                            format!(
+                                "{} ({})",
+                                md_cell(&r.display_name),
+                                match r.assignment {
+                                    crate::grants::Assignment::Active => "active",
+                                    crate::grants::Assignment::Eligible => "eligible",
+                                }
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            )?,
+        }
+        writeln!(
+            out,
+            "- Delegated permissions acting through it: {}",
+            md_cell(&sa.acts_for.join(", "))
+        )?;
+        for n in &sa.notes {
+            writeln!(out, "- ⚠️ {}", md_cell(n))?;
+        }
+    }
     if !r.notes.is_empty() {
         writeln!(out, "\n### Notes\n")?;
         for n in &r.notes {

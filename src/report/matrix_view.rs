@@ -132,3 +132,54 @@ pub fn markdown(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// `diff-matrix --format json`.
+pub fn diff_json(d: &crate::matrix_diff::MatrixDiff, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, d)?;
+    writeln!(out)
+}
+
+/// `diff-matrix` for people.
+pub fn diff_text(d: &crate::matrix_diff::MatrixDiff, out: &mut dyn Write) -> std::io::Result<()> {
+    use crate::matrix_diff::Entry;
+    let version = |v: &Option<String>| v.clone().unwrap_or_else(|| "unversioned".into());
+    writeln!(
+        out,
+        "Matrix {} -> {}",
+        version(&d.old_version),
+        version(&d.new_version)
+    )?;
+    if d.is_empty() {
+        return writeln!(out, "No requirement added, removed or changed.");
+    }
+    let line = |e: &Entry| {
+        format!(
+            "{} ({}) · {} · for {}",
+            e.permission,
+            e.ptype,
+            e.objects.join(", "),
+            join(&e.purposes, " and ")
+        )
+    };
+    for (title, entries) in [
+        ("Added (grant before upgrading)", &d.added),
+        ("Removed (no longer needed)", &d.removed),
+    ] {
+        if !entries.is_empty() {
+            writeln!(out, "\n{title}:")?;
+            for e in entries.iter() {
+                writeln!(out, "  + {}", line(e))?;
+            }
+        }
+    }
+    if !d.changed.is_empty() {
+        writeln!(out, "\nChanged:")?;
+        for c in &d.changed {
+            writeln!(out, "  ~ {}\n    was {}", line(&c.new), line(&c.old))?;
+        }
+    }
+    writeln!(
+        out,
+        "\nTo see exactly what to grant before upgrading: entra-perms audit --app APP --matrix NEW.toml"
+    )
+}

@@ -6,6 +6,7 @@ pub mod explain_view;
 pub mod junit;
 pub mod markdown;
 pub mod matrix_view;
+pub mod plan_view;
 
 use std::fmt::Display;
 

@@ -99,6 +99,8 @@ pub struct FakeTenant {
     /// `requiredResourceAccess` of Graph: (id, "Role" | "Scope"); `None`: no app object here.
     pub requested: Option<Vec<(String, String)>>,
     pub users: Vec<(String, String)>,
+    /// Directory roles of users: (user id, role template id, display name, eligible?).
+    pub roles: Vec<(String, String, String, bool)>,
     pub page_size: usize,
     /// Paths (prefix match) answered once with 429 and this Retry-After before succeeding.
     pub throttle_once: Vec<(String, String)>,
@@ -130,6 +132,7 @@ impl FakeTenant {
                 (SERVICE_ACCOUNT_ID.into(), SERVICE_ACCOUNT_UPN.into()),
                 (OTHER_USER_ID.into(), "alex@contoso.onmicrosoft.com".into()),
             ],
+            roles: Vec::new(),
             page_size: 100,
             throttle_once: Vec::new(),
             throttle_always: Vec::new(),
@@ -554,6 +557,31 @@ impl TenantHandler {
                 ),
                 _ => Reply::not_found(app_id),
             };
+        }
+        for (route, eligible) in [
+            ("/v1.0/roleManagement/directory/roleAssignments", false),
+            (
+                "/v1.0/roleManagement/directory/roleEligibilitySchedules",
+                true,
+            ),
+        ] {
+            if path == route {
+                let filter = params.get("$filter").cloned().unwrap_or_default();
+                let items = t
+                    .roles
+                    .iter()
+                    .filter(|(user, _, _, e)| {
+                        *e == eligible && filter == format!("principalId eq '{user}'")
+                    })
+                    .map(|(user, template, name, _)| {
+                        json!({"id": format!("assignment-{template}"), "principalId": user,
+                               "directoryScopeId": "/", "roleDefinitionId": template,
+                               "roleDefinition": {"id": template, "displayName": name,
+                                                  "templateId": template, "isBuiltIn": true}})
+                    })
+                    .collect();
+                return page(items);
+            }
         }
         if let Some(user) = path.strip_prefix("/v1.0/users/") {
             return match t

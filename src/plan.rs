@@ -1,0 +1,553 @@
+//! `plan`: from an audit's gaps to the exact ways to close them — the admin-consent URL, the
+//! Microsoft Graph requests (as `az rest` and Microsoft Graph PowerShell commands) and the
+//! `requiredResourceAccess` fragment. Pure: the tool never runs them; the admin reviews them.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::audit::{Report, Status};
+use crate::cli::Cloud;
+use crate::grants::{AppIdentity, Consent, Grants};
+use crate::matrix::{Matrix, PermissionType, Purpose};
+
+/// Shown where the plan needs an id the source did not provide (e.g. a token audit).
+pub const SP_PLACEHOLDER: &str = "<service-principal-id>";
+pub const GRAPH_PLACEHOLDER: &str = "<microsoft-graph-service-principal-id>";
+
+/// One HTTP request to Microsoft Graph.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GraphRequest {
+    pub method: &'static str,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+/// Assign one application permission (app role) to the service principal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRoleStep {
+    pub permission: String,
+    /// Why: the requirement's status in the audit.
+    pub status: Status,
+    pub objects: Vec<String>,
+    pub purposes: Vec<Purpose>,
+    pub app_role_id: String,
+    pub request: GraphRequest,
+    pub az_cli: String,
+    pub powershell: String,
+}
+
+/// Add delegated permissions to the admin-consented (AllPrincipals) grant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DelegatedStep {
+    /// The permissions added, with the status that made each necessary.
+    pub add: Vec<(String, Status)>,
+    /// The grant's whole scope string after the change.
+    pub scope: String,
+    /// `PATCH` an existing admin-consent grant, or `POST` a new one.
+    pub request: GraphRequest,
+    pub az_cli: String,
+    pub powershell: String,
+}
+
+/// Remove an application permission the app does not need.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveStep {
+    pub permission: String,
+    #[serde(rename = "type")]
+    pub ptype: PermissionType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<GraphRequest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub az_cli: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub powershell: Option<String>,
+}
+
+/// The remediation plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub schema_version: u32,
+    pub tenant_id: Option<String>,
+    pub cloud: &'static str,
+    pub app: AppIdentity,
+    pub graph_resource_id: Option<String>,
+    /// Grants everything the app registration requests, for the whole tenant.
+    pub admin_consent_url: Option<String>,
+    /// How to sign in to run the commands.
+    pub connect: Connect,
+    pub application: Vec<AppRoleStep>,
+    pub delegated: Option<DelegatedStep>,
+    /// The Microsoft Graph entry of the app manifest's `requiredResourceAccess` that requests
+    /// every permission in scope.
+    pub required_resource_access: Value,
+    /// Granted but not needed: candidates for removal.
+    pub remove: Vec<RemoveStep>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connect {
+    pub az_cli: String,
+    pub powershell: String,
+}
+
+fn ps_environment(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Global => "Global",
+        Cloud::Usgov => "USGov",
+        Cloud::UsgovDod => "USGovDoD",
+        Cloud::China => "China",
+    }
+}
+
+fn az_cloud(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Global => "AzureCloud",
+        Cloud::Usgov | Cloud::UsgovDod => "AzureUSGovernment",
+        Cloud::China => "AzureChinaCloud",
+    }
+}
+
+/// Quote for a POSIX shell (single quotes).
+fn sh(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Quote for PowerShell (single quotes).
+fn ps(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn az_rest(req: &GraphRequest) -> String {
+    let mut cmd = format!("az rest --method {} --url {}", req.method, sh(&req.url));
+    if let Some(body) = &req.body {
+        cmd.push_str(&format!(
+            " --headers Content-Type=application/json --body {}",
+            sh(&body.to_string())
+        ));
+    }
+    cmd
+}
+
+/// The id of `name` as type `t`: the tenant's (from its Graph catalog), else the matrix's, with a
+/// note when the tenant's catalog was read but lacks it.
+fn id_of(
+    matrix: &Matrix,
+    grants: &Grants,
+    name: &str,
+    t: PermissionType,
+    notes: &mut Vec<String>,
+) -> Option<String> {
+    let tenant = grants
+        .catalog
+        .iter()
+        .find(|c| c.ptype == t && c.permission.eq_ignore_ascii_case(name))
+        .map(|c| c.id.clone());
+    tenant.or_else(|| {
+        let id = matrix.id_of(name, t)?.to_string();
+        if !grants.catalog.is_empty() {
+            notes.push(format!(
+                "{name} ({t}) is not in this tenant's Microsoft Graph catalog; the plan uses the matrix's id {id}, which Graph may not accept here yet."
+            ));
+        }
+        Some(id)
+    })
+}
+
+/// Build the plan for the gaps of `report`.
+pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> Plan {
+    let graph = format!("https://{}/v1.0", cloud.graph_host());
+    let mut notes = Vec::new();
+    let sp = grants.app.service_principal_id.clone().unwrap_or_else(|| {
+        notes.push(format!(
+            "The service principal's object id is not known here: replace {SP_PLACEHOLDER} (run `plan --app` against the tenant to have it filled in)."
+        ));
+        SP_PLACEHOLDER.to_string()
+    });
+    let resource = grants.graph_resource_id.clone().unwrap_or_else(|| {
+        notes.push(format!(
+            "Microsoft Graph's service principal id in this tenant is not known here: replace {GRAPH_PLACEHOLDER} (GET /v1.0/servicePrincipals(appId='00000003-0000-0000-c000-000000000000'))."
+        ));
+        GRAPH_PLACEHOLDER.to_string()
+    });
+    let mut application = Vec::new();
+    let mut delegated_add: Vec<(String, Status)> = Vec::new();
+    for gap in &report.missing {
+        let as_app = matches!(gap.ptype, PermissionType::Application | PermissionType::Any);
+        if as_app {
+            let Some(role) = id_of(
+                matrix,
+                grants,
+                &gap.permission,
+                PermissionType::Application,
+                &mut notes,
+            ) else {
+                continue;
+            };
+            let request = GraphRequest {
+                method: "POST",
+                url: format!("{graph}/servicePrincipals/{sp}/appRoleAssignments"),
+                body: Some(json!({"principalId": sp, "resourceId": resource, "appRoleId": role})),
+            };
+            application.push(AppRoleStep {
+                permission: gap.permission.clone(),
+                status: gap.status,
+                objects: gap.objects.clone(),
+                purposes: gap.purposes.clone(),
+                az_cli: az_rest(&request),
+                powershell: format!(
+                    "New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId {} -PrincipalId {} -ResourceId {} -AppRoleId {}",
+                    ps(&sp), ps(&sp), ps(&resource), ps(&role)
+                ),
+                app_role_id: role,
+                request,
+            });
+            if gap.ptype == PermissionType::Any {
+                notes.push(format!(
+                    "{} may be granted as either type; the plan grants it as an application permission.",
+                    gap.permission
+                ));
+            }
+        } else if !delegated_add.iter().any(|(p, _)| p == &gap.permission) {
+            delegated_add.push((gap.permission.clone(), gap.status));
+        }
+    }
+
+    let delegated = (!delegated_add.is_empty()).then(|| {
+        // The existing admin-consent grant to Microsoft Graph, if any.
+        let existing_id = grants
+            .delegated
+            .iter()
+            .find(|d| d.consent == Consent::AllPrincipals && d.grant_id.is_some())
+            .and_then(|d| d.grant_id.clone());
+        let mut scopes: Vec<String> = match &existing_id {
+            Some(id) => grants
+                .delegated
+                .iter()
+                .filter(|d| d.grant_id.as_deref() == Some(id))
+                .map(|d| d.permission.clone())
+                .collect(),
+            None => Vec::new(),
+        };
+        for (p, _) in &delegated_add {
+            if !scopes.iter().any(|s| s.eq_ignore_ascii_case(p)) {
+                scopes.push(p.clone());
+            }
+        }
+        let scope = scopes.join(" ");
+        let (request, powershell) = match &existing_id {
+            Some(id) => (
+                GraphRequest {
+                    method: "PATCH",
+                    url: format!("{graph}/oauth2PermissionGrants/{id}"),
+                    body: Some(json!({"scope": scope})),
+                },
+                format!(
+                    "Update-MgOauth2PermissionGrant -OAuth2PermissionGrantId {} -Scope {}",
+                    ps(id),
+                    ps(&scope)
+                ),
+            ),
+            None => (
+                GraphRequest {
+                    method: "POST",
+                    url: format!("{graph}/oauth2PermissionGrants"),
+                    body: Some(json!({"clientId": sp, "consentType": "AllPrincipals",
+                                      "resourceId": resource, "scope": scope})),
+                },
+                format!(
+                    "New-MgOauth2PermissionGrant -ClientId {} -ConsentType 'AllPrincipals' -ResourceId {} -Scope {}",
+                    ps(&sp),
+                    ps(&resource),
+                    ps(&scope)
+                ),
+            ),
+        };
+        DelegatedStep {
+            add: delegated_add,
+            scope,
+            az_cli: az_rest(&request),
+            request,
+            powershell,
+        }
+    });
+
+    let mut resource_access: Vec<Value> = Vec::new();
+    let in_scope = |p: &[Purpose]| match report.scope {
+        crate::cli::Scope::All => true,
+        crate::cli::Scope::Backup => p.contains(&Purpose::Backup),
+        crate::cli::Scope::Restore => p.contains(&Purpose::Restore),
+    };
+    for row in matrix.permissions.iter().filter(|r| in_scope(&r.purposes)) {
+        let (t, kind) = match row.ptype {
+            PermissionType::Delegated => (PermissionType::Delegated, "Scope"),
+            _ => (PermissionType::Application, "Role"),
+        };
+        if let Some(id) = id_of(matrix, grants, &row.name, t, &mut notes) {
+            let entry = json!({"id": id, "type": kind});
+            if !resource_access.contains(&entry) {
+                resource_access.push(entry);
+            }
+        }
+    }
+
+    let remove = report
+        .excess
+        .iter()
+        .map(|e| {
+            let assignment = grants
+                .application
+                .iter()
+                .find(|a| e.ptype == PermissionType::Application && a.permission == e.permission)
+                .and_then(|a| a.assignment_id.clone());
+            let request = assignment.as_ref().map(|id| GraphRequest {
+                method: "DELETE",
+                url: format!("{graph}/servicePrincipals/{sp}/appRoleAssignments/{id}"),
+                body: None,
+            });
+            RemoveStep {
+                permission: e.permission.clone(),
+                ptype: e.ptype,
+                az_cli: request.as_ref().map(az_rest),
+                powershell: assignment.map(|id| {
+                    format!(
+                        "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId {} -AppRoleAssignmentId {}",
+                        ps(&sp),
+                        ps(&id)
+                    )
+                }),
+                request,
+            }
+        })
+        .collect();
+
+    let tenant = grants.tenant_id.clone();
+    let admin_consent_url = grants.app.app_id.as_ref().map(|app| {
+        format!(
+            "https://{}/{}/adminconsent?client_id={app}",
+            cloud.login_host(),
+            tenant.as_deref().unwrap_or("organizations")
+        )
+    });
+    let tenant_arg = tenant
+        .as_deref()
+        .map(|t| format!(" --tenant {t}"))
+        .unwrap_or_default();
+    let connect = Connect {
+        az_cli: format!(
+            "az cloud set --name {} && az login --allow-no-subscriptions{tenant_arg}",
+            az_cloud(cloud)
+        ),
+        powershell: format!(
+            "Connect-MgGraph -Environment {}{} -Scopes 'AppRoleAssignment.ReadWrite.All','DelegatedPermissionGrant.ReadWrite.All'",
+            ps_environment(cloud),
+            tenant
+                .as_deref()
+                .map(|t| format!(" -TenantId {}", ps(t)))
+                .unwrap_or_default()
+        ),
+    };
+    notes.sort();
+    notes.dedup();
+    Plan {
+        schema_version: 1,
+        tenant_id: tenant,
+        cloud: cloud.as_str(),
+        app: grants.app.clone(),
+        graph_resource_id: grants.graph_resource_id.clone(),
+        admin_consent_url,
+        connect,
+        application,
+        delegated,
+        required_resource_access: json!({
+            "resourceAppId": crate::graph::GRAPH_APP_ID,
+            "resourceAccess": resource_access,
+        }),
+        remove,
+        notes,
+    }
+}
+
+impl Plan {
+    /// The `requiredResourceAccess` entry as compact JSON, one permission a line.
+    pub fn required_resource_access_json(&self) -> String {
+        let entries: Vec<String> = self.required_resource_access["resourceAccess"]
+            .as_array()
+            .map(|a| a.iter().map(|e| format!("    {e}")).collect())
+            .unwrap_or_default();
+        format!(
+            "{{\n  \"resourceAppId\": \"{}\",\n  \"resourceAccess\": [\n{}\n  ]\n}}",
+            crate::graph::GRAPH_APP_ID,
+            entries.join(",\n")
+        )
+    }
+
+    /// Whether there is anything to grant.
+    pub fn is_empty(&self) -> bool {
+        self.application.is_empty() && self.delegated.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{diff, Options};
+    use crate::grants::{AppRoleGrant, CatalogId, DelegatedGrant, Source};
+
+    fn grants() -> Grants {
+        let m = Matrix::embedded().unwrap();
+        let mut g = Grants::new(
+            Cloud::Global,
+            AppIdentity {
+                app_id: Some("46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b".into()),
+                service_principal_id: Some("sp-1".into()),
+                display_name: None,
+            },
+        );
+        g.tenant_id = Some("tenant-1".into());
+        g.graph_resource_id = Some("graph-1".into());
+        for p in &m.permissions {
+            if p.ptype == PermissionType::Delegated {
+                g.delegated.push(DelegatedGrant {
+                    permission: p.name.clone(),
+                    consent: Consent::AllPrincipals,
+                    principal_id: None,
+                    grant_id: Some("grant-1".into()),
+                });
+            } else {
+                g.application.push(AppRoleGrant {
+                    permission: p.name.clone(),
+                    app_role_id: None,
+                    assignment_id: Some(format!("assign-{}", p.name)),
+                    created: None,
+                });
+            }
+        }
+        g
+    }
+
+    fn plan_for(g: &Grants, cloud: Cloud) -> Plan {
+        let m = Matrix::embedded().unwrap();
+        let r = diff(&m, g, Source::Graph, &Options::default());
+        plan(&m, g, &r, cloud)
+    }
+
+    #[test]
+    fn nothing_to_do_when_everything_is_granted() {
+        let p = plan_for(&grants(), Cloud::Global);
+        assert!(p.is_empty());
+        assert!(p.remove.is_empty());
+        assert_eq!(
+            p.required_resource_access["resourceAccess"]
+                .as_array()
+                .unwrap()
+                .len(),
+            20
+        );
+    }
+
+    #[test]
+    fn missing_application_and_delegated_permissions() {
+        let mut g = grants();
+        g.application
+            .retain(|a| a.permission != "Policy.ReadWrite.ConditionalAccess");
+        g.delegated
+            .retain(|d| d.permission != "BitlockerKey.Read.All");
+        g.catalog.push(CatalogId {
+            permission: "Policy.ReadWrite.ConditionalAccess".into(),
+            ptype: PermissionType::Application,
+            id: "01c0a623-fc9b-48e9-b794-0756f8e8f067".into(),
+        });
+        let p = plan_for(&g, Cloud::Usgov);
+        assert_eq!(
+            p.admin_consent_url.as_deref(),
+            Some("https://login.microsoftonline.us/tenant-1/adminconsent?client_id=46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b")
+        );
+        let step = &p.application[0];
+        assert_eq!(
+            step.request.url,
+            "https://graph.microsoft.us/v1.0/servicePrincipals/sp-1/appRoleAssignments"
+        );
+        assert_eq!(
+            step.request.body,
+            Some(
+                json!({"principalId": "sp-1", "resourceId": "graph-1", "appRoleId": "01c0a623-fc9b-48e9-b794-0756f8e8f067"})
+            )
+        );
+        assert!(step
+            .az_cli
+            .starts_with("az rest --method POST --url 'https://graph.microsoft.us/"));
+        assert!(step
+            .powershell
+            .contains("-AppRoleId '01c0a623-fc9b-48e9-b794-0756f8e8f067'"));
+        let d = p.delegated.as_ref().unwrap();
+        assert_eq!(d.request.method, "PATCH");
+        assert_eq!(
+            d.request.url,
+            "https://graph.microsoft.us/v1.0/oauth2PermissionGrants/grant-1"
+        );
+        assert!(d.scope.ends_with(" BitlockerKey.Read.All"), "{}", d.scope);
+        assert!(d.scope.contains("User.Read.All"));
+        assert!(p.connect.powershell.contains("-Environment USGov"));
+    }
+
+    #[test]
+    fn a_new_delegated_grant_when_none_exists() {
+        let mut g = grants();
+        g.delegated.clear();
+        let p = plan_for(&g, Cloud::Global);
+        let d = p.delegated.unwrap();
+        assert_eq!(d.request.method, "POST");
+        assert_eq!(
+            d.request.body.as_ref().unwrap()["consentType"],
+            "AllPrincipals"
+        );
+        assert_eq!(d.add.len(), 7);
+        assert!(d
+            .powershell
+            .starts_with("New-MgOauth2PermissionGrant -ClientId 'sp-1'"));
+    }
+
+    #[test]
+    fn excess_app_roles_can_be_removed() {
+        let mut g = grants();
+        g.application.push(AppRoleGrant {
+            permission: "Mail.ReadWrite".into(),
+            app_role_id: None,
+            assignment_id: Some("assign-mail".into()),
+            created: None,
+        });
+        let p = plan_for(&g, Cloud::Global);
+        assert_eq!(p.remove.len(), 1);
+        assert_eq!(p.remove[0].request.as_ref().unwrap().method, "DELETE");
+        assert!(p.remove[0]
+            .request
+            .as_ref()
+            .unwrap()
+            .url
+            .ends_with("/appRoleAssignments/assign-mail"));
+    }
+
+    #[test]
+    fn unknown_ids_become_placeholders() {
+        let mut g = grants();
+        g.app.service_principal_id = None;
+        g.graph_resource_id = None;
+        g.application.clear();
+        let p = plan_for(&g, Cloud::Global);
+        assert!(p.application[0].request.url.contains(SP_PLACEHOLDER));
+        assert_eq!(p.notes.len(), 3, "{:?}", p.notes);
+    }
+
+    #[test]
+    fn shell_quoting_is_safe() {
+        assert_eq!(sh("it's"), r"'it'\''s'");
+        assert_eq!(ps("it's"), "'it''s'");
+    }
+}
