@@ -111,6 +111,15 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
 
+    /// Audit the same app in every tenant listed in FILE (tenant ids or domains, one a line, `#`
+    /// comments), with a token per tenant.
+    #[arg(long, value_name = "FILE", requires = "app", conflicts_with = "tenant")]
+    pub tenants: Option<PathBuf>,
+
+    /// With --tenants: how many tenants to audit at a time.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 

@@ -34,6 +34,9 @@ pub enum Outcome {
     Passed,
     /// The audit ran and the policy (`--fail-on`) says it failed.
     Failed,
+    /// Several audits ran (`--tenants`) and the worst of them ended this way; their reports
+    /// are written.
+    Worst(Exit),
 }
 
 /// An error in what the user gave us (arguments, files, queries): exit 2.
@@ -47,6 +50,7 @@ pub fn decide(result: &anyhow::Result<Outcome>) -> Exit {
     match result {
         Ok(Outcome::Passed) => Exit::Success,
         Ok(Outcome::Failed) => Exit::Gaps,
+        Ok(Outcome::Worst(e)) => *e,
         Err(e) if is_input_error(e) => Exit::Usage,
         Err(_) => Exit::Incomplete,
     }

@@ -15,6 +15,7 @@ pub mod matrix_diff;
 pub mod plan;
 pub mod report;
 pub mod snapshot;
+pub mod tenants;
 pub mod token;
 
 use std::io::{IsTerminal, Write};
@@ -121,6 +122,9 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
 }
 
 fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcome> {
+    if let Some(file) = &args.tenants {
+        return run_tenants(&args, file, out);
+    }
     if args.token_file.is_some() && !args.token_claims {
         anyhow::bail!(exit::InputError(
             "--token-file is for --token-claims: audit a token with `audit --token-claims --token-file FILE`".into()
@@ -166,6 +170,69 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
         Outcome::Passed
     } else {
         Outcome::Failed
+    })
+}
+
+/// `audit --tenants FILE`: the same app in many tenants.
+fn run_tenants(args: &AuditArgs, file: &Path, out: &mut dyn Write) -> Result<Outcome> {
+    let tenants = tenants::load(file)?;
+    let matrix = Matrix::load(args.source.matrix.as_deref())?;
+    let app = args
+        .app
+        .as_deref()
+        .ok_or_else(|| exit::InputError("--tenants needs --app APP".into()))?;
+    let conn = &args.connection;
+    let base = graph::base_url(conn.cloud, conn.graph_url.as_deref())?;
+    let http = graph::http_client()?;
+    let ctx = graph::auth::AuthContext::from_env(conn.cloud, None, http.clone())?;
+    let tokens = tenants::AuthTokens {
+        method: conn.auth,
+        ctx,
+    };
+    let job = tenants::Job {
+        http,
+        base,
+        tokens: &tokens,
+        app,
+        service_account: args.service_account.as_deref(),
+        cloud: conn.cloud,
+        matrix: &matrix,
+        opts: audit::Options {
+            scope: args.policy.scope,
+            strict: args.policy.strict,
+            fail_on: args.policy.fail_on,
+        },
+    };
+    let progress = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(tenants.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tenants  {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let multi = runtime.block_on(tenants::audit_all(
+        &job,
+        &tenants,
+        usize::from(args.concurrency),
+        &|_| progress.inc(1),
+    ));
+    progress.finish_and_clear();
+    write_report(args.output.as_deref(), out, |w| match args.format {
+        AuditFormat::Table => report::tenants_view::table(&multi, w),
+        AuditFormat::Json => report::tenants_view::json(&multi, w),
+        AuditFormat::Markdown => report::tenants_view::markdown(&multi, w),
+        AuditFormat::Junit => report::junit::tenants(&multi, w),
+    })?;
+    Ok(match multi.exit() {
+        exit::Exit::Success => Outcome::Passed,
+        exit::Exit::Gaps => Outcome::Failed,
+        worst => Outcome::Worst(worst),
     })
 }
 
@@ -287,10 +354,7 @@ fn live_grants(
         let ctx =
             graph::auth::AuthContext::from_env(conn.cloud, conn.tenant.clone(), http.clone())?;
         let token = graph::auth::acquire(conn.auth, &ctx).await?;
-        let tenant_id = token::decode_claims(token.expose())
-            .ok()
-            .and_then(|c| c.tid)
-            .or_else(|| conn.tenant.clone().filter(|t| matrix::is_guid(t)));
+        let tenant_id = token::tenant_of(&token, conn.tenant.as_deref())?;
         let client = graph::client::GraphClient::new(http, base, &token)?;
         let target = graph::fetch::Target {
             app,

@@ -12,6 +12,8 @@ use toml::Spanned;
 
 /// The matrix shipped inside the binary.
 pub const EMBEDDED: &str = include_str!("../permissions.toml");
+/// The largest matrix file accepted (the embedded one is about 10 KiB).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// The name the embedded matrix is reported under.
 pub const EMBEDDED_NAME: &str = "permissions.toml (embedded)";
 
@@ -154,6 +156,16 @@ impl Matrix {
             None => Matrix::embedded(),
             Some(path) => {
                 let origin = path.display().to_string();
+                if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+                    return Err(MatrixError {
+                        origin,
+                        position: None,
+                        message: format!(
+                            "the file is larger than {} KiB: not a permission matrix",
+                            MAX_FILE_BYTES / 1024
+                        ),
+                    });
+                }
                 let bytes = std::fs::read(path).map_err(|e| MatrixError {
                     origin: origin.clone(),
                     position: None,

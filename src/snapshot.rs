@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::exit::InputError;
 use crate::grants::Grants;
 
+/// The largest snapshot file accepted.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The snapshot format version this build reads and writes.
 pub const SNAPSHOT_VERSION: u32 = 1;
 
@@ -82,6 +85,12 @@ impl Snapshot {
     /// Read a snapshot file.
     pub fn load(path: &Path) -> Result<Snapshot, InputError> {
         let origin = path.display().to_string();
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+            return Err(InputError(format!(
+                "invalid snapshot {origin}: the file is larger than {} MiB",
+                MAX_FILE_BYTES / 1024 / 1024
+            )));
+        }
         let bytes = std::fs::read(path)
             .map_err(|e| InputError(format!("cannot read the snapshot {origin}: {e}")))?;
         let text = String::from_utf8(bytes).map_err(|_| {

@@ -107,6 +107,33 @@ pub fn decode_claims(token: &str) -> Result<Claims, ClaimsError> {
     serde_json::from_slice(&bytes).map_err(|e| ClaimsError::NotJson(e.to_string()))
 }
 
+/// The token was issued for another tenant than the one asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the access token is for tenant {actual}, not {requested}: get a token for {requested}")]
+pub struct TenantMismatch {
+    pub actual: String,
+    pub requested: String,
+}
+
+/// The tenant a token was issued for (its `tid`), checked against the tenant asked for when
+/// that is a tenant id. Tokens that are not readable JWTs are left to Graph to judge.
+pub fn tenant_of(token: &Token, requested: Option<&str>) -> Result<Option<String>, TenantMismatch> {
+    let tid = decode_claims(token.expose()).ok().and_then(|c| c.tid);
+    if let (Some(actual), Some(req)) = (&tid, requested) {
+        if crate::matrix::is_guid(req) && !actual.eq_ignore_ascii_case(req) {
+            return Err(TenantMismatch {
+                actual: actual.clone(),
+                requested: req.to_string(),
+            });
+        }
+    }
+    Ok(tid.or_else(|| {
+        requested
+            .filter(|r| crate::matrix::is_guid(r))
+            .map(str::to_string)
+    }))
+}
+
 #[cfg(test)]
 pub(crate) fn encode_unsigned(claims: &serde_json::Value) -> String {
     let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
@@ -153,6 +180,30 @@ mod tests {
         let c = decode_claims(&format!("Bearer {jwt}")).unwrap();
         assert_eq!(c.aud.as_deref(), Some("a"));
         assert_eq!(c.client_id(), Some("x"));
+    }
+
+    #[test]
+    fn tenant_of_checks_the_requested_tenant() {
+        let t = Token::new(encode_unsigned(
+            &json!({"tid": "65415bb1-9267-4313-bbf5-ae259732ee12"}),
+        ));
+        assert_eq!(
+            tenant_of(&t, None).unwrap().as_deref(),
+            Some("65415bb1-9267-4313-bbf5-ae259732ee12")
+        );
+        assert!(tenant_of(&t, Some("65415BB1-9267-4313-BBF5-AE259732EE12")).is_ok());
+        assert!(tenant_of(&t, Some("contoso.onmicrosoft.com")).is_ok());
+        let e = tenant_of(&t, Some("00000000-0000-0000-0000-000000000001")).unwrap_err();
+        assert!(e
+            .to_string()
+            .contains("not 00000000-0000-0000-0000-000000000001"));
+        let opaque = Token::new("opaque");
+        assert_eq!(
+            tenant_of(&opaque, Some("00000000-0000-0000-0000-000000000001"))
+                .unwrap()
+                .as_deref(),
+            Some("00000000-0000-0000-0000-000000000001")
+        );
     }
 
     #[test]

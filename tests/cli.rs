@@ -14,3 +14,6 @@ mod offline;
 
 #[path = "cli/remediation.rs"]
 mod remediation;
+
+#[path = "cli/scale.rs"]
+mod scale;

@@ -1,5 +1,6 @@
 //! `audit --format junit`: JUnit XML that CI systems ingest. One test suite per purpose in scope,
-//! one test case per protected object, a failure per object that purpose does not cover.
+//! one test case per protected object, a failure per object that purpose does not cover. With
+//! `--tenants`, the suites of every tenant, and an error case per tenant that could not be audited.
 
 use std::io::Write;
 
@@ -9,15 +10,29 @@ use quick_xml::Writer;
 use super::audit_view::{req_name, status_words, verdict};
 use crate::audit::{Coverage, Report};
 use crate::matrix::Purpose;
+use crate::tenants::MultiReport;
 
-/// A test case: the object, its coverage for the suite's purpose, and what is not satisfied.
-type Case<'r> = (&'r str, Coverage, Vec<String>);
+/// One test case.
+struct Case {
+    name: String,
+    /// `None`: passed. `Some((type, message, text))`: failed.
+    failure: Option<(&'static str, String, String)>,
+    /// The case could not run (a tenant that could not be audited).
+    error: bool,
+}
 
-pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let suites: Vec<(Purpose, Vec<Case<'_>>)> = Purpose::ALL
+struct Suite {
+    name: String,
+    cases: Vec<Case>,
+}
+
+/// The suites of one report, named `<prefix>.<purpose>`.
+fn suites(r: &Report, prefix: &str) -> Vec<Suite> {
+    Purpose::ALL
         .iter()
-        .map(|&p| {
-            let cases = r
+        .map(|&p| Suite {
+            name: format!("{prefix}.{p}"),
+            cases: r
                 .objects
                 .iter()
                 .filter_map(|o| {
@@ -25,33 +40,49 @@ pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                         Purpose::Backup => o.purposes.backup,
                         Purpose::Restore => o.purposes.restore,
                     };
-                    (c != Coverage::NotApplicable).then(|| {
-                        let unmet = o
-                            .requirements
-                            .iter()
-                            .filter(|q| q.purposes.contains(&p) && !q.status.is_ok())
-                            .map(|q| {
-                                format!("{}: {}", req_name(&q.permission, q.ptype), status_words(q))
-                            })
-                            .collect();
-                        (o.object.as_str(), c, unmet)
+                    if c == Coverage::NotApplicable {
+                        return None;
+                    }
+                    let unmet: Vec<String> = o
+                        .requirements
+                        .iter()
+                        .filter(|q| q.purposes.contains(&p) && !q.status.is_ok())
+                        .map(|q| {
+                            format!("{}: {}", req_name(&q.permission, q.ptype), status_words(q))
+                        })
+                        .collect();
+                    Some(Case {
+                        name: o.object.clone(),
+                        failure: c.is_gap().then(|| {
+                            (
+                                c.as_str(),
+                                format!(
+                                    "{}: {p} is {} — {}",
+                                    o.object,
+                                    c.as_str(),
+                                    unmet.join("; ")
+                                ),
+                                unmet.join("\n"),
+                            )
+                        }),
+                        error: false,
                     })
                 })
-                .collect::<Vec<_>>();
-            (p, cases)
+                .collect(),
         })
-        .filter(|(_, cases)| !cases.is_empty())
-        .collect();
-    let count = |f: &dyn Fn(Coverage) -> bool| {
-        suites
-            .iter()
-            .flat_map(|(_, c)| c)
-            .filter(|(_, c, _)| f(*c))
-            .count()
-    };
-    let tests = count(&|_| true).to_string();
-    let failures = count(&|c| c.is_gap()).to_string();
+        .filter(|s| !s.cases.is_empty())
+        .collect()
+}
 
+fn write(suites: &[Suite], summary: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let all = suites.iter().flat_map(|s| &s.cases);
+    let tests = all.clone().count().to_string();
+    let failures = all
+        .clone()
+        .filter(|c| c.failure.is_some() && !c.error)
+        .count()
+        .to_string();
+    let errors = all.filter(|c| c.error).count().to_string();
     let mut w = Writer::new_with_indent(&mut *out, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.create_element("testsuites")
@@ -59,42 +90,43 @@ pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             ("name", "entra-perms audit"),
             ("tests", tests.as_str()),
             ("failures", failures.as_str()),
-            ("errors", "0"),
+            ("errors", errors.as_str()),
         ])
         .write_inner_content(|w| {
-            for (purpose, cases) in &suites {
-                let tests = cases.len().to_string();
-                let failures = cases.iter().filter(|c| c.1.is_gap()).count().to_string();
-                let name = format!("entra-perms.{purpose}");
+            for suite in suites {
+                let tests = suite.cases.len().to_string();
+                let failures = suite
+                    .cases
+                    .iter()
+                    .filter(|c| c.failure.is_some() && !c.error)
+                    .count()
+                    .to_string();
+                let errors = suite.cases.iter().filter(|c| c.error).count().to_string();
                 w.create_element("testsuite")
                     .with_attributes([
-                        ("name", name.as_str()),
+                        ("name", suite.name.as_str()),
                         ("tests", tests.as_str()),
                         ("failures", failures.as_str()),
-                        ("errors", "0"),
+                        ("errors", errors.as_str()),
                         ("skipped", "0"),
                     ])
                     .write_inner_content(|w| {
-                        for (object, coverage, unmet) in cases {
-                            let case = w
-                                .create_element("testcase")
-                                .with_attributes([("classname", name.as_str()), ("name", *object)]);
-                            if !coverage.is_gap() {
-                                case.write_empty()?;
+                        for case in &suite.cases {
+                            let el = w.create_element("testcase").with_attributes([
+                                ("classname", suite.name.as_str()),
+                                ("name", case.name.as_str()),
+                            ]);
+                            let Some((kind, message, text)) = &case.failure else {
+                                el.write_empty()?;
                                 continue;
-                            }
-                            case.write_inner_content(|w| {
-                                let message = format!(
-                                    "{object}: {purpose} is {} — {}",
-                                    coverage.as_str(),
-                                    unmet.join("; ")
-                                );
-                                w.create_element("failure")
+                            };
+                            el.write_inner_content(|w| {
+                                w.create_element(if case.error { "error" } else { "failure" })
                                     .with_attributes([
                                         ("message", message.as_str()),
-                                        ("type", coverage.as_str()),
+                                        ("type", *kind),
                                     ])
-                                    .write_text_content(BytesText::new(&unmet.join("\n")))?;
+                                    .write_text_content(BytesText::new(text))?;
                                 Ok(())
                             })?;
                         }
@@ -102,8 +134,38 @@ pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                     })?;
             }
             w.create_element("system-out")
-                .write_text_content(BytesText::new(&verdict(r)))?;
+                .write_text_content(BytesText::new(summary))?;
             Ok(())
         })?;
     writeln!(out)
+}
+
+pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    write(&suites(r, "entra-perms"), &verdict(r), out)
+}
+
+pub fn tenants(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut all = Vec::new();
+    for t in &m.tenants {
+        let prefix = format!("entra-perms.{}", t.tenant);
+        match (&t.report, &t.error) {
+            (Some(r), _) => all.extend(suites(r, &prefix)),
+            (None, error) => {
+                let error = error.clone().unwrap_or_default();
+                all.push(Suite {
+                    name: prefix,
+                    cases: vec![Case {
+                        name: "audit".into(),
+                        failure: Some(("could-not-audit", error.clone(), error)),
+                        error: true,
+                    }],
+                })
+            }
+        }
+    }
+    let summary = format!(
+        "{} tenants: {} passed, {} failed, {} could not be audited",
+        m.summary.tenants, m.summary.passed, m.summary.failed, m.summary.errors
+    );
+    write(&all, &summary, out)
 }

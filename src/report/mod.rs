@@ -7,6 +7,7 @@ pub mod junit;
 pub mod markdown;
 pub mod matrix_view;
 pub mod plan_view;
+pub mod tenants_view;
 
 use std::fmt::Display;
 

@@ -1,0 +1,302 @@
+//! Many tenants, and robustness: a table of bad inputs, each with a clear error and its exit code.
+
+use crate::support::fake_graph::{FakeGraph, FakeTenant, APP_ID, TENANT_ID};
+use crate::support::{entra_perms, graph_token, json, jwt, run};
+
+const OTHER_TENANT: &str = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
+
+fn tenants_audit(
+    graph: &FakeGraph,
+    file: &std::path::Path,
+    extra: &[&str],
+) -> (i32, String, String) {
+    let mut cmd = entra_perms();
+    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", graph_token())
+        .args([
+            "audit",
+            "--app",
+            APP_ID,
+            "--graph-url",
+            &graph.base,
+            "--tenants",
+        ])
+        .arg(file)
+        .args(extra);
+    run(&mut cmd)
+}
+
+#[test]
+fn many_tenants_each_reported_and_one_failure_does_not_stop_the_others() {
+    let mut tenant = FakeTenant::everything(&graph_token());
+    tenant.revoke_app("AuditLog.Read.All");
+    let graph = FakeGraph::start(tenant);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tenants.txt");
+    std::fs::write(
+        &file,
+        format!("# customers\n{TENANT_ID}\n{OTHER_TENANT}   # token is not for this one\n\ncontoso.onmicrosoft.com\n"),
+    )
+    .unwrap();
+
+    let (code, out, err) =
+        tenants_audit(&graph, &file, &["--format", "json", "--concurrency", "2"]);
+    assert_eq!(code, 3, "the worst of 1, 3 and 1: {err}");
+    let doc = json(&out);
+    let tenants = doc["tenants"].as_array().unwrap();
+    assert_eq!(tenants.len(), 3);
+    assert_eq!(tenants[0]["tenant"], TENANT_ID);
+    assert_eq!(tenants[0]["exitCode"], 1);
+    assert_eq!(tenants[0]["report"]["summary"]["covered"], 17);
+    assert_eq!(tenants[1]["tenant"], OTHER_TENANT);
+    assert_eq!(tenants[1]["exitCode"], 3);
+    assert!(
+        tenants[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("is for tenant"),
+        "{}",
+        tenants[1]
+    );
+    assert!(tenants[1].get("report").is_none());
+    assert_eq!(tenants[2]["tenant"], "contoso.onmicrosoft.com");
+    assert_eq!(tenants[2]["exitCode"], 1);
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"tenants": 3, "passed": 0, "failed": 2, "errors": 1})
+    );
+
+    let (code, out, _) = tenants_audit(&graph, &file, &[]);
+    assert_eq!(code, 3);
+    assert!(
+        out.contains("3 tenants: 0 passed, 2 failed, 1 could not be audited"),
+        "{out}"
+    );
+    assert!(out.contains("AuditLog.Read.All"), "{out}");
+
+    let (_, out, _) = tenants_audit(&graph, &file, &["--format", "junit"]);
+    assert!(
+        out.contains(
+            "<testsuites name=\"entra-perms audit\" tests=\"59\" failures=\"2\" errors=\"1\">"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "name=\"entra-perms.{OTHER_TENANT}\" tests=\"1\" failures=\"0\" errors=\"1\""
+        )),
+        "{out}"
+    );
+    let (_, out, _) = tenants_audit(&graph, &file, &["--format", "markdown"]);
+    assert!(
+        out.starts_with("## entra-perms audit of 3 tenants"),
+        "{out}"
+    );
+}
+
+#[test]
+fn all_tenants_passing_exits_0() {
+    let graph = FakeGraph::start(FakeTenant::everything(&graph_token()));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tenants.txt");
+    std::fs::write(
+        &file,
+        format!("{TENANT_ID}\ncontoso.onmicrosoft.com\nfabrikam.onmicrosoft.com\n"),
+    )
+    .unwrap();
+    let (code, out, _) = tenants_audit(&graph, &file, &["--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(json(&out)["summary"]["passed"], 3);
+}
+
+#[test]
+fn a_token_for_another_tenant_is_refused() {
+    let graph = FakeGraph::start(FakeTenant::everything(&graph_token()));
+    let mut cmd = entra_perms();
+    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", graph_token()).args([
+        "audit",
+        "--app",
+        APP_ID,
+        "--graph-url",
+        &graph.base,
+        "--tenant",
+        OTHER_TENANT,
+    ]);
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 3);
+    assert!(out.is_empty());
+    assert!(
+        err.contains(&format!(
+            "the access token is for tenant {TENANT_ID}, not {OTHER_TENANT}"
+        )),
+        "{err}"
+    );
+    assert!(
+        graph.requests().is_empty(),
+        "no request with a token for the wrong tenant"
+    );
+}
+
+/// Every bad input: what it is, the command, the expected exit code and a phrase of the error.
+#[test]
+fn bad_inputs_get_clear_errors_and_their_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let big = {
+        let p = dir.path().join("big.bin");
+        let chunk = vec![b'x'; 1024 * 1024];
+        let mut f = std::fs::File::create(&p).unwrap();
+        for _ in 0..50 {
+            std::io::Write::write_all(&mut f, &chunk).unwrap();
+        }
+        p.display().to_string()
+    };
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let nested_json = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let nested_toml = format!("x = {}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let huge_token = jwt(serde_json::json!({"roles": ["x".repeat(1024 * 1024)]}));
+
+    let empty = file("empty", b"");
+    let garbage = file("garbage", &garbage);
+    let non_utf8 = file("latin1", b"name = \"caf\xe9\"\n");
+    let nested_json = file("nested.json", nested_json.as_bytes());
+    let nested_toml = file("nested.toml", nested_toml.as_bytes());
+    let token_file = file("token", huge_token.as_bytes());
+    let short_guid = "62a82d76-70ea-41e2-9197-37058180";
+    let bad_guid_matrix = file(
+        "guid.toml",
+        format!("[[permission]]\nname = \"A.B\"\ntype = \"Application\"\napi_versions = [\"v1.0\"]\nobjects = [\"X\"]\npurposes = [\"backup\"]\ndescription = \"d\"\napplication_id = \"{short_guid}\"\n").as_bytes(),
+    );
+
+    let cases: Vec<(&str, Vec<&str>, i32, &str)> = vec![
+        (
+            "empty matrix",
+            vec!["matrix", "--matrix", &empty],
+            2,
+            "no [[permission]] tables",
+        ),
+        (
+            "binary matrix",
+            vec!["matrix", "--matrix", &garbage],
+            2,
+            "not UTF-8",
+        ),
+        (
+            "50 MB matrix",
+            vec!["matrix", "--matrix", &big],
+            2,
+            "larger than",
+        ),
+        (
+            "non-UTF-8 matrix",
+            vec!["matrix", "--matrix", &non_utf8],
+            2,
+            "not UTF-8",
+        ),
+        (
+            "deeply nested matrix",
+            vec!["matrix", "--matrix", &nested_toml],
+            2,
+            "invalid matrix",
+        ),
+        (
+            "GUID of the wrong length",
+            vec!["matrix", "--matrix", &bad_guid_matrix],
+            2,
+            "is not a GUID",
+        ),
+        (
+            "empty snapshot",
+            vec!["audit", "--from", &empty],
+            2,
+            "not valid JSON",
+        ),
+        (
+            "binary snapshot",
+            vec!["audit", "--from", &garbage],
+            2,
+            "not UTF-8",
+        ),
+        (
+            "50 MB snapshot",
+            vec!["audit", "--from", &big],
+            2,
+            "larger than",
+        ),
+        (
+            "deeply nested snapshot",
+            vec!["audit", "--from", &nested_json],
+            2,
+            "recursion limit",
+        ),
+        (
+            "1 MB token",
+            vec!["audit", "--token-claims", "--token-file", &token_file],
+            2,
+            "not an access token",
+        ),
+        (
+            "binary token",
+            vec!["audit", "--token-claims", "--token-file", &garbage],
+            2,
+            "cannot read the token",
+        ),
+        (
+            "empty tenants file",
+            vec!["audit", "--app", APP_ID, "--tenants", &empty],
+            2,
+            "no tenant",
+        ),
+        (
+            "binary tenants file",
+            vec!["audit", "--app", APP_ID, "--tenants", &garbage],
+            2,
+            "not UTF-8",
+        ),
+        (
+            "short GUID to explain",
+            vec!["explain", short_guid],
+            2,
+            "not a permission",
+        ),
+        (
+            "unknown flag",
+            vec!["audit", "--colour"],
+            2,
+            "unexpected argument",
+        ),
+        (
+            "concurrency 0",
+            vec![
+                "audit",
+                "--app",
+                APP_ID,
+                "--tenants",
+                &empty,
+                "--concurrency",
+                "0",
+            ],
+            2,
+            "0 is not in 1..=256",
+        ),
+    ];
+    for (what, args, code, phrase) in cases {
+        let (c, out, err) = run(entra_perms().args(&args));
+        assert_eq!(c, code, "{what}: {err}");
+        assert!(
+            err.contains(phrase),
+            "{what}: expected `{phrase}` in: {}",
+            &err[..err.len().min(400)]
+        );
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        assert!(!err.contains("RUST_BACKTRACE"), "{what}: {err}");
+        if code == 2 {
+            assert!(out.is_empty(), "{what}: {out}");
+        }
+    }
+}
