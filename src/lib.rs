@@ -13,6 +13,8 @@ pub mod graph;
 pub mod matrix;
 pub mod matrix_diff;
 pub mod plan;
+#[cfg(test)]
+mod properties;
 pub mod report;
 pub mod snapshot;
 pub mod tenants;

@@ -17,3 +17,6 @@ mod remediation;
 
 #[path = "cli/scale.rs"]
 mod scale;
+
+#[path = "cli/client.rs"]
+mod client;

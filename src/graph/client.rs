@@ -152,6 +152,7 @@ pub struct GraphClient {
     base: Url,
     auth: HeaderValue,
     retry: RetryPolicy,
+    max_body: usize,
     requests: Arc<AtomicUsize>,
 }
 
@@ -178,12 +179,19 @@ impl GraphClient {
             base,
             auth,
             retry: RetryPolicy::default(),
+            max_body: MAX_BODY_BYTES,
             requests: Arc::new(AtomicUsize::new(0)),
         })
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> GraphClient {
         self.retry = retry;
+        self
+    }
+
+    /// Limit response bodies to `bytes` (default [`MAX_BODY_BYTES`]).
+    pub fn with_max_body(mut self, bytes: usize) -> GraphClient {
+        self.max_body = bytes;
         self
     }
 
@@ -286,7 +294,7 @@ impl GraphClient {
                         .get("request-id")
                         .and_then(|v| v.to_str().ok())
                         .map(str::to_string);
-                    let body = read_limited(resp, call, &path).await;
+                    let body = read_limited(resp, call, &path, self.max_body).await;
                     tracing::info!(
                         method = %"GET",
                         path = %path,
@@ -397,26 +405,21 @@ async fn read_limited(
     mut resp: reqwest::Response,
     call: Call,
     path: &str,
+    max: usize,
 ) -> Result<Vec<u8>, GraphError> {
     let too_large = || GraphError::Decode {
         what: call.what,
         path: path.to_string(),
-        detail: format!(
-            "the body is larger than {} MiB",
-            MAX_BODY_BYTES / 1024 / 1024
-        ),
+        detail: format!("the body is larger than the {max} bytes accepted"),
     };
-    if resp
-        .content_length()
-        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
-    {
+    if resp.content_length().is_some_and(|n| n > max as u64) {
         return Err(too_large());
     }
     let mut body = Vec::new();
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                if body.len() + chunk.len() > max {
                     return Err(too_large());
                 }
                 body.extend_from_slice(&chunk);
