@@ -377,10 +377,13 @@ fn write_report(
     match path {
         None => Ok(render(out)?),
         Some(path) => {
-            let mut file =
-                std::io::BufWriter::new(std::fs::File::create(path).with_context(|| {
-                    format!("cannot create the output file {}", path.display())
-                })?);
+            let file = std::fs::File::create(path).map_err(|e| {
+                exit::InputError(format!(
+                    "cannot create the output file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let mut file = std::io::BufWriter::new(file);
             render(&mut file)
                 .and_then(|_| file.flush())
                 .with_context(|| format!("cannot write the output file {}", path.display()))

@@ -267,11 +267,11 @@ async fn resolve_app(client: &GraphClient, app: &str) -> Result<wire::ServicePri
             ("$select", SP_SELECT),
         ],
     );
-    let found = client
+    let mut found = client
         .get_all::<wire::ServicePrincipal>(url, CALL_SP)
         .await?;
     match found.len() {
-        1 => Ok(found.into_iter().next().expect("one element")),
+        1 => Ok(found.remove(0)),
         0 => Err(AppNotFound(format!(
             "no service principal named `{app}` in this tenant (the name must match exactly; \
              or pass the application id with --app)"

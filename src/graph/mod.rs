@@ -61,8 +61,8 @@ pub fn http_client() -> Result<reqwest::Client> {
 /// The Graph base URL: `--graph-url` (https, or http for a loopback host) or the cloud's host.
 pub fn base_url(cloud: Cloud, graph_url: Option<&str>) -> Result<Url, InputError> {
     let Some(raw) = graph_url.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(Url::parse(&format!("https://{}", cloud.graph_host()))
-            .expect("cloud hosts are valid URLs"));
+        let url = format!("https://{}", cloud.graph_host());
+        return Url::parse(&url).map_err(|e| InputError(format!("{url}: {e}")));
     };
     let url = Url::parse(raw)
         .map_err(|e| InputError(format!("--graph-url `{raw}` is not a URL: {e}")))?;

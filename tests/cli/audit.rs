@@ -673,3 +673,80 @@ fn table_report_for_a_mixed_tenant() {
     let out = out.replace(&graph.base, "http://127.0.0.1:PORT");
     insta::assert_snapshot!("audit_table_mixed", out);
 }
+
+#[test]
+fn graph_calls_go_through_the_https_proxy() {
+    // A proxy on 127.0.0.1 that refuses every CONNECT: we only check the client asked it.
+    let proxy =
+        crate::support::fake_graph::FakeGraph::serve(|_, _| crate::support::fake_graph::Reply {
+            status: 502,
+            headers: vec![],
+            body: String::new(),
+        });
+    let mut cmd = entra_perms();
+    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", token())
+        .env("HTTPS_PROXY", &proxy.base)
+        .args([
+            "audit",
+            "--app",
+            APP_ID,
+            "--graph-url",
+            "https://graph.contoso-proxy-test.example",
+        ]);
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty());
+    let seen = proxy.requests();
+    assert!(!seen.is_empty(), "the proxy was not used: {err}");
+    assert!(
+        seen.iter()
+            .all(|r| r.method == "CONNECT" && r.target == "graph.contoso-proxy-test.example:443"),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter().all(|r| r.authorization.is_none()),
+        "the token never goes to the proxy"
+    );
+}
+
+#[test]
+fn an_extra_ca_bundle_is_read_and_a_missing_one_is_a_clear_error() {
+    let graph = FakeGraph::start(FakeTenant::everything(&token()));
+    let pem = crate::support::fixture("auth/test-client.pem");
+    let (code, _, err) = run(audit_against(&graph, &[]).env("SSL_CERT_FILE", &pem));
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(audit_against(&graph, &[]).env("SSL_CERT_FILE", "/no/such/ca.pem"));
+    assert_eq!(code, 3);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("cannot read the CA bundle /no/such/ca.pem (SSL_CERT_FILE)"),
+        "{err}"
+    );
+    let not_pem = crate::support::fixture("graph/graph-service-principal.json");
+    let (code, _, err) = run(audit_against(&graph, &[]).env("SSL_CERT_FILE", &not_pem));
+    assert_eq!(code, 3);
+    assert!(err.contains("SSL_CERT_FILE"), "{err}");
+}
+
+#[test]
+fn azure_cli_without_az_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = entra_perms();
+    cmd.env("PATH", dir.path()).args([
+        "audit",
+        "--app",
+        APP_ID,
+        "--auth",
+        "azure-cli",
+        "--tenant",
+        TENANT_ID,
+    ]);
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 3);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("could not get a Microsoft Graph token with --auth azure-cli"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+}

@@ -225,9 +225,11 @@ pub struct FakeGraph {
 
 impl FakeGraph {
     pub fn start(tenant: FakeTenant) -> FakeGraph {
+        let catalog = catalog();
         let handler = Arc::new(TenantHandler {
             tenant,
-            catalog: catalog(),
+            catalog_body: catalog.to_string(),
+            catalog,
             throttled: Mutex::new(Vec::new()),
         });
         FakeGraph::serve(move |req, base| handler.handle(req, base))
@@ -272,6 +274,7 @@ fn connection(
     f: &(dyn Fn(&Seen, &str) -> Reply + Send + Sync),
 ) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    stream.set_nodelay(true)?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut writer = stream;
     loop {
@@ -329,8 +332,9 @@ fn connection(
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
-        writer.write_all(head.as_bytes())?;
-        writer.write_all(reply.body.as_bytes())?;
+        let mut response = head.into_bytes();
+        response.extend_from_slice(reply.body.as_bytes());
+        writer.write_all(&response)?;
         writer.flush()?;
     }
 }
@@ -373,6 +377,8 @@ pub fn decode(s: &str) -> String {
 struct TenantHandler {
     tenant: FakeTenant,
     catalog: Value,
+    /// The catalog, serialised once (it is about 330 KB).
+    catalog_body: String,
     throttled: Mutex<Vec<String>>,
 }
 
@@ -466,7 +472,11 @@ impl TenantHandler {
         };
 
         if path == format!("/v1.0/servicePrincipals(appId='{GRAPH_APP_ID}')") {
-            return Reply::json(200, self.catalog.clone());
+            return Reply {
+                status: 200,
+                headers: Vec::new(),
+                body: self.catalog_body.clone(),
+            };
         }
         if let Some(rest) = path.strip_prefix("/v1.0/servicePrincipals(appId='") {
             let app_id = rest.trim_end_matches("')");
