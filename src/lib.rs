@@ -138,28 +138,17 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
         strict: args.policy.strict,
         fail_on: args.policy.fail_on,
     };
-    let (grants, source) = match (&args.from, &args.app) {
-        _ if args.token_claims => (
-            token_grants(args.token_file.as_deref(), args.connection.cloud)?,
-            Source::Token,
-        ),
-        (Some(path), _) => (
-            snapshot_grants(path, args.service_account.as_deref())?,
-            Source::Snapshot,
-        ),
-        (None, Some(app)) => (
-            live_grants(
-                &args.connection,
-                app,
-                args.service_account.as_deref(),
-                &matrix,
-            )?,
-            Source::Graph,
-        ),
-        (None, None) => anyhow::bail!(exit::InputError(
-            "give --app APP, --from SNAPSHOT or --token-claims".into()
-        )),
+    let from = if args.token_claims {
+        GrantsFrom::Token(args.token_file.as_deref())
+    } else {
+        GrantsFrom::pick(args.app.as_deref(), args.from.as_deref())?
     };
+    let (grants, source) = load_grants(
+        from,
+        &args.connection,
+        args.service_account.as_deref(),
+        &matrix,
+    )?;
     let report = audit::diff(&matrix, &grants, source, &opts);
     let color = color && args.output.is_none();
     write_report(args.output.as_deref(), out, |w| match args.format {
@@ -240,22 +229,13 @@ fn run_tenants(args: &AuditArgs, file: &Path, out: &mut dyn Write) -> Result<Out
 
 fn run_plan(args: PlanArgs, out: &mut dyn Write) -> Result<Outcome> {
     let matrix = Matrix::load(args.source.matrix.as_deref())?;
-    let (grants, source) = match (&args.from, &args.app) {
-        (Some(path), _) => (
-            snapshot_grants(path, args.service_account.as_deref())?,
-            Source::Snapshot,
-        ),
-        (None, Some(app)) => (
-            live_grants(
-                &args.connection,
-                app,
-                args.service_account.as_deref(),
-                &matrix,
-            )?,
-            Source::Graph,
-        ),
-        (None, None) => anyhow::bail!(exit::InputError("give --app APP or --from SNAPSHOT".into())),
-    };
+    let from = GrantsFrom::pick(args.app.as_deref(), args.from.as_deref())?;
+    let (grants, source) = load_grants(
+        from,
+        &args.connection,
+        args.service_account.as_deref(),
+        &matrix,
+    )?;
     let opts = audit::Options {
         scope: args.scope,
         strict: args.strict,
@@ -269,6 +249,45 @@ fn run_plan(args: PlanArgs, out: &mut dyn Write) -> Result<Outcome> {
         PlanFormat::Markdown => report::plan_view::markdown(&plan, w),
     })?;
     Ok(Outcome::Passed)
+}
+
+/// Where an audit or a plan reads what was granted.
+enum GrantsFrom<'a> {
+    /// Microsoft Graph, for this `--app`.
+    Graph(&'a str),
+    /// A snapshot file (`--from`).
+    Snapshot(&'a Path),
+    /// A token's own claims (`--token-claims`), from this file or the environment.
+    Token(Option<&'a Path>),
+}
+
+impl<'a> GrantsFrom<'a> {
+    /// `--app` or `--from` (clap makes them exclusive).
+    fn pick(app: Option<&'a str>, from: Option<&'a Path>) -> Result<GrantsFrom<'a>> {
+        match (app, from) {
+            (_, Some(path)) => Ok(GrantsFrom::Snapshot(path)),
+            (Some(app), None) => Ok(GrantsFrom::Graph(app)),
+            (None, None) => {
+                Err(exit::InputError("give --app APP or --from SNAPSHOT".into()).into())
+            }
+        }
+    }
+}
+
+fn load_grants(
+    from: GrantsFrom<'_>,
+    conn: &ConnectionArgs,
+    service_account: Option<&str>,
+    matrix: &Matrix,
+) -> Result<(Grants, Source)> {
+    Ok(match from {
+        GrantsFrom::Graph(app) => (
+            live_grants(conn, app, service_account, matrix)?,
+            Source::Graph,
+        ),
+        GrantsFrom::Snapshot(path) => (snapshot_grants(path, service_account)?, Source::Snapshot),
+        GrantsFrom::Token(file) => (token_grants(file, conn.cloud)?, Source::Token),
+    })
 }
 
 /// The largest token accepted (real access tokens are a few kilobytes).

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::{join, md_cell};
-use crate::plan::Plan;
+use crate::plan::{GraphRequest, Plan};
 
 fn heading(p: &Plan) -> String {
     let app = p
@@ -26,6 +26,21 @@ fn heading(p: &Plan) -> String {
 pub fn json(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, p)?;
     writeln!(out)
+}
+
+/// A step's Graph request and the two commands that send it.
+fn commands(
+    out: &mut dyn Write,
+    request: &GraphRequest,
+    az: &str,
+    powershell: &str,
+) -> std::io::Result<()> {
+    writeln!(out, "   {} {}", request.method, request.url)?;
+    if let Some(body) = &request.body {
+        writeln!(out, "   {body}")?;
+    }
+    writeln!(out, "   az:         {az}")?;
+    writeln!(out, "   PowerShell: {powershell}")
 }
 
 pub fn text(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
@@ -60,12 +75,7 @@ pub fn text(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
             join(&s.purposes, " and "),
             s.objects.join(", ")
         )?;
-        writeln!(out, "   {} {}", s.request.method, s.request.url)?;
-        if let Some(body) = &s.request.body {
-            writeln!(out, "   {body}")?;
-        }
-        writeln!(out, "   az:         {}", s.az_cli)?;
-        writeln!(out, "   PowerShell: {}", s.powershell)?;
+        commands(out, &s.request, &s.az_cli, &s.powershell)?;
     }
     if let Some(d) = &p.delegated {
         n += 1;
@@ -79,12 +89,7 @@ pub fn text(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
             "\n{n}. Grant delegated permissions for all users: {}",
             added.join(", ")
         )?;
-        writeln!(out, "   {} {}", d.request.method, d.request.url)?;
-        if let Some(body) = &d.request.body {
-            writeln!(out, "   {body}")?;
-        }
-        writeln!(out, "   az:         {}", d.az_cli)?;
-        writeln!(out, "   PowerShell: {}", d.powershell)?;
+        commands(out, &d.request, &d.az_cli, &d.powershell)?;
     }
     if !p.remove.is_empty() {
         writeln!(
