@@ -11,7 +11,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "entra-perms",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    after_help = "Exit codes: 0 passed or succeeded, 1 the audit found gaps (per --fail-on), \
+                  2 usage or input error, 3 the audit could not be completed.\n\
+                  Start offline: entra-perms explain User.ReadWrite.All"
 )]
 pub struct Cli {
     /// Log what the tool does to stderr (-v: each Graph request; -vv: more detail).

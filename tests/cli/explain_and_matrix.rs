@@ -320,3 +320,16 @@ fn bad_arguments_exit_2_and_help_exits_0() {
     assert_eq!(code, 0);
     assert!(out.contains("explain"));
 }
+
+#[test]
+fn help_texts() {
+    for (name, args) in [
+        ("help_top", vec!["--help"]),
+        ("help_audit", vec!["audit", "--help"]),
+        ("help_plan", vec!["plan", "--help"]),
+    ] {
+        let (code, out, _) = run(entra_perms().args(&args));
+        assert_eq!(code, 0);
+        insta::assert_snapshot!(name, out);
+    }
+}
