@@ -239,3 +239,31 @@ pub fn json(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, r)?;
     writeln!(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::audit::{diff, Options};
+    use crate::cli::Cloud;
+    use crate::grants::{AppIdentity, Grants, Source};
+    use crate::matrix::Matrix;
+
+    fn render(color: bool) -> String {
+        let m = Matrix::embedded().unwrap();
+        let r = diff(
+            &m,
+            &Grants::new(Cloud::Global, AppIdentity::default()),
+            Source::Snapshot,
+            &Options::default(),
+        );
+        let mut out = Vec::new();
+        super::table(&r, &mut out, color).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        assert!(render(true).contains("\u{1b}["));
+        assert!(!render(false).contains('\u{1b}'));
+        assert!(render(false).contains("FAIL: 18 of 18 objects not covered"));
+    }
+}
