@@ -564,9 +564,28 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         other_resources: grants.other_resources.clone(),
         unresolved: grants.unresolved.clone(),
         service_account: service_account_report(grants, &decided),
-        notes: grants.notes.clone(),
+        notes: notes(grants, &decided),
         summary,
     }
+}
+
+/// The grants' notes, and advice the statuses call for.
+fn notes(grants: &Grants, decided: &[(&Permission, Requirement)]) -> Vec<String> {
+    let mut notes = grants.notes.clone();
+    let principal_only: Vec<&str> = decided
+        .iter()
+        .filter(|(_, r)| r.status == Status::PrincipalConsentOnly)
+        .map(|(row, _)| row.name.as_str())
+        .collect();
+    if !principal_only.is_empty() && grants.service_account.is_none() {
+        notes.push(format!(
+            "Delegated consent for {} exists only for individual users. If one of them is the \
+             backup's service account, audit again with --service-account USER; otherwise an \
+             administrator must consent for the whole organisation.",
+            principal_only.join(", ")
+        ));
+    }
+    notes
 }
 
 /// The service account as reported, with its roles checked against the source's
@@ -905,6 +924,25 @@ mod tests {
         );
         assert_eq!(q.status, Status::Granted);
         assert!(r.excess.is_empty());
+    }
+
+    #[test]
+    fn principal_only_consent_without_a_service_account_is_explained() {
+        let mut g = without(
+            everything(),
+            "Directory.AccessAsUser.All",
+            PermissionType::Delegated,
+        );
+        g.delegated
+            .push(principal("Directory.AccessAsUser.All", SA));
+        let r = audit(&g, Options::default());
+        assert!(
+            r.notes.iter().any(|n| n.contains("--service-account")),
+            "{:?}",
+            r.notes
+        );
+        let r = audit(&everything(), Options::default());
+        assert!(r.notes.is_empty());
     }
 
     #[test]
