@@ -146,6 +146,11 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
     tracing::info!(method = %name, "authenticating");
     if method == AuthMethod::AccessToken {
         let token = ctx.require(ACCESS_TOKEN_ENV, name)?;
+        let token = token.trim();
+        let token = token
+            .strip_prefix("Bearer ")
+            .or_else(|| token.strip_prefix("bearer "))
+            .unwrap_or(token);
         return Ok(Token::new(token.trim()));
     }
     let credential: Arc<dyn TokenCredential> = match method {
@@ -644,5 +649,14 @@ mod tests {
         );
         assert_eq!(resolve_auto(&c), AuthMethod::AccessToken);
         assert_eq!(acquire(AuthMethod::Auto, &c).await.unwrap().expose(), "tok");
+        let c = ctx(
+            &[(ACCESS_TOKEN_ENV, "Bearer tok2\n")],
+            Arc::default(),
+            Cloud::Global,
+        );
+        assert_eq!(
+            acquire(AuthMethod::Auto, &c).await.unwrap().expose(),
+            "tok2"
+        );
     }
 }
