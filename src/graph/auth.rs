@@ -368,6 +368,14 @@ mod tests {
                 .lock()
                 .unwrap()
                 .push((request.url().to_string(), form));
+            if request.url().host_str() == Some("169.254.169.254") {
+                let json = r#"{"access_token":"managed-identity-token","expires_on":"4070908800","token_type":"Bearer","resource":"https://graph.microsoft.com"}"#;
+                return Ok(AsyncRawResponse::from_bytes(
+                    StatusCode::Ok,
+                    Headers::new(),
+                    json.as_bytes().to_vec(),
+                ));
+            }
             let (status, json) = if self.refuse {
                 (
                     StatusCode::Unauthorized,
@@ -595,6 +603,23 @@ mod tests {
         let e = CertificateAssertion::from_pem_file(Path::new("/no/cert.pem"), CLIENT, "a")
             .unwrap_err();
         assert!(e.to_string().contains("/no/cert.pem"));
+    }
+
+    #[tokio::test]
+    async fn managed_identity_asks_the_instance_metadata_service() {
+        let ep = Arc::new(FakeTokenEndpoint::default());
+        let c = ctx(&[("AZURE_CLIENT_ID", CLIENT)], ep.clone(), Cloud::Global);
+        let t = acquire(AuthMethod::ManagedIdentity, &c).await.unwrap();
+        assert_eq!(t.expose(), "managed-identity-token");
+        let seen = ep.seen.lock().unwrap();
+        let url = url::Url::parse(&seen[0].0).unwrap();
+        assert_eq!(url.host_str(), Some("169.254.169.254"));
+        let query: HashMap<String, String> = url.query_pairs().into_owned().collect();
+        assert_eq!(query["resource"], "https://graph.microsoft.com");
+        assert_eq!(
+            query["client_id"], CLIENT,
+            "a user-assigned identity: {url}"
+        );
     }
 
     /// A fake `az` that prints a token.
