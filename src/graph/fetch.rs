@@ -46,6 +46,10 @@ const CALL_ROLES_ACTIVE: Call = Call {
     what: "the service account's directory role assignments",
     needs: "RoleManagement.Read.Directory",
 };
+const CALL_ROLES_TRANSITIVE: Call = Call {
+    what: "the service account's directory roles held through groups",
+    needs: "Directory.Read.All",
+};
 const CALL_ROLES_ELIGIBLE: Call = Call {
     what: "the service account's PIM-eligible directory roles",
     needs: "RoleEligibilitySchedule.Read.Directory",
@@ -155,7 +159,8 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
     Ok(grants)
 }
 
-/// The service account's directory roles: active assignments, then PIM-eligible ones. A role
+/// The service account's directory roles: assigned to it directly (roleAssignments), held through
+/// a role-assignable group (its transitive directoryRole memberships), and PIM-eligible. A list
 /// that cannot be read is a note, not a failed audit.
 async fn directory_roles(
     client: &GraphClient,
@@ -173,11 +178,24 @@ async fn directory_roles(
             ],
         )
     };
-    let (active, eligible) = tokio::join!(
+    let mut transitive_url = client.url(
+        "/v1.0/users",
+        &[("$select", "id,displayName,roleTemplateId")],
+    );
+    transitive_url
+        .path_segments_mut()
+        .map_err(|_| anyhow::anyhow!("the Graph URL cannot take a path"))?
+        .extend([
+            user_id,
+            "transitiveMemberOf",
+            "microsoft.graph.directoryRole",
+        ]);
+    let (active, transitive, eligible) = tokio::join!(
         client.get_all::<wire::RoleAssignment>(
             query("/v1.0/roleManagement/directory/roleAssignments"),
             CALL_ROLES_ACTIVE
         ),
+        client.get_all::<wire::DirectoryRole>(transitive_url, CALL_ROLES_TRANSITIVE),
         client.get_all::<wire::RoleAssignment>(
             query("/v1.0/roleManagement/directory/roleEligibilitySchedules"),
             CALL_ROLES_ELIGIBLE
@@ -205,25 +223,55 @@ async fn directory_roles(
         e.status()
             .is_some_and(|s| s.is_client_error() && s.as_u16() != 429)
     };
+    let status = |e: &super::client::GraphError| e.status().map(|s| s.as_u16()).unwrap_or_default();
     let mut notes = Vec::new();
-    let mut roles: Vec<DirectoryRole> = match active {
-        Ok(list) => convert(list, Assignment::Active).collect(),
-        Err(e) if refused(&e) => {
-            notes.push(format!(
-                "The service account's directory roles could not be read ({}): grant the auditing \
-                 identity RoleManagement.Read.Directory to check them.",
-                e.status().map(|s| s.as_u16()).unwrap_or_default()
-            ));
-            return Ok((None, notes));
+    let mut roles: Vec<DirectoryRole> = Vec::new();
+    let mut active_read = false;
+    match active {
+        Ok(list) => {
+            active_read = true;
+            roles.extend(convert(list, Assignment::Active));
         }
+        Err(e) if refused(&e) => notes.push(format!(
+            "The service account's directory role assignments could not be read ({}): grant the \
+             auditing identity RoleManagement.Read.Directory to check them.",
+            status(&e)
+        )),
         Err(e) => return Err(e.into()),
-    };
+    }
+    match transitive {
+        Ok(list) => {
+            active_read = true;
+            for r in list {
+                let template_id = r.role_template_id.unwrap_or_default().to_ascii_lowercase();
+                let held = roles
+                    .iter()
+                    .any(|x| x.assignment == Assignment::Active && x.template_id == template_id);
+                if !template_id.is_empty() && !held {
+                    roles.push(DirectoryRole {
+                        display_name: r.display_name.unwrap_or_else(|| template_id.clone()),
+                        template_id,
+                        assignment: Assignment::Active,
+                    });
+                }
+            }
+        }
+        Err(e) if refused(&e) => notes.push(format!(
+            "Roles held through groups could not be read ({}): grant the auditing identity \
+             Directory.Read.All to see them.",
+            status(&e)
+        )),
+        Err(e) => return Err(e.into()),
+    }
+    if !active_read {
+        return Ok((None, notes));
+    }
     match eligible {
         Ok(list) => roles.extend(convert(list, Assignment::Eligible)),
         Err(e) if refused(&e) => notes.push(format!(
             "PIM-eligible roles could not be read ({}): grant the auditing identity \
              RoleEligibilitySchedule.Read.Directory (and Microsoft Entra ID P2) to see them.",
-            e.status().map(|s| s.as_u16()).unwrap_or_default()
+            status(&e)
         )),
         Err(e) => return Err(e.into()),
     }

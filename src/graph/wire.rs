@@ -125,3 +125,11 @@ pub struct RoleDefinition {
     pub display_name: Option<String>,
     pub template_id: Option<String>,
 }
+
+/// A directory role the user is a member of (directly or through a group).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryRole {
+    pub display_name: Option<String>,
+    pub role_template_id: Option<String>,
+}

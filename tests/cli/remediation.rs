@@ -241,10 +241,35 @@ fn service_account_without_global_administrator_is_warned() {
 }
 
 #[test]
+fn global_administrator_through_a_group_counts() {
+    let mut t = roles_tenant(&[]);
+    t.group_roles.push((
+        SERVICE_ACCOUNT_ID.into(),
+        GLOBAL_ADMIN.into(),
+        "Global Administrator".into(),
+    ));
+    let graph = FakeGraph::start(t);
+    let (code, out, err) = run(audit_against(
+        &graph,
+        &["--format", "json", "--service-account", SERVICE_ACCOUNT_UPN],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let sa = &json(&out)["serviceAccount"];
+    assert_eq!(sa["hasGlobalAdministrator"], true, "{sa}");
+    assert_eq!(sa["roles"].as_array().unwrap().len(), 1);
+    assert!(graph.requests().iter().any(|r| r
+        .target
+        .contains("/transitiveMemberOf/microsoft.graph.directoryRole")));
+}
+
+#[test]
 fn unreadable_roles_degrade_to_a_note() {
     let mut t = roles_tenant(&[(GLOBAL_ADMIN, "Global Administrator", false)]);
     t.forbid
         .push("/v1.0/roleManagement/directory/roleAssignments".into());
+    t.forbid.push(format!(
+        "/v1.0/users/{SERVICE_ACCOUNT_ID}/transitiveMemberOf"
+    ));
     let graph = FakeGraph::start(t);
     let (code, out, err) = run(audit_against(
         &graph,

@@ -101,6 +101,8 @@ pub struct FakeTenant {
     pub users: Vec<(String, String)>,
     /// Directory roles of users: (user id, role template id, display name, eligible?).
     pub roles: Vec<(String, String, String, bool)>,
+    /// Directory roles held through a role-assignable group: (user id, template id, name).
+    pub group_roles: Vec<(String, String, String)>,
     pub page_size: usize,
     /// Paths (prefix match) answered once with 429 and this Retry-After before succeeding.
     pub throttle_once: Vec<(String, String)>,
@@ -133,6 +135,7 @@ impl FakeTenant {
                 (OTHER_USER_ID.into(), "alex@contoso.onmicrosoft.com".into()),
             ],
             roles: Vec::new(),
+            group_roles: Vec::new(),
             page_size: 100,
             throttle_once: Vec::new(),
             throttle_always: Vec::new(),
@@ -592,6 +595,29 @@ impl TenantHandler {
                     .collect();
                 return page(items);
             }
+        }
+        if let Some(user) = path
+            .strip_prefix("/v1.0/users/")
+            .and_then(|rest| rest.strip_suffix("/transitiveMemberOf/microsoft.graph.directoryRole"))
+        {
+            let items = t
+                .roles
+                .iter()
+                .filter(|(u, _, _, eligible)| u == user && !eligible)
+                .map(|(_, template, name, _)| (template, name))
+                .chain(
+                    t.group_roles
+                        .iter()
+                        .filter(|(u, _, _)| u == user)
+                        .map(|(_, template, name)| (template, name)),
+                )
+                .map(|(template, name)| {
+                    json!({"@odata.type": "#microsoft.graph.directoryRole",
+                           "id": format!("role-{template}"), "displayName": name,
+                           "roleTemplateId": template})
+                })
+                .collect();
+            return page(items);
         }
         if let Some(user) = path.strip_prefix("/v1.0/users/") {
             return match t
