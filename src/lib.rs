@@ -38,11 +38,16 @@ use snapshot::Snapshot;
 pub fn run(cli: Cli) -> Result<Outcome> {
     init_logging(cli.verbose);
     let stdout = std::io::stdout();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = stdout.is_terminal() && !no_color();
     let mut out = stdout.lock();
     let outcome = run_to(cli, &mut out, color)?;
     out.flush()?;
     Ok(outcome)
+}
+
+/// NO_COLOR (https://no-color.org): set and not empty means no colour anywhere.
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 /// Diagnostics go to stderr: warnings always, each Graph request with -v, more with -vv.
@@ -53,7 +58,7 @@ fn init_logging(verbose: u8) {
         1 => tracing::Level::INFO,
         _ => tracing::Level::DEBUG,
     };
-    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let ansi = std::io::stderr().is_terminal() && !no_color();
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(ansi)
