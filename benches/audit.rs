@@ -67,7 +67,8 @@ fn single(latency: Duration, runs: usize, service_account: bool) -> (Duration, u
             app: APP_ID,
             service_account: service_account.then_some(SERVICE_ACCOUNT_UPN),
             cloud: Cloud::Global,
-            tenant_id: None,
+            requested_tenant: None,
+            token_tenant: None,
         };
         let started = Instant::now();
         rt.block_on(fetch::fetch(&client, &matrix, &target))
@@ -94,6 +95,7 @@ fn many(latency: Duration, n: usize, concurrency: usize) -> Duration {
         cloud: Cloud::Global,
         matrix: &matrix,
         opts: Options::default(),
+        timeout: Duration::from_secs(600),
     };
     let list: Vec<String> = (0..n).map(|i| format!("tenant-{i:04}.example")).collect();
     let started = Instant::now();

@@ -19,6 +19,15 @@ impl Exit {
     pub fn code(self) -> u8 {
         self as u8
     }
+
+    /// The worst of several runs' codes (`--tenants`): could not complete (3) over input
+    /// errors (2) over gaps (1) over success (0); success when there are none.
+    pub fn worst(codes: impl IntoIterator<Item = Exit>) -> Exit {
+        codes
+            .into_iter()
+            .max_by_key(|e| e.code())
+            .unwrap_or(Exit::Success)
+    }
 }
 
 impl From<Exit> for ExitCode {
@@ -37,6 +46,17 @@ pub enum Outcome {
     /// Several audits ran (`--tenants`) and the worst of them ended this way; their reports
     /// are written.
     Worst(Exit),
+}
+
+impl Outcome {
+    /// The outcome of one audit that ran.
+    pub fn of(passed: bool) -> Outcome {
+        if passed {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
+        }
+    }
 }
 
 /// An error in what the user gave us (arguments, files, queries): exit 2.
@@ -84,6 +104,15 @@ mod tests {
         assert_eq!(Exit::Gaps.code(), 1);
         assert_eq!(Exit::Usage.code(), 2);
         assert_eq!(Exit::Incomplete.code(), 3);
+    }
+
+    #[test]
+    fn worst_prefers_incomplete_then_usage_then_gaps() {
+        use Exit::*;
+        assert_eq!(Exit::worst([]), Success);
+        assert_eq!(Exit::worst([Success, Gaps, Success]), Gaps);
+        assert_eq!(Exit::worst([Gaps, Usage]), Usage);
+        assert_eq!(Exit::worst([Incomplete, Usage, Gaps]), Incomplete);
     }
 
     #[test]

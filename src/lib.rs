@@ -15,9 +15,11 @@ pub mod matrix_diff;
 pub mod plan;
 #[cfg(test)]
 mod properties;
+pub mod redact;
 pub mod report;
 pub mod snapshot;
 pub mod tenants;
+pub mod text;
 pub mod token;
 
 use std::io::{IsTerminal, Write};
@@ -180,13 +182,14 @@ fn run_tenants(args: &AuditArgs, file: &Path, out: &mut dyn Write) -> Result<Out
     let conn = &args.connection;
     let base = graph::base_url(conn.cloud, conn.graph_url.as_deref())?;
     let http = graph::http_client()?;
-    let ctx = graph::auth::AuthContext::from_env(conn.cloud, None, http.clone())?;
+    let graph_http = graph::graph_http_client(&base, &http)?;
+    let ctx = graph::auth::AuthContext::from_env(conn.cloud, None, http)?;
     let tokens = tenants::AuthTokens {
         method: conn.auth,
         ctx,
     };
     let job = tenants::Job {
-        http,
+        http: graph_http,
         base,
         tokens: &tokens,
         app,
@@ -198,6 +201,7 @@ fn run_tenants(args: &AuditArgs, file: &Path, out: &mut dyn Write) -> Result<Out
             strict: args.policy.strict,
             fail_on: args.policy.fail_on,
         },
+        timeout: std::time::Duration::from_secs(conn.timeout),
     };
     let progress = if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new(tenants.len() as u64)
@@ -363,7 +367,8 @@ fn snapshot_grants(path: &Path, service_account: Option<&str>) -> Result<Grants>
     Ok(grants)
 }
 
-/// Read the app's grants from Microsoft Graph.
+/// Read the app's grants from Microsoft Graph, in the tenant asked for (`--tenant`, else
+/// AZURE_TENANT_ID, else the credential's own).
 fn live_grants(
     conn: &ConnectionArgs,
     app: &str,
@@ -372,24 +377,29 @@ fn live_grants(
 ) -> Result<Grants> {
     let base = graph::base_url(conn.cloud, conn.graph_url.as_deref())?;
     let http = graph::http_client()?;
+    let graph_http = graph::graph_http_client(&base, &http)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let ctx =
-            graph::auth::AuthContext::from_env(conn.cloud, conn.tenant.clone(), http.clone())?;
-        let token = graph::auth::acquire(conn.auth, &ctx).await?;
-        let tenant_id = token::tenant_of(&token, conn.tenant.as_deref())?;
-        let client = graph::client::GraphClient::new(http, base, &token)?;
-        let target = graph::fetch::Target {
-            app,
-            service_account,
-            cloud: conn.cloud,
-            tenant_id,
-        };
-        graph::fetch::fetch(&client, matrix, &target).await
-    })
+    let ctx = graph::auth::AuthContext::from_env(conn.cloud, conn.tenant.clone(), http)?;
+    let requested = ctx.tenant.clone();
+    let tokens = tenants::AuthTokens {
+        method: conn.auth,
+        ctx,
+    };
+    let job = tenants::Job {
+        http: graph_http,
+        base,
+        tokens: &tokens,
+        app,
+        service_account,
+        cloud: conn.cloud,
+        matrix,
+        opts: audit::Options::default(),
+        timeout: std::time::Duration::from_secs(conn.timeout),
+    };
+    runtime.block_on(tenants::read_grants(&job, requested.as_deref()))
 }
 
 /// Write a report to `--output FILE`, or to `out`.

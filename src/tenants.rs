@@ -1,8 +1,10 @@
 //! `audit --tenants FILE`: the same app audited in many tenants, a bounded number at a time, each
 //! with its own token and its own throttling; one tenant's failure never stops the others.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Result;
 use futures::stream::{self, StreamExt};
@@ -11,7 +13,7 @@ use url::Url;
 
 use crate::audit::{self, Report};
 use crate::exit::{self, Exit, InputError, Outcome};
-use crate::grants::Source;
+use crate::grants::{Grants, Source};
 use crate::graph::client::GraphClient;
 use crate::graph::fetch::{self, Target};
 use crate::matrix::Matrix;
@@ -22,7 +24,9 @@ const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Parse a tenants file: one tenant id or domain a line, `#` starts a comment.
 pub fn parse(text: &str, origin: &str) -> Result<Vec<String>, InputError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut tenants: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for (i, line) in text.lines().enumerate() {
         let entry = line.split('#').next().unwrap_or("").trim();
         if entry.is_empty() {
@@ -39,7 +43,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<String>, InputError> {
                 entry.chars().take(80).collect::<String>()
             )));
         }
-        if !tenants.iter().any(|t| t.eq_ignore_ascii_case(entry)) {
+        if seen.insert(entry.to_ascii_lowercase()) {
             tenants.push(entry.to_string());
         }
     }
@@ -67,19 +71,21 @@ pub fn load(path: &Path) -> Result<Vec<String>, InputError> {
     parse(&text, &origin)
 }
 
-/// Gets a Microsoft Graph token for one tenant.
+/// Gets a Microsoft Graph token for a tenant (`None`: the credential's own).
 #[async_trait::async_trait]
 pub trait TokenSource: Send + Sync {
-    async fn token(&self, tenant: &str) -> Result<Token>;
+    async fn token(&self, tenant: Option<&str>) -> Result<Token>;
 }
 
 /// What happened in one tenant.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantResult {
+    /// The tenant as listed in the file (the tenant read is the report's `tenantId`).
     pub tenant: String,
     /// The exit code this tenant alone would give.
-    pub exit_code: u8,
+    #[serde(rename = "exitCode", serialize_with = "exit_number")]
+    pub exit: Exit,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<Report>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,13 +128,12 @@ impl MultiReport {
 
     /// The worst exit code of all tenants.
     pub fn exit(&self) -> Exit {
-        match self.tenants.iter().map(|t| t.exit_code).max().unwrap_or(0) {
-            0 => Exit::Success,
-            1 => Exit::Gaps,
-            2 => Exit::Usage,
-            _ => Exit::Incomplete,
-        }
+        Exit::worst(self.tenants.iter().map(|t| t.exit))
     }
+}
+
+fn exit_number<S: serde::Serializer>(e: &Exit, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u8(e.code())
 }
 
 /// How to audit each tenant.
@@ -141,6 +146,8 @@ pub struct Job<'a> {
     pub cloud: crate::cli::Cloud,
     pub matrix: &'a Matrix,
     pub opts: audit::Options,
+    /// The deadline of each tenant's audit, token request included (`--timeout`).
+    pub timeout: Duration,
 }
 
 /// Audit every tenant, `concurrency` at a time; `done` is called as each finishes. Results keep
@@ -156,15 +163,15 @@ pub async fn audit_all(
             let result = match audit_one(job, tenant).await {
                 Ok(report) => TenantResult {
                     tenant: tenant.clone(),
-                    exit_code: if report.passed { 0 } else { 1 },
+                    exit: exit::decide(&Ok(Outcome::of(report.passed))),
                     report: Some(report),
                     error: None,
                 },
                 Err(e) => {
-                    let error = format!("{e:#}");
+                    let error = crate::redact::redact(&format!("{e:#}"));
                     TenantResult {
                         tenant: tenant.clone(),
-                        exit_code: exit::decide(&Err::<Outcome, _>(e)).code(),
+                        exit: exit::decide(&Err::<Outcome, _>(e)),
                         report: None,
                         error: Some(error),
                     }
@@ -182,17 +189,38 @@ pub async fn audit_all(
 }
 
 async fn audit_one(job: &Job<'_>, tenant: &str) -> Result<Report> {
-    let token = job.tokens.token(tenant).await?;
-    let tenant_id = crate::token::tenant_of(&token, Some(tenant))?;
-    let client = GraphClient::new(job.http.clone(), job.base.clone(), &token)?;
-    let target = Target {
-        app: job.app,
-        service_account: job.service_account,
-        cloud: job.cloud,
-        tenant_id: tenant_id.or_else(|| Some(tenant.to_string())),
-    };
-    let grants = fetch::fetch(&client, job.matrix, &target).await?;
+    let grants = read_grants(job, Some(tenant)).await?;
     Ok(audit::diff(job.matrix, &grants, Source::Graph, &job.opts))
+}
+
+/// Read what one tenant granted the app: a token, then Microsoft Graph, all within the job's
+/// deadline. `tenant` is the tenant asked for (`None`: the credential's own); the tenant read
+/// must be that one, or there is no verdict.
+pub async fn read_grants(job: &Job<'_>, tenant: Option<&str>) -> Result<Grants> {
+    let started = std::time::Instant::now();
+    let work = async {
+        let token = job.tokens.token(tenant).await?;
+        let token_tenant = crate::token::tenant_of(&token, tenant)?;
+        let left = job.timeout.saturating_sub(started.elapsed());
+        let client =
+            GraphClient::new(job.http.clone(), job.base.clone(), &token)?.with_timeout(left);
+        let target = Target {
+            app: job.app,
+            service_account: job.service_account,
+            cloud: job.cloud,
+            requested_tenant: tenant,
+            token_tenant,
+        };
+        fetch::fetch(&client, job.matrix, &target).await
+    };
+    match tokio::time::timeout(job.timeout, work).await {
+        Ok(result) => result,
+        Err(_) => Err(anyhow::anyhow!(
+            "the audit did not finish within its deadline of {} s (--timeout): the sign-in or \
+             Microsoft Graph is slow or not answering; run again later or raise --timeout",
+            job.timeout.as_secs()
+        )),
+    }
 }
 
 /// The production token source: the chosen `--auth` method, pointed at each tenant in turn.
@@ -203,9 +231,11 @@ pub struct AuthTokens {
 
 #[async_trait::async_trait]
 impl TokenSource for AuthTokens {
-    async fn token(&self, tenant: &str) -> Result<Token> {
+    async fn token(&self, tenant: Option<&str>) -> Result<Token> {
         let mut ctx = self.ctx.clone();
-        ctx.tenant = Some(tenant.to_string());
+        if let Some(tenant) = tenant {
+            ctx.tenant = Some(tenant.to_string());
+        }
         crate::graph::auth::acquire(self.method, &ctx).await
     }
 }
@@ -215,7 +245,7 @@ pub struct StaticToken(pub Arc<Token>);
 
 #[async_trait::async_trait]
 impl TokenSource for StaticToken {
-    async fn token(&self, _tenant: &str) -> Result<Token> {
+    async fn token(&self, _tenant: Option<&str>) -> Result<Token> {
         Ok((*self.0).clone())
     }
 }
@@ -241,6 +271,19 @@ mod tests {
     }
 
     #[test]
+    fn a_bom_is_accepted_and_a_long_file_parses_in_linear_time() {
+        let t = parse("\u{feff}contoso.example\n", "t.txt").unwrap();
+        assert_eq!(t, vec!["contoso.example"]);
+        let big: String = (0..100_000)
+            .map(|i| format!("tenant{i}.example\n"))
+            .collect();
+        let started = std::time::Instant::now();
+        assert_eq!(parse(&big, "t.txt").unwrap().len(), 100_000);
+        // Quadratic de-duplication took minutes here; linear takes milliseconds.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
     fn bad_lines_are_located() {
         let e = parse("ok.example\nnot a tenant\n", "t.txt").unwrap_err();
         assert!(e.to_string().starts_with("t.txt:2:1:"), "{e}");
@@ -252,17 +295,21 @@ mod tests {
 
     #[test]
     fn exit_is_the_worst() {
-        let r = |code| TenantResult {
+        let r = |exit| TenantResult {
             tenant: "t".into(),
-            exit_code: code,
+            exit,
             report: None,
             error: None,
         };
-        assert_eq!(MultiReport::new(vec![r(0), r(1)]).exit(), Exit::Gaps);
         assert_eq!(
-            MultiReport::new(vec![r(3), r(1), r(0)]).exit(),
+            MultiReport::new(vec![r(Exit::Success), r(Exit::Gaps)]).exit(),
+            Exit::Gaps
+        );
+        assert_eq!(
+            MultiReport::new(vec![r(Exit::Incomplete), r(Exit::Gaps), r(Exit::Success)]).exit(),
             Exit::Incomplete
         );
-        assert_eq!(MultiReport::new(vec![r(0)]).exit(), Exit::Success);
+        let json = serde_json::to_value(r(Exit::Incomplete)).unwrap();
+        assert_eq!(json["exitCode"], 3);
     }
 }

@@ -11,8 +11,11 @@ use serde::Deserialize;
 pub struct Token(String);
 
 impl Token {
+    /// A token; its value is registered as a secret that no output may show.
     pub fn new(value: impl Into<String>) -> Token {
-        Token(value.into())
+        let value = value.into();
+        crate::redact::register(&value);
+        Token(value)
     }
 
     /// The raw value, for the Authorization header only.
@@ -116,7 +119,8 @@ pub struct TenantMismatch {
 }
 
 /// The tenant a token was issued for (its `tid`), checked against the tenant asked for when
-/// that is a tenant id. Tokens that are not readable JWTs are left to Graph to judge.
+/// that is a tenant id. Only what the token says: a token that is not a readable JWT gives
+/// `None`, and the tenant Graph answers for is checked later (`GET /organization`).
 pub fn tenant_of(token: &Token, requested: Option<&str>) -> Result<Option<String>, TenantMismatch> {
     let tid = decode_claims(token.expose()).ok().and_then(|c| c.tid);
     if let (Some(actual), Some(req)) = (&tid, requested) {
@@ -127,11 +131,7 @@ pub fn tenant_of(token: &Token, requested: Option<&str>) -> Result<Option<String
             });
         }
     }
-    Ok(tid.or_else(|| {
-        requested
-            .filter(|r| crate::matrix::is_guid(r))
-            .map(str::to_string)
-    }))
+    Ok(tid)
 }
 
 #[cfg(test)]
@@ -197,12 +197,11 @@ mod tests {
         assert!(e
             .to_string()
             .contains("not 00000000-0000-0000-0000-000000000001"));
+        // An opaque token says nothing: the tenant asked for is not taken on trust.
         let opaque = Token::new("opaque");
         assert_eq!(
-            tenant_of(&opaque, Some("00000000-0000-0000-0000-000000000001"))
-                .unwrap()
-                .as_deref(),
-            Some("00000000-0000-0000-0000-000000000001")
+            tenant_of(&opaque, Some("00000000-0000-0000-0000-000000000001")).unwrap(),
+            None
         );
     }
 

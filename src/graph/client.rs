@@ -1,7 +1,9 @@
-//! The Microsoft Graph HTTP client: GET only, bearer token, timeouts, paging that never leaves
-//! the Graph host, retries of throttled and transient responses within a budget, size-limited
-//! bodies, and Graph error bodies turned into messages that say what to do.
+//! The Microsoft Graph HTTP client: GET only, bearer token, a deadline for the whole audit,
+//! bounded paging that never leaves the Graph host, retries of throttled and transient responses
+//! within a budget, size-limited bodies, and Graph error bodies turned into messages that say
+//! what to do (a permission to grant only for 401/403, never for a malformed request).
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,6 +18,18 @@ use crate::token::Token;
 
 /// The largest response body the client reads (the Graph catalog is about 0.5 MB).
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// The most pages read of one collection (Graph's pages hold 100 to 999 items).
+pub const MAX_PAGES: usize = 1_000;
+
+/// The most items read of one collection.
+pub const MAX_ITEMS: usize = 100_000;
+
+/// The most bytes read of one collection, all pages together.
+pub const MAX_COLLECTION_BYTES: usize = 64 * 1024 * 1024;
+
+/// The longest one attempt may take, whatever is left of the deadline.
+const MAX_ATTEMPT: Duration = Duration::from_secs(60);
 
 /// How throttled (429) and transient (503, 504, network) failures are retried.
 #[derive(Debug, Clone, Copy)]
@@ -46,7 +60,12 @@ impl Default for RetryPolicy {
 #[derive(Debug, Clone, Copy)]
 pub struct Call {
     pub what: &'static str,
+    /// The least-privileged permission for the read (Graph's reference page), with its broader
+    /// alternatives.
     pub needs: &'static str,
+    /// An advanced query (an OData cast on a transitive relationship, `$count`): Graph requires
+    /// the header `ConsistencyLevel: eventual` and `$count=true`.
+    pub advanced: bool,
 }
 
 /// A request to Microsoft Graph that did not succeed.
@@ -79,6 +98,14 @@ pub enum GraphError {
         what: &'static str,
         path: String,
         detail: String,
+    },
+    #[error("stopped reading {what}: {detail}; Microsoft Graph or a proxy in between is misbehaving, so the audit cannot be trusted")]
+    Paging { what: &'static str, detail: String },
+    #[error("the audit did not finish within its deadline of {secs} s (--timeout) while reading {what} (GET {path}); Microsoft Graph is slow or not answering: run again later or raise --timeout")]
+    Deadline {
+        what: &'static str,
+        path: String,
+        secs: u64,
     },
 }
 
@@ -127,6 +154,7 @@ fn status_message(e: &StatusError) -> String {
             call.what, call.needs
         ),
         404 => "it does not exist in this tenant".to_string(),
+        400 | 405 | 501 => "Graph refused the request itself (malformed or unsupported), which no permission changes: check --graph-url and --cloud, and report it with the request id".to_string(),
         _ => String::new(),
     };
     if !hint.is_empty() {
@@ -143,6 +171,26 @@ impl GraphError {
             _ => None,
         }
     }
+
+    /// Whether Graph refused the auditing identity (401/403): the only answers that call for
+    /// granting it something.
+    pub fn is_denied(&self) -> bool {
+        matches!(self.status().map(|s| s.as_u16()), Some(401 | 403))
+    }
+
+    /// Graph's own words for a refused request: status, code and message, without advice.
+    pub fn graph_words(&self) -> String {
+        match self {
+            GraphError::Status(e) => {
+                let mut s = format!("{} to GET {}", e.status.as_u16(), e.path);
+                if !e.code.is_empty() || !e.message.is_empty() {
+                    s.push_str(&format!(": {}: {}", e.code, e.message.trim()));
+                }
+                s
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 /// A Microsoft Graph client for one tenant and token.
@@ -154,6 +202,8 @@ pub struct GraphClient {
     retry: RetryPolicy,
     max_body: usize,
     requests: Arc<AtomicUsize>,
+    /// When the whole audit must be done, and the `--timeout` it came from.
+    deadline: Option<(Instant, Duration)>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -181,7 +231,14 @@ impl GraphClient {
             retry: RetryPolicy::default(),
             max_body: MAX_BODY_BYTES,
             requests: Arc::new(AtomicUsize::new(0)),
+            deadline: None,
         })
+    }
+
+    /// Finish every request, retries and paging included, within `timeout` from now.
+    pub fn with_timeout(mut self, timeout: Duration) -> GraphClient {
+        self.deadline = Some((Instant::now() + timeout, timeout));
+        self
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> GraphClient {
@@ -234,19 +291,54 @@ impl GraphClient {
         }
     }
 
-    /// GET every page of a collection, following `@odata.nextLink` on the same host only.
+    /// GET every page of a collection, following `@odata.nextLink` on the same host only, and
+    /// never a link twice; at most [`MAX_PAGES`] pages, [`MAX_ITEMS`] items and
+    /// [`MAX_COLLECTION_BYTES`] bytes. A page without a `value` array is an unreadable answer,
+    /// never an empty list.
     pub async fn get_all<T: DeserializeOwned>(
         &self,
         url: Url,
         call: Call,
     ) -> Result<Vec<T>, GraphError> {
+        let paging = |detail: String| GraphError::Paging {
+            what: call.what,
+            detail,
+        };
         let mut items = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut bytes = 0usize;
+        let mut pages = 0usize;
         let mut next = Some(url);
         while let Some(url) = next.take() {
-            let page: Page<T> = self.get(url, call).await?;
+            pages += 1;
+            if pages > MAX_PAGES {
+                return Err(paging(format!(
+                    "Graph kept sending more pages after {MAX_PAGES}"
+                )));
+            }
+            seen.insert(url.as_str().to_string());
+            let body = self.send(&url, call).await?;
+            bytes += body.len();
+            if bytes > MAX_COLLECTION_BYTES {
+                return Err(paging(format!(
+                    "the pages add up to more than {} MiB",
+                    MAX_COLLECTION_BYTES / 1024 / 1024
+                )));
+            }
+            let page: Page<T> = decode(&body, &url, call)?;
+            drop(body);
+            if items.len() + page.value.len() > MAX_ITEMS {
+                return Err(paging(format!("it holds more than {MAX_ITEMS} items")));
+            }
             items.extend(page.value);
             if let Some(link) = page.next_link {
-                next = Some(self.pinned(&link, call)?);
+                let link = self.pinned(&link, call)?;
+                if seen.contains(link.as_str()) {
+                    return Err(paging(format!(
+                        "Graph sent a paging link it had already sent (a loop) on page {pages}"
+                    )));
+                }
+                next = Some(link);
             }
         }
         Ok(items)
@@ -273,28 +365,40 @@ impl GraphClient {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            let left = self.time_left(call, &path)?;
             self.requests.fetch_add(1, Ordering::Relaxed);
-            let sent = self
+            let mut request = self
                 .http
                 .get(url.clone())
                 .header(AUTHORIZATION, self.auth.clone())
                 .header(ACCEPT, "application/json")
-                .send()
-                .await;
-            let (retry_after, err) = match sent {
-                Ok(resp) => {
-                    let status = resp.status();
-                    let retry_after = resp
-                        .headers()
+                .timeout(left.min(MAX_ATTEMPT));
+            if call.advanced {
+                request = request.header("ConsistencyLevel", "eventual");
+            }
+            let attempt_result = tokio::time::timeout(left, async {
+                match request.send().await {
+                    Ok(resp) => {
+                        let status = resp.status();
+                        let headers = resp.headers().clone();
+                        let body = read_limited(resp, call, &path, self.max_body).await;
+                        Ok((status, headers, body))
+                    }
+                    Err(e) => Err(e),
+                }
+            })
+            .await
+            .map_err(|_| self.deadline_error(call, &path))?;
+            let (retry_after, err) = match attempt_result {
+                Ok((status, headers, body)) => {
+                    let retry_after = headers
                         .get(RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(parse_retry_after);
-                    let request_id = resp
-                        .headers()
+                    let request_id = headers
                         .get("request-id")
                         .and_then(|v| v.to_str().ok())
-                        .map(str::to_string);
-                    let body = read_limited(resp, call, &path, self.max_body).await;
+                        .map(|v| clean(v, 100));
                     tracing::info!(
                         method = %"GET",
                         path = %path,
@@ -316,6 +420,9 @@ impl GraphClient {
                 }
                 Err(source) => {
                     tracing::info!(method = %"GET", path = %path, error = %source, retries = attempt - 1, "graph request failed");
+                    if self.expired() {
+                        return Err(self.deadline_error(call, &path));
+                    }
                     // A timeout may pass; a refused connection or a failed name lookup will not.
                     let transient = source.is_timeout();
                     let err = transport_error(call, &path, &source);
@@ -331,7 +438,13 @@ impl GraphClient {
                 .saturating_mul(2u32.saturating_pow(attempt - 1))
                 .min(self.retry.max_delay);
             let delay = retry_after.unwrap_or(backoff);
-            if attempt >= self.retry.max_attempts || waited + delay > self.retry.budget {
+            let past_deadline = self
+                .deadline
+                .is_some_and(|(at, _)| Instant::now() + delay >= at);
+            if attempt >= self.retry.max_attempts
+                || waited + delay > self.retry.budget
+                || past_deadline
+            {
                 return Err(match err {
                     GraphError::Status(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
                         GraphError::Throttled {
@@ -346,6 +459,35 @@ impl GraphClient {
             tracing::info!(path = %path, delay_ms = delay.as_millis() as u64, "retrying");
             tokio::time::sleep(delay).await;
             waited += delay;
+        }
+    }
+}
+
+impl GraphClient {
+    /// What is left of the deadline (a long time when there is none); an error when nothing is.
+    fn time_left(&self, call: Call, path: &str) -> Result<Duration, GraphError> {
+        match self.deadline {
+            None => Ok(Duration::from_secs(24 * 3600)),
+            Some((at, _)) => {
+                let left = at.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    Err(self.deadline_error(call, path))
+                } else {
+                    Ok(left)
+                }
+            }
+        }
+    }
+
+    fn expired(&self) -> bool {
+        self.deadline.is_some_and(|(at, _)| Instant::now() >= at)
+    }
+
+    fn deadline_error(&self, call: Call, path: &str) -> GraphError {
+        GraphError::Deadline {
+            what: call.what,
+            path: path.to_string(),
+            secs: self.deadline.map_or(0, |(_, d)| d.as_secs()),
         }
     }
 }
@@ -365,7 +507,7 @@ fn transport_error(call: Call, path: &str, e: &reqwest::Error) -> GraphError {
     GraphError::Transport {
         what: call.what,
         path: path.to_string(),
-        detail,
+        detail: clean(&detail, 500),
     }
 }
 
@@ -385,7 +527,7 @@ fn display_path(url: &Url) -> String {
         Some(q) => format!("{}?{q}", url.path()),
         None => url.path().to_string(),
     };
-    percent_decode(&raw.replace('+', " "))
+    clean(&percent_decode(&raw.replace('+', " ")), 2000)
 }
 
 fn percent_decode(s: &str) -> String {
@@ -395,10 +537,28 @@ fn percent_decode(s: &str) -> String {
         .unwrap_or_else(|| s.to_string())
 }
 
-/// `Retry-After` in seconds (Graph may send fractions, e.g. "2.128").
+/// `Retry-After` in seconds (Graph may send fractions, e.g. "2.128") or as an HTTP date
+/// (RFC 9110: `Sun, 06 Nov 1994 08:49:37 GMT`); at most an hour.
 pub fn parse_retry_after(v: &str) -> Option<Duration> {
-    let secs: f64 = v.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
+    parse_retry_after_at(v, azure_core::time::OffsetDateTime::now_utc())
+}
+
+fn parse_retry_after_at(v: &str, now: azure_core::time::OffsetDateTime) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::from_secs_f64(secs.min(3600.0)));
+    }
+    let at = azure_core::time::parse_rfc7231(v).ok()?;
+    let secs = (at - now).as_seconds_f64();
+    Some(Duration::from_secs_f64(secs.clamp(0.0, 3600.0)))
+}
+
+/// Text from a server, made safe to print: known secrets redacted, control characters and
+/// line breaks escaped, at most `max` characters.
+fn clean(s: &str, max: usize) -> String {
+    let s: String = s.chars().take(max).collect();
+    crate::text::escape_controls(&crate::redact::redact(&s))
 }
 
 async fn read_limited(
@@ -439,20 +599,17 @@ fn status_error(
 ) -> GraphError {
     let (code, message, request_id) = match serde_json::from_slice::<ErrorEnvelope>(body) {
         Ok(env) => (
-            env.error.code,
-            env.error.message,
+            clean(&env.error.code, 100),
+            clean(&env.error.message, 500),
             env.error
                 .inner_error
                 .and_then(|i| i.request_id)
+                .map(|id| clean(&id, 100))
                 .or(header_request_id),
         ),
         Err(_) => (
             String::new(),
-            String::from_utf8_lossy(body)
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(200)
-                .collect(),
+            clean(&String::from_utf8_lossy(body), 200),
             header_request_id,
         ),
     };
@@ -470,7 +627,7 @@ fn decode<T: DeserializeOwned>(body: &[u8], url: &Url, call: Call) -> Result<T, 
     serde_json::from_slice(body).map_err(|e| GraphError::Decode {
         what: call.what,
         path: display_path(url),
-        detail: e.to_string(),
+        detail: clean(&e.to_string(), 300),
     })
 }
 
@@ -482,6 +639,53 @@ pub fn odata_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_accepts_an_http_date() {
+        let now = azure_core::time::parse_rfc7231("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(
+            parse_retry_after_at("Sun, 06 Nov 1994 08:49:47 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            parse_retry_after_at("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_retry_after_at("Mon, 07 Nov 1994 08:49:37 GMT", now),
+            Some(Duration::from_secs(3600))
+        );
+        assert_eq!(parse_retry_after_at("not a date", now), None);
+    }
+
+    #[test]
+    fn a_malformed_request_never_asks_for_a_permission() {
+        let body = br#"{"error":{"code":"Request_UnsupportedQuery","message":"Request with $count=true must have ConsistencyLevel:eventual."}}"#;
+        let call = Call {
+            what: "roles",
+            needs: "RoleManagement.Read.Directory",
+            advanced: true,
+        };
+        let e = status_error(StatusCode::BAD_REQUEST, body, None, "/v1.0/x", call);
+        let s = e.to_string();
+        assert!(s.contains("Request_UnsupportedQuery"), "{s}");
+        assert!(!s.contains("grant"), "{s}");
+        assert!(!e.is_denied());
+        let denied = status_error(StatusCode::FORBIDDEN, b"", None, "/v1.0/x", call);
+        assert!(denied.is_denied());
+    }
+
+    #[test]
+    fn server_text_is_cleaned_before_it_is_printed() {
+        let body = b"{\"error\":{\"code\":\"X\",\"message\":\"line1\\n\\u001b[31mred\"}}";
+        let call = Call {
+            what: "w",
+            needs: "n",
+            advanced: false,
+        };
+        let s = status_error(StatusCode::BAD_REQUEST, body, None, "/p", call).to_string();
+        assert!(!s.contains('\u{1b}') && !s.contains('\n'), "{s:?}");
+    }
 
     #[test]
     fn retry_after_accepts_fractions() {
@@ -532,6 +736,7 @@ mod tests {
         let call = Call {
             what: "x",
             needs: "y",
+            advanced: false,
         };
         assert!(c
             .pinned("https://graph.microsoft.com/v1.0/x?$skiptoken=1", call)
@@ -554,13 +759,17 @@ mod tests {
             "/v1.0/oauth2PermissionGrants",
             Call {
                 what: "the delegated permission grants",
-                needs: "Directory.Read.All",
+                needs: "DelegatedPermissionGrant.Read.All",
+                advanced: false,
             },
         );
         let s = e.to_string();
         assert!(s.contains("403"), "{s}");
         assert!(s.contains("Authorization_RequestDenied"), "{s}");
-        assert!(s.contains("grant it Directory.Read.All"), "{s}");
+        assert!(
+            s.contains("grant it DelegatedPermissionGrant.Read.All"),
+            "{s}"
+        );
         assert!(s.contains("request-id 799ac1b2"), "{s}");
     }
 }

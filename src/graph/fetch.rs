@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use anyhow::{bail, Result};
 
-use super::client::{odata_quote, Call, GraphClient};
+use super::client::{odata_quote, Call, GraphClient, GraphError};
 use super::wire;
 use super::GRAPH_APP_ID;
 use crate::cli::Cloud;
@@ -18,41 +18,59 @@ use crate::matrix::{is_guid, Matrix, PermissionType};
 
 const SP_SELECT: &str = "id,appId,displayName,appOwnerOrganizationId";
 
+// What each read needs, from its page in Microsoft Graph's API reference: the least-privileged
+// permission (the same name for application and delegated access unless said otherwise), then
+// the broader ones that also allow it. The README's table "What the auditing identity reads"
+// lists the same.
+const CALL_ORG: Call = Call {
+    what: "the tenant's identity (organization: id and verified domains)",
+    needs: "Organization.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
 const CALL_SP: Call = Call {
     what: "the app's service principal",
-    needs: "Application.Read.All",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
 };
 const CALL_CATALOG: Call = Call {
     what: "the Microsoft Graph service principal (the permission catalog)",
-    needs: "Application.Read.All",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
 };
 const CALL_ROLES: Call = Call {
     what: "the app role assignments (application permissions)",
-    needs: "Application.Read.All",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
 };
 const CALL_GRANTS: Call = Call {
     what: "the delegated permission grants (oauth2PermissionGrants)",
-    needs: "Directory.Read.All",
+    needs: "DelegatedPermissionGrant.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
 };
 const CALL_APP: Call = Call {
     what: "the app registration (requested permissions)",
-    needs: "Application.Read.All",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
 };
 const CALL_USER: Call = Call {
     what: "the service account",
-    needs: "User.Read.All",
+    needs: "User.Read.All (delegated: User.ReadBasic.All)",
+    advanced: false,
 };
 const CALL_ROLES_ACTIVE: Call = Call {
     what: "the service account's directory role assignments",
     needs: "RoleManagement.Read.Directory",
+    advanced: false,
 };
 const CALL_ROLES_TRANSITIVE: Call = Call {
     what: "the service account's directory roles held through groups",
-    needs: "Directory.Read.All",
+    needs: "User.Read.All (or GroupMember.Read.All, Directory.Read.All)",
+    advanced: true,
 };
 const CALL_ROLES_ELIGIBLE: Call = Call {
     what: "the service account's PIM-eligible directory roles",
-    needs: "RoleEligibilitySchedule.Read.Directory",
+    needs: "RoleEligibilitySchedule.Read.Directory (and Microsoft Entra ID P2)",
+    advanced: false,
 };
 
 /// What to fetch.
@@ -63,8 +81,11 @@ pub struct Target<'a> {
     /// `--service-account`: UPN or object id.
     pub service_account: Option<&'a str>,
     pub cloud: Cloud,
-    /// The tenant id, when known (from the token).
-    pub tenant_id: Option<String>,
+    /// The tenant asked for (`--tenant`, AZURE_TENANT_ID or a line of `--tenants`): a tenant id
+    /// or one of the tenant's verified domains. The tenant read must be this one.
+    pub requested_tenant: Option<&'a str>,
+    /// The tenant the token was issued for (its `tid`), when the token says.
+    pub token_tenant: Option<String>,
 }
 
 /// The app was not found, or not uniquely: the audit cannot start.
@@ -72,10 +93,23 @@ pub struct Target<'a> {
 #[error("{0}")]
 pub struct AppNotFound(pub String);
 
+/// The tenant Graph answered for is not the one asked for, or cannot be confirmed: no verdict.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct WrongTenant(pub String);
+
 /// Fetch the grants of `target.app`.
 pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -> Result<Grants> {
     // Round 1: everything that needs no id from another call.
-    let (sp, catalog, user) = tokio::try_join!(
+    let org_url = client.url("/v1.0/organization", &[("$select", "id,verifiedDomains")]);
+    let (org, sp, catalog, user) = tokio::try_join!(
+        async {
+            Ok::<_, anyhow::Error>(
+                client
+                    .get_all::<wire::Organization>(org_url, CALL_ORG)
+                    .await,
+            )
+        },
         resolve_app(client, target.app),
         fetch_catalog(client),
         async {
@@ -85,6 +119,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
             }
         }
     )?;
+    let (tenant_id, tenant_notes) = tenant_read(org, target)?;
 
     // Round 2: the grants of the service principal found in round 1.
     let roles_url = client.url(
@@ -134,7 +169,8 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
             display_name: sp.display_name.clone(),
         },
     );
-    grants.tenant_id = target.tenant_id.clone();
+    grants.tenant_id = tenant_id.clone();
+    grants.notes.extend(tenant_notes);
     grants.graph_resource_id = Some(catalog.id.clone());
     grants.service_account = user.map(|mut u| {
         if let Some((roles, notes)) = roles {
@@ -143,25 +179,110 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         }
         u
     });
-    let mut resolver = Resolver::new(&catalog, matrix);
+    let mut resolver = Resolver::new(&catalog, matrix, &sp.id);
     resolver.app_roles(&assignments, &mut grants);
     resolver.delegated(&delegated, &mut grants);
+    let owner = sp.app_owner_organization_id.as_deref().filter(|o| {
+        tenant_id
+            .as_deref()
+            .is_none_or(|t| !t.eq_ignore_ascii_case(o))
+    });
     match application {
         Some(app) => resolver.requested(&app, &mut grants),
-        None => grants.notes.push(
-            "The app registration is not in this tenant (normal for a multi-tenant vendor app), so \
-             requested-but-not-granted permissions cannot be told apart from missing ones."
+        None => grants.notes.push(match owner {
+            Some(owner) => format!(
+                "The app is registered in its publisher's tenant {owner} (a multi-tenant app), not \
+                 in this one, so requested-but-not-granted permissions cannot be told apart from \
+                 missing ones."
+            ),
+            None => "The app registration is not in this tenant (normal for a multi-tenant vendor \
+                     app), so requested-but-not-granted permissions cannot be told apart from \
+                     missing ones."
                 .to_string(),
-        ),
+        }),
     }
     grants.catalog = resolver.catalog_ids();
     grants.notes.extend(resolver.notes);
     Ok(grants)
 }
 
+/// Which tenant Graph answered for, checked against the tenant asked for (a tenant id, or one of
+/// its verified domains) and the token's own tenant. Without `/organization` (not permitted) the
+/// token's tenant stands in, but only a tenant id can be checked against it.
+fn tenant_read(
+    org: Result<Vec<wire::Organization>, GraphError>,
+    target: &Target<'_>,
+) -> Result<(Option<String>, Vec<String>)> {
+    let requested = target
+        .requested_tenant
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let token = target.token_tenant.as_deref();
+    match org {
+        Ok(list) => {
+            let [org] = list.as_slice() else {
+                bail!(WrongTenant(format!(
+                    "Microsoft Graph answered {} organizations for GET /v1.0/organization, not one: \
+                     cannot tell which tenant was read",
+                    list.len()
+                )));
+            };
+            if let Some(tid) = token.filter(|t| !t.eq_ignore_ascii_case(&org.id)) {
+                bail!(WrongTenant(format!(
+                    "Microsoft Graph answered for tenant {}, but the token was issued for tenant \
+                     {tid}: check --graph-url and the proxy in between",
+                    org.id
+                )));
+            }
+            if let Some(req) = requested {
+                let matches = if is_guid(req) {
+                    req.eq_ignore_ascii_case(&org.id)
+                } else {
+                    org.verified_domains
+                        .iter()
+                        .filter_map(|d| d.name.as_deref())
+                        .any(|d| d.eq_ignore_ascii_case(req))
+                };
+                if !matches {
+                    bail!(WrongTenant(format!(
+                        "the tenant read is {}, not {req} (it is neither that tenant's id nor one \
+                         of its verified domains): get a token for {req}; no verdict is given for \
+                         a tenant that was not read",
+                        org.id
+                    )));
+                }
+            }
+            Ok((Some(org.id.to_ascii_lowercase()), Vec::new()))
+        }
+        Err(e) if e.is_denied() => {
+            let why = format!(
+                "the tenant's identity could not be read ({}): grant the auditing identity {}",
+                e.status().map(|s| s.as_u16()).unwrap_or_default(),
+                CALL_ORG.needs
+            );
+            match (requested, token) {
+                (Some(req), Some(tid)) if is_guid(req) && req.eq_ignore_ascii_case(tid) => Ok((
+                    Some(tid.to_ascii_lowercase()),
+                    vec![format!("The tenant was taken from the token, as {why}.")],
+                )),
+                (Some(req), _) => bail!(WrongTenant(format!(
+                    "cannot confirm that the tenant read is {req}: {why}, or give the tenant id"
+                ))),
+                (None, Some(tid)) => Ok((
+                    Some(tid.to_ascii_lowercase()),
+                    vec![format!("The tenant was taken from the token, as {why}.")],
+                )),
+                (None, None) => Ok((None, vec![format!("The tenant is not known: {why}.")])),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The service account's directory roles: assigned to it directly (roleAssignments), held through
 /// a role-assignable group (its transitive directoryRole memberships), and PIM-eligible. A list
-/// that cannot be read is a note, not a failed audit.
+/// that cannot be read is a note, not a failed audit: a grant to ask for only when Graph denied
+/// the auditing identity (401/403), Graph's own words otherwise.
 async fn directory_roles(
     client: &GraphClient,
     user_id: &str,
@@ -178,9 +299,14 @@ async fn directory_roles(
             ],
         )
     };
+    // An OData cast on a transitive relationship is an advanced query: `$count=true` here, and
+    // the ConsistencyLevel header from the call.
     let mut transitive_url = client.url(
         "/v1.0/users",
-        &[("$select", "id,displayName,roleTemplateId")],
+        &[
+            ("$select", "id,displayName,roleTemplateId"),
+            ("$count", "true"),
+        ],
     );
     transitive_url
         .path_segments_mut()
@@ -219,11 +345,6 @@ async fn directory_roles(
             }
         })
     };
-    let refused = |e: &super::client::GraphError| {
-        e.status()
-            .is_some_and(|s| s.is_client_error() && s.as_u16() != 429)
-    };
-    let status = |e: &super::client::GraphError| e.status().map(|s| s.as_u16()).unwrap_or_default();
     let mut notes = Vec::new();
     let mut roles: Vec<DirectoryRole> = Vec::new();
     let mut active_read = false;
@@ -232,12 +353,10 @@ async fn directory_roles(
             active_read = true;
             roles.extend(convert(list, Assignment::Active));
         }
-        Err(e) if refused(&e) => notes.push(format!(
-            "The service account's directory role assignments could not be read ({}): grant the \
-             auditing identity RoleManagement.Read.Directory to check them.",
-            status(&e)
-        )),
-        Err(e) => return Err(e.into()),
+        Err(e) => notes.push(unreadable(
+            e,
+            "The service account's directory role assignments",
+        )?),
     }
     match transitive {
         Ok(list) => {
@@ -256,28 +375,41 @@ async fn directory_roles(
                 }
             }
         }
-        Err(e) if refused(&e) => notes.push(format!(
-            "Roles held through groups could not be read ({}): grant the auditing identity \
-             Directory.Read.All to see them.",
-            status(&e)
-        )),
-        Err(e) => return Err(e.into()),
+        Err(e) => notes.push(unreadable(e, "Roles held through groups")?),
     }
     if !active_read {
         return Ok((None, notes));
     }
     match eligible {
         Ok(list) => roles.extend(convert(list, Assignment::Eligible)),
-        Err(e) if refused(&e) => notes.push(format!(
-            "PIM-eligible roles could not be read ({}): grant the auditing identity \
-             RoleEligibilitySchedule.Read.Directory (and Microsoft Entra ID P2) to see them.",
-            status(&e)
-        )),
-        Err(e) => return Err(e.into()),
+        Err(e) => notes.push(unreadable(e, "PIM-eligible roles")?),
     }
     roles.sort();
     roles.dedup();
     Ok((Some(roles), notes))
+}
+
+/// The note for optional data Graph would not give. Denied (401/403): the permission to grant.
+/// Any other refusal (400, 404, …): Graph's code, message and the request, never a permission.
+/// Throttling, network failures and a blown deadline stay errors: the audit did not complete.
+fn unreadable(e: GraphError, what: &str) -> Result<String> {
+    let client_error = e
+        .status()
+        .is_some_and(|s| s.is_client_error() && s.as_u16() != 429);
+    if !client_error {
+        return Err(e.into());
+    }
+    Ok(match &e {
+        GraphError::Status(s) if e.is_denied() => format!(
+            "{what} could not be read ({}): grant the auditing identity {} to check them.",
+            s.status.as_u16(),
+            s.call.needs
+        ),
+        _ => format!(
+            "{what} could not be read: Microsoft Graph answered {}.",
+            e.graph_words()
+        ),
+    })
 }
 
 /// Find the service principal by appId, object id, or exact display name.
@@ -374,6 +506,8 @@ async fn resolve_user(client: &GraphClient, user: &str) -> Result<ServiceAccount
 /// through the matrix's ids for permissions the catalog does not know.
 struct Resolver<'a> {
     graph_sp_id: String,
+    /// The audited app's service principal: only its own assignments and grants count.
+    app_sp_id: String,
     roles: HashMap<String, String>,
     scopes: HashMap<String, String>,
     matrix: &'a Matrix,
@@ -381,7 +515,7 @@ struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    fn new(catalog: &wire::ResourceCatalog, matrix: &'a Matrix) -> Self {
+    fn new(catalog: &wire::ResourceCatalog, matrix: &'a Matrix, app_sp_id: &str) -> Self {
         let index = |entries: &[wire::CatalogEntry]| {
             entries
                 .iter()
@@ -394,6 +528,7 @@ impl<'a> Resolver<'a> {
         };
         Resolver {
             graph_sp_id: catalog.id.to_ascii_lowercase(),
+            app_sp_id: app_sp_id.to_ascii_lowercase(),
             roles: index(&catalog.app_roles),
             scopes: index(&catalog.oauth2_permission_scopes),
             matrix,
@@ -453,7 +588,27 @@ impl<'a> Resolver<'a> {
         resource_id.eq_ignore_ascii_case(&self.graph_sp_id)
     }
 
+    /// Whether an item names the audited app (a `principalId` or `clientId`).
+    fn is_app(&self, id: Option<&str>) -> bool {
+        id.is_some_and(|id| id.eq_ignore_ascii_case(&self.app_sp_id))
+    }
+
+    /// Items Graph returned for another principal: never the app's grants (a Graph or proxy that
+    /// ignores the filter must not lend this app another app's consent).
+    fn foreign_note(&mut self, count: usize, what: &str) {
+        if count > 0 {
+            self.notes.push(format!(
+                "Microsoft Graph returned {count} {what} of other apps with this app's; they were \
+                 ignored (the request's filter was not applied: check any proxy in between)."
+            ));
+        }
+    }
+
     fn app_roles(&mut self, assignments: &[wire::AppRoleAssignment], grants: &mut Grants) {
+        let (assignments, foreign): (Vec<_>, Vec<_>) = assignments
+            .iter()
+            .partition(|a| self.is_app(a.principal_id.as_deref()));
+        self.foreign_note(foreign.len(), "app role assignments");
         for a in assignments {
             if !self.is_graph(&a.resource_id) {
                 grants.other_resources.push(OtherGrant {
@@ -488,7 +643,11 @@ impl<'a> Resolver<'a> {
         grants.other_resources.dedup();
     }
 
-    fn delegated(&self, list: &[wire::OAuth2PermissionGrant], grants: &mut Grants) {
+    fn delegated(&mut self, list: &[wire::OAuth2PermissionGrant], grants: &mut Grants) {
+        let (list, foreign): (Vec<_>, Vec<_>) = list
+            .iter()
+            .partition(|g| self.is_app(g.client_id.as_deref()));
+        self.foreign_note(foreign.len(), "delegated permission grants");
         for g in list {
             let consent = match g.consent_type.as_deref() {
                 Some(c) if c.eq_ignore_ascii_case("AllPrincipals") => Consent::AllPrincipals,

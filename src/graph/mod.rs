@@ -23,12 +23,7 @@ pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 /// the extra CA bundle in SSL_CERT_FILE.
 pub fn http_client() -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
-        .user_agent(concat!(
-            env!("CARGO_PKG_NAME"),
-            "/",
-            env!("CARGO_PKG_VERSION"),
-            " (+https://github.com/entra-perms/entra-perms)"
-        ))
+        .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(60))
         .pool_idle_timeout(Duration::from_secs(90))
@@ -58,6 +53,38 @@ pub fn http_client() -> Result<reqwest::Client> {
     )
 }
 
+/// The client for Graph itself: the shared one, except that a loopback `--graph-url` is never
+/// reached through a proxy (HTTP_PROXY would otherwise see the token in clear text on http://).
+pub fn graph_http_client(base: &Url, shared: &reqwest::Client) -> Result<reqwest::Client> {
+    if !is_loopback(base) {
+        return Ok(shared.clone());
+    }
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .context("cannot set up the HTTP client")
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+const USER_AGENT: &str = concat!(
+    env!("CARGO_PKG_NAME"),
+    "/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/entra-perms/entra-perms)"
+);
+
 /// The Graph base URL: `--graph-url` (https, or http for a loopback host) or the cloud's host.
 pub fn base_url(cloud: Cloud, graph_url: Option<&str>) -> Result<Url, InputError> {
     let Some(raw) = graph_url.map(str::trim).filter(|s| !s.is_empty()) else {
@@ -66,12 +93,7 @@ pub fn base_url(cloud: Cloud, graph_url: Option<&str>) -> Result<Url, InputError
     };
     let url = Url::parse(raw)
         .map_err(|e| InputError(format!("--graph-url `{raw}` is not a URL: {e}")))?;
-    let host_ok = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    };
+    let host_ok = is_loopback(&url);
     match url.scheme() {
         "https" => {}
         "http" if host_ok => {}

@@ -3,10 +3,10 @@
 
 use serde::Deserialize;
 
-/// One page of a collection.
+/// One page of a collection. `value` is required: a 200 answer without it (`{}`, an error
+/// envelope) is unreadable, never an empty list.
 #[derive(Debug, Deserialize)]
 pub struct Page<T> {
-    #[serde(default = "Vec::new")]
     pub value: Vec<T>,
     #[serde(rename = "@odata.nextLink")]
     pub next_link: Option<String>,
@@ -65,6 +65,8 @@ pub struct CatalogEntry {
 #[serde(rename_all = "camelCase")]
 pub struct AppRoleAssignment {
     pub id: Option<String>,
+    /// The service principal holding the role (must be the audited app's).
+    pub principal_id: Option<String>,
     pub app_role_id: String,
     pub resource_id: String,
     pub resource_display_name: Option<String>,
@@ -75,6 +77,8 @@ pub struct AppRoleAssignment {
 #[serde(rename_all = "camelCase")]
 pub struct OAuth2PermissionGrant {
     pub id: Option<String>,
+    /// The client service principal the grant is for (must be the audited app's).
+    pub client_id: Option<String>,
     pub consent_type: Option<String>,
     pub principal_id: Option<String>,
     pub resource_id: String,
@@ -132,4 +136,18 @@ pub struct RoleDefinition {
 pub struct DirectoryRole {
     pub display_name: Option<String>,
     pub role_template_id: Option<String>,
+}
+
+/// The tenant itself (`GET /organization`): which tenant was read, and its domains.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    #[serde(default)]
+    pub verified_domains: Vec<VerifiedDomain>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct VerifiedDomain {
+    pub name: Option<String>,
 }

@@ -251,7 +251,7 @@ fn a_missing_app_registration_is_normal_and_noted() {
     assert!(doc["notes"][0]
         .as_str()
         .unwrap()
-        .contains("app registration is not in this tenant"));
+        .contains("registered in its publisher's tenant f8cdef31-a31e-4b4a-93e4-5f571e91255a"));
     assert_eq!(
         graph.count(&format!("/v1.0/applications(appId='{APP_ID}')")),
         1
@@ -331,7 +331,12 @@ fn forbidden_grants_call_exits_3_naming_the_permission_and_prints_no_report() {
         assert!(out.is_empty(), "no report may be printed: {out}");
         assert!(err.contains("403"), "{err}");
         assert!(err.contains("Authorization_RequestDenied"), "{err}");
-        assert!(err.contains("grant it Directory.Read.All"), "{err}");
+        assert!(
+            err.contains(
+                "grant it DelegatedPermissionGrant.Read.All (or the broader Directory.Read.All)"
+            ),
+            "{err}"
+        );
         assert!(!err.contains("PASS"));
     }
 
@@ -682,6 +687,7 @@ fn graph_calls_go_through_the_https_proxy() {
             status: 502,
             headers: vec![],
             body: String::new(),
+            delay: std::time::Duration::ZERO,
         });
     let mut cmd = entra_perms();
     cmd.env("ENTRA_PERMS_ACCESS_TOKEN", token())

@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::support::fake_graph::{FakeGraph, Reply};
 
 const CALL: Call = Call {
+    advanced: false,
     what: "the test resource",
     needs: "Test.Read.All",
 };
@@ -138,6 +139,7 @@ fn an_error_body_that_is_not_json_is_still_reported() {
         status: 502,
         headers: vec![],
         body: "<html>Bad gateway</html>".into(),
+        delay: std::time::Duration::ZERO,
     });
     let c = client(&server);
     let e = block_on(c.get::<serde_json::Value>(c.url("/v1.0/x", &[]), CALL)).unwrap_err();

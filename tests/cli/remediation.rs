@@ -2,8 +2,8 @@
 //! each permission was granted.
 
 use crate::support::fake_graph::{
-    FakeGraph, FakeTenant, APP_ID, OTHER_USER_ID, SERVICE_ACCOUNT_ID, SERVICE_ACCOUNT_UPN, SP_ID,
-    TENANT_ID,
+    FakeGraph, FakeTenant, Reply, APP_ID, OTHER_USER_ID, SERVICE_ACCOUNT_ID, SERVICE_ACCOUNT_UPN,
+    SP_ID, TENANT_ID,
 };
 use crate::support::{audit_against, entra_perms, graph_token, json, run};
 
@@ -257,9 +257,70 @@ fn global_administrator_through_a_group_counts() {
     let sa = &json(&out)["serviceAccount"];
     assert_eq!(sa["hasGlobalAdministrator"], true, "{sa}");
     assert_eq!(sa["roles"].as_array().unwrap().len(), 1);
-    assert!(graph.requests().iter().any(|r| r
-        .target
-        .contains("/transitiveMemberOf/microsoft.graph.directoryRole")));
+    // No note blames a permission: the fake Graph answers the cast only as an advanced query.
+    let notes = sa["notes"].as_array().cloned().unwrap_or_default();
+    assert!(notes.is_empty(), "{notes:?}");
+    let doc_notes = json(&out)["notes"].to_string();
+    assert!(
+        !doc_notes.contains("grant the auditing identity"),
+        "{doc_notes}"
+    );
+    let cast = graph
+        .requests()
+        .into_iter()
+        .find(|r| {
+            r.target
+                .contains("/transitiveMemberOf/microsoft.graph.directoryRole")
+        })
+        .expect("the transitive roles were read");
+    assert_eq!(cast.consistency_level.as_deref(), Some("eventual"));
+    assert!(cast.target.contains("$count=true"), "{}", cast.target);
+}
+
+#[test]
+fn a_malformed_request_is_graphs_words_never_a_permission_to_grant() {
+    // Graph answers 400 (an unsupported query) for the roles held through groups and for the
+    // PIM eligibilities: optional data, so notes, quoting Graph, and no "grant".
+    let t = roles_tenant(&[(GLOBAL_ADMIN, "Global Administrator", false)]);
+    let graph = FakeGraph::start_with(t, |req, _| {
+        (req.target.contains("/transitiveMemberOf/")
+            || req.target.contains("/roleEligibilitySchedules"))
+        .then(|| {
+            Reply::error(
+                400,
+                "Request_UnsupportedQuery",
+                "Unsupported query for this tenant.",
+            )
+        })
+    });
+    let (code, out, err) = run(audit_against(
+        &graph,
+        &["--format", "json", "--service-account", SERVICE_ACCOUNT_UPN],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let sa = &json(&out)["serviceAccount"];
+    assert_eq!(sa["hasGlobalAdministrator"], true, "{sa}");
+    let notes = sa["notes"].to_string();
+    assert!(notes.contains("Request_UnsupportedQuery"), "{notes}");
+    assert!(notes.contains("400"), "{notes}");
+    assert!(!notes.contains("grant the auditing identity"), "{notes}");
+
+    // A 400 for data the verdict needs: exit 3, Graph's words, no "grant".
+    let graph = FakeGraph::start_with(FakeTenant::everything(&graph_token()), |req, _| {
+        req.target
+            .starts_with("/v1.0/oauth2PermissionGrants")
+            .then(|| Reply::error(400, "Request_BadRequest", "Invalid filter clause."))
+    });
+    for format in ["table", "json"] {
+        let (code, out, err) = run(audit_against(&graph, &["--format", format]));
+        assert_eq!(code, 3, "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("Request_BadRequest: Invalid filter clause."),
+            "{err}"
+        );
+        assert!(!err.to_lowercase().contains("grant it"), "{err}");
+    }
 }
 
 #[test]

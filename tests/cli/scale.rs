@@ -98,14 +98,71 @@ fn all_tenants_passing_exits_0() {
     let graph = FakeGraph::start(FakeTenant::everything(&graph_token()));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tenants.txt");
+    // The tenant by id and by two of its verified domains.
     std::fs::write(
         &file,
-        format!("{TENANT_ID}\ncontoso.onmicrosoft.com\nfabrikam.onmicrosoft.com\n"),
+        format!("{TENANT_ID}\ncontoso.onmicrosoft.com\nCONTOSO.example\n"),
     )
     .unwrap();
     let (code, out, _) = tenants_audit(&graph, &file, &["--format", "json"]);
-    assert_eq!(code, 0);
-    assert_eq!(json(&out)["summary"]["passed"], 3);
+    assert_eq!(code, 0, "{out}");
+    let doc = json(&out);
+    assert_eq!(doc["summary"]["passed"], 3);
+    for t in doc["tenants"].as_array().unwrap() {
+        // The tenant that was read, never just the string asked for.
+        assert_eq!(t["report"]["tenantId"], TENANT_ID, "{t}");
+    }
+}
+
+#[test]
+fn a_tenant_the_token_cannot_read_is_an_error_never_a_pass() {
+    // One access token, for TENANT_ID: another tenant given by domain must not be "audited"
+    // in the token's own tenant and reported PASS.
+    let graph = FakeGraph::start(FakeTenant::everything(&graph_token()));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tenants.txt");
+    std::fs::write(&file, format!("{TENANT_ID}\nfabrikam.onmicrosoft.com\n")).unwrap();
+    let (code, out, _) = tenants_audit(&graph, &file, &["--format", "json"]);
+    assert_eq!(code, 3, "{out}");
+    let doc = json(&out);
+    assert_eq!(doc["summary"]["passed"], 1);
+    assert_eq!(doc["summary"]["errors"], 1);
+    let fabrikam = &doc["tenants"][1];
+    assert_eq!(fabrikam["tenant"], "fabrikam.onmicrosoft.com");
+    assert_eq!(fabrikam["exitCode"], 3);
+    assert!(fabrikam["report"].is_null(), "no verdict: {fabrikam}");
+    let error = fabrikam["error"].as_str().unwrap();
+    assert!(
+        error.contains(&format!(
+            "the tenant read is {TENANT_ID}, not fabrikam.onmicrosoft.com"
+        )),
+        "{error}"
+    );
+    let (_, table, _) = tenants_audit(&graph, &file, &["--format", "table"]);
+    let line = table.lines().find(|l| l.contains("fabrikam")).unwrap();
+    assert!(!line.contains("PASS"), "{table}");
+
+    // A token that is not a JWT says nothing of its tenant: Graph's answer decides.
+    let opaque = "opaque-token-value-1234";
+    let graph = FakeGraph::start(FakeTenant::everything(opaque));
+    let mut cmd = entra_perms();
+    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", opaque)
+        .args([
+            "audit",
+            "--app",
+            APP_ID,
+            "--graph-url",
+            &graph.base,
+            "--tenants",
+        ])
+        .arg(&file)
+        .args(["--format", "json"]);
+    let (code, out, _) = run(cmd);
+    assert_eq!(code, 3, "{out}");
+    let doc = json(&out);
+    assert_eq!(doc["tenants"][0]["exitCode"], 0, "{out}");
+    assert_eq!(doc["tenants"][1]["exitCode"], 3, "{out}");
+    assert_eq!(graph.count("/v1.0/organization"), 2);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! A fake Microsoft Graph for one test: a small HTTP/1.1 server on 127.0.0.1 that serves a
-//! described tenant with Graph's shapes (the recorded real Graph service principal as the
-//! permission catalog, paging through `@odata.nextLink`, error envelopes, 429 with Retry-After),
-//! and records every request it receives.
+//! described tenant with Graph's shapes and rules (the recorded real Graph service principal as
+//! the permission catalog, opaque `$skiptoken` paging through `@odata.nextLink`, `$count` with
+//! `@odata.count`, the advanced-query rule for OData casts on transitive relationships, scope
+//! strings with a leading space, null `principalId` on AllPrincipals grants, error envelopes,
+//! 429 with Retry-After), records every request it receives, and can be told to misbehave.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -19,6 +21,7 @@ pub const TENANT_ID: &str = "65415bb1-9267-4313-bbf5-ae259732ee12";
 pub const SERVICE_ACCOUNT_ID: &str = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";
 pub const SERVICE_ACCOUNT_UPN: &str = "backup-svc@contoso.onmicrosoft.com";
 pub const OTHER_USER_ID: &str = "9d4b8a1c-0c5e-4e1f-9d7a-3b6f2a1e4c55";
+pub const TENANT_DOMAIN: &str = "contoso.onmicrosoft.com";
 
 /// The real tenant's Microsoft Graph service principal (recorded by the Azure CLI's tests).
 pub fn catalog() -> Value {
@@ -37,6 +40,8 @@ pub struct Seen {
     pub raw: String,
     pub authorization: Option<String>,
     pub user_agent: Option<String>,
+    /// The `ConsistencyLevel` header.
+    pub consistency_level: Option<String>,
 }
 
 /// A response to send.
@@ -45,6 +50,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// Wait this long before answering (a Graph that hangs).
+    pub delay: Duration,
 }
 
 impl Reply {
@@ -56,6 +63,7 @@ impl Reply {
                 "6f0c0a9e-1c1b-4d8e-9a57-2b2f7c1e4a10".into(),
             )],
             body: body.to_string(),
+            delay: Duration::ZERO,
         }
     }
 
@@ -114,6 +122,16 @@ pub struct FakeTenant {
     pub foreign_next_link: Option<String>,
     /// Extra latency added to every response.
     pub latency: Duration,
+    /// Ignore `$filter` on the delegated grants and return every app's (a misbehaving proxy).
+    pub ignore_filters: bool,
+    /// Other apps' items mixed into the app role assignments: (principal id, app role id).
+    pub foreign_app_roles: Vec<(String, String)>,
+    /// Other apps' delegated grants: (client id, consentType, scope).
+    pub foreign_delegated: Vec<(String, String, String)>,
+    /// The tenant's verified domains (`GET /organization`).
+    pub domains: Vec<String>,
+    /// The tenant id `GET /organization` answers with.
+    pub tenant_id: String,
 }
 
 impl FakeTenant {
@@ -142,6 +160,11 @@ impl FakeTenant {
             forbid: Vec::new(),
             foreign_next_link: None,
             latency: Duration::ZERO,
+            ignore_filters: false,
+            foreign_app_roles: Vec::new(),
+            foreign_delegated: Vec::new(),
+            domains: vec![TENANT_DOMAIN.into(), "contoso.example".into()],
+            tenant_id: TENANT_ID.into(),
         }
     }
 
@@ -228,6 +251,15 @@ pub struct FakeGraph {
 
 impl FakeGraph {
     pub fn start(tenant: FakeTenant) -> FakeGraph {
+        FakeGraph::start_with(tenant, |_, _| None)
+    }
+
+    /// A tenant whose answers `hook` may replace: a misbehaving Graph or proxy. `None` lets the
+    /// tenant answer.
+    pub fn start_with(
+        tenant: FakeTenant,
+        hook: impl Fn(&Seen, &str) -> Option<Reply> + Send + Sync + 'static,
+    ) -> FakeGraph {
         let catalog = catalog();
         let handler = Arc::new(TenantHandler {
             tenant,
@@ -235,7 +267,9 @@ impl FakeGraph {
             catalog,
             throttled: Mutex::new(Vec::new()),
         });
-        FakeGraph::serve(move |req, base| handler.handle(req, base))
+        FakeGraph::serve(move |req, base| {
+            hook(req, base).unwrap_or_else(|| handler.handle(req, base))
+        })
     }
 
     /// A server answering every request with `f`.
@@ -315,11 +349,14 @@ fn connection(
             raw: raw_target.clone(),
             authorization: headers.get("authorization").cloned(),
             user_agent: headers.get("user-agent").cloned(),
+            consistency_level: headers.get("consistencylevel").cloned(),
         };
         seen.lock().unwrap().push(req.clone());
         let reply = f(&req, base);
+        std::thread::sleep(reply.delay);
         let reason = match reply.status {
             200 => "OK",
+            400 => "Bad Request",
             401 => "Unauthorized",
             403 => "Forbidden",
             404 => "Not Found",
@@ -340,6 +377,26 @@ fn connection(
         writer.write_all(&response)?;
         writer.flush()?;
     }
+}
+
+/// An opaque `$skiptoken` like Graph's (base64url of the offset, with a prefix), and back.
+pub fn skiptoken(offset: usize) -> String {
+    use base64::Engine;
+    let raw = format!("RFNwdAoAAQAAAAAAAAAAFAAAA:{offset}");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn skiptoken_offset(token: &str) -> Option<usize> {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()?;
+    String::from_utf8(raw)
+        .ok()?
+        .rsplit(':')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Percent-decode a request target (and `+` in the query) for matching.
@@ -444,8 +501,9 @@ impl TenantHandler {
             .collect();
         let skip: usize = params
             .get("$skiptoken")
-            .and_then(|s| s.parse().ok())
+            .and_then(|s| skiptoken_offset(s))
             .unwrap_or(0);
+        let count = params.get("$count").is_some_and(|c| c == "true");
         let sp_json = |sp: &FakeSp| {
             json!({"id": sp.id, "appId": sp.app_id, "displayName": sp.display_name,
                    "appOwnerOrganizationId": "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
@@ -457,13 +515,16 @@ impl TenantHandler {
                 "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#collection",
                 "value": items[skip.min(items.len())..end].to_vec(),
             });
+            if count {
+                body["@odata.count"] = json!(items.len());
+            }
             if end < items.len() {
                 let mut q: Vec<String> = query
                     .split('&')
                     .filter(|kv| !kv.is_empty() && !kv.contains("skiptoken="))
                     .map(str::to_string)
                     .collect();
-                q.push(format!("$skiptoken={end}"));
+                q.push(format!("$skiptoken={}", skiptoken(end)));
                 let link_base = match (&t.foreign_next_link, path.ends_with("/appRoleAssignments"))
                 {
                     (Some(foreign), true) => foreign.as_str(),
@@ -474,11 +535,32 @@ impl TenantHandler {
             Reply::json(200, body)
         };
 
+        if path.contains("/transitiveMemberOf/") || path.contains("/transitiveMembers/") {
+            // An OData cast on a transitive relationship is an advanced query.
+            let cast = path
+                .rsplit('/')
+                .next()
+                .is_some_and(|s| s.starts_with("microsoft.graph."));
+            if cast && req.consistency_level.as_deref() != Some("eventual") {
+                return Reply::error(400, "Request_UnsupportedQuery", "The specified filter to the reference property query is currently not supported.");
+            }
+            if cast && !count {
+                return Reply::error(400, "Request_BadRequest", "$count is required for this query: add $count=true and ConsistencyLevel: eventual.");
+            }
+        }
+        if path == "/v1.0/organization" {
+            return page(vec![json!({"id": t.tenant_id, "displayName": "Contoso",
+                "verifiedDomains": t.domains.iter().enumerate().map(|(i, d)| json!({
+                    "capabilities": "Email, OfficeCommunicationsOnline", "isDefault": i == 0,
+                    "isInitial": d.ends_with(".onmicrosoft.com"), "name": d, "type": "Managed"}))
+                    .collect::<Vec<_>>()})]);
+        }
         if path == format!("/v1.0/servicePrincipals(appId='{GRAPH_APP_ID}')") {
             return Reply {
                 status: 200,
                 headers: Vec::new(),
                 body: self.catalog_body.clone(),
+                delay: Duration::ZERO,
             };
         }
         if let Some(rest) = path.strip_prefix("/v1.0/servicePrincipals(appId='") {
@@ -525,6 +607,14 @@ impl TenantHandler {
                                    "resourceDisplayName": "Microsoft Graph", "resourceId": graph_id})
                         })
                         .collect();
+                    for (i, (principal, role)) in t.foreign_app_roles.iter().enumerate() {
+                        items.push(
+                            json!({"id": format!("VsVRpeKNzEmyic46t5OBZz4qn4i5cj5LsLp-K69dN{i:03}"),
+                            "appRoleId": role, "createdDateTime": "2025-09-11T14:25:30.0756405Z",
+                            "principalId": principal, "principalType": "ServicePrincipal",
+                            "resourceDisplayName": "Microsoft Graph", "resourceId": graph_id}),
+                        );
+                    }
                     for (name, rid, role) in &t.other_app_roles {
                         items.push(json!({"id": "_D8GAOlUXUC481YSRyjgUZ2k0c3J8oVDg1q8mX4tY2E",
                             "appRoleId": role, "createdDateTime": null, "principalId": SP_ID,
@@ -540,19 +630,28 @@ impl TenantHandler {
         if path == "/v1.0/oauth2PermissionGrants" {
             let filter = params.get("$filter").cloned().unwrap_or_default();
             let graph_id = self.catalog["id"].as_str().unwrap_or_default().to_string();
-            let items = if filter == format!("clientId eq '{SP_ID}'") {
-                t.delegated
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (consent, principal, scope))| {
+            let mut items: Vec<Value> = Vec::new();
+            if t.ignore_filters || filter == format!("clientId eq '{SP_ID}'") {
+                // Real scope strings often begin with a space; principalId is null for
+                // AllPrincipals.
+                items.extend(t.delegated.iter().enumerate().map(
+                    |(i, (consent, principal, scope))| {
                         json!({"clientId": SP_ID, "consentType": consent,
-                               "id": format!("_D8GAOlUXUBEqemaLbZ_RtECCz0FbFhPoX8ccIbt{i:03}"),
-                               "principalId": principal, "resourceId": graph_id, "scope": scope})
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
+                           "id": format!("_D8GAOlUXUBEqemaLbZ_RtECCz0FbFhPoX8ccIbt{i:03}"),
+                           "principalId": principal, "resourceId": graph_id,
+                           "scope": format!(" {scope}")})
+                    },
+                ));
+            }
+            if t.ignore_filters {
+                items.extend(t.foreign_delegated.iter().enumerate().map(
+                    |(i, (client, consent, scope))| {
+                        json!({"clientId": client, "consentType": consent,
+                           "id": format!("QddU3TOM_0O2yrt8A9hDYecXy2Je0lZDrVGoYVhfh{i:03}"),
+                           "principalId": null, "resourceId": graph_id, "scope": scope})
+                    },
+                ));
+            }
             return page(items);
         }
         if let Some(rest) = path.strip_prefix("/v1.0/applications(appId='") {

@@ -1,0 +1,136 @@
+//! Secrets out of every output: the secrets this run holds (access tokens, client secrets,
+//! assertions, federated tokens) are registered once, and any text that leaves the process —
+//! reports, errors, logs — passes through [`redact`], which replaces them with `[redacted]` and
+//! masks `user:password@` in URLs. A server that echoes a header back cannot make us print it.
+
+use std::sync::{Mutex, OnceLock};
+
+/// What a secret is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// Secrets shorter than this are not registered: replacing every "a" would garble the output,
+/// and no real token or secret is that short.
+const MIN_SECRET_LEN: usize = 8;
+
+fn registry() -> &'static Mutex<Vec<String>> {
+    static SECRETS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    SECRETS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// Remember a secret so that it never appears in output. Also registers the parts of a JWT
+/// (a server may echo only its payload or signature).
+pub fn register(secret: &str) {
+    let secret = secret.trim();
+    if secret.len() < MIN_SECRET_LEN {
+        return;
+    }
+    let mut list = registry().lock().unwrap_or_else(|e| e.into_inner());
+    let mut add = |s: &str| {
+        if s.len() >= MIN_SECRET_LEN && !list.iter().any(|x| x == s) {
+            list.push(s.to_string());
+        }
+    };
+    add(secret);
+    let parts: Vec<&str> = secret.split('.').collect();
+    if parts.len() == 3 {
+        // The header of a JWT is public and shared by many tokens; the payload and signature
+        // are what identify this one.
+        add(parts[1]);
+        add(parts[2]);
+    }
+    // Longest first, so that a secret containing another is replaced whole.
+    list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+/// `text` with every registered secret replaced and URL credentials masked.
+pub fn redact(text: &str) -> String {
+    let mut out = mask_url_credentials(text);
+    let list = registry().lock().unwrap_or_else(|e| e.into_inner());
+    for secret in list.iter() {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), REDACTED);
+        }
+    }
+    out
+}
+
+/// Whether `text` holds a registered secret (for writers that must refuse rather than mask).
+pub fn contains_secret(text: &str) -> bool {
+    let list = registry().lock().unwrap_or_else(|e| e.into_inner());
+    list.iter().any(|s| text.contains(s.as_str()))
+}
+
+/// `scheme://user:password@host` → `scheme://[redacted]@host`, wherever it occurs in `text`.
+pub fn mask_url_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (before, after) = rest.split_at(i + 3);
+        out.push_str(before);
+        // The authority ends at the first '/', '?', '#' or white space.
+        let end = after
+            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                out.push_str(REDACTED);
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A writer that redacts each chunk written through it (for logs, written a line at a time).
+pub struct RedactingWriter<W: std::io::Write>(pub W);
+
+impl<W: std::io::Write> std::io::Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(redact(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_secrets_and_jwt_parts_are_replaced() {
+        register("header0.payload-unique-123.signature-unique-456");
+        register("short");
+        let s = redact(
+            "echo: Bearer header0.payload-unique-123.signature-unique-456 and payload-unique-123 \
+             and short",
+        );
+        assert_eq!(s, "echo: Bearer [redacted] and [redacted] and short", "{s}");
+        assert!(contains_secret("x signature-unique-456 y"));
+        assert!(!contains_secret("nothing here"));
+    }
+
+    #[test]
+    fn url_credentials_are_masked() {
+        assert_eq!(
+            mask_url_credentials("proxy http://bob:hunter2@proxy.local:3128/x failed"),
+            "proxy http://[redacted]@proxy.local:3128/x failed"
+        );
+        assert_eq!(
+            mask_url_credentials("https://graph.microsoft.com/v1.0/users?$filter=a@b"),
+            "https://graph.microsoft.com/v1.0/users?$filter=a@b"
+        );
+        assert_eq!(mask_url_credentials("no url"), "no url");
+        assert_eq!(
+            mask_url_credentials("a://u@h b://p:q@h2"),
+            "a://[redacted]@h b://[redacted]@h2"
+        );
+    }
+}
