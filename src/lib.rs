@@ -10,6 +10,7 @@ pub mod exit;
 pub mod explain;
 pub mod grants;
 pub mod graph;
+pub mod input;
 pub mod matrix;
 pub mod matrix_diff;
 pub mod plan;
@@ -62,7 +63,7 @@ fn init_logging(verbose: u8) {
     };
     let ansi = std::io::stderr().is_terminal() && !no_color();
     let layer = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(|| redact::RedactingWriter(std::io::stderr()))
         .with_ansi(ansi)
         .with_target(false)
         .without_time()
@@ -123,8 +124,11 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
                 args.service_account.as_deref(),
                 &matrix,
             )?;
-            let doc = Snapshot::now(grants).to_json();
-            write_report(args.output.as_deref(), out, |w| w.write_all(doc.as_bytes()))?;
+            let doc = Snapshot::now(grants).to_json()?;
+            let inputs: Vec<&Path> = args.source.matrix.as_deref().into_iter().collect();
+            write_report(args.output.as_deref(), &inputs, out, |w| {
+                w.write_all(doc.as_bytes())
+            })?;
             Ok(Outcome::Passed)
         }
     }
@@ -158,17 +162,35 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
     )?;
     let report = audit::diff(&matrix, &grants, source, &opts);
     let color = color && args.output.is_none();
-    write_report(args.output.as_deref(), out, |w| match args.format {
-        AuditFormat::Table => report::audit_view::table(&report, w, color),
-        AuditFormat::Json => report::audit_view::json(&report, w),
-        AuditFormat::Markdown => report::markdown::audit(&report, w),
-        AuditFormat::Junit => report::junit::audit(&report, w),
-    })?;
+    write_report(
+        args.output.as_deref(),
+        &audit_inputs(&args),
+        out,
+        |w| match args.format {
+            AuditFormat::Table => report::audit_view::table(&report, w, color),
+            AuditFormat::Json => report::audit_view::json(&report, w),
+            AuditFormat::Markdown => report::markdown::audit(&report, w),
+            AuditFormat::Junit => report::junit::audit(&report, w),
+        },
+    )?;
     Ok(if report.passed {
         Outcome::Passed
     } else {
         Outcome::Failed
     })
+}
+
+/// The files an audit reads, which its report must never overwrite.
+fn audit_inputs(args: &AuditArgs) -> Vec<&Path> {
+    [
+        args.source.matrix.as_deref(),
+        args.from.as_deref(),
+        args.tenants.as_deref(),
+        args.token_file.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// `audit --tenants FILE`: the same app in many tenants.
@@ -223,12 +245,17 @@ fn run_tenants(args: &AuditArgs, file: &Path, out: &mut dyn Write) -> Result<Out
         &|_| progress.inc(1),
     ));
     progress.finish_and_clear();
-    write_report(args.output.as_deref(), out, |w| match args.format {
-        AuditFormat::Table => report::tenants_view::table(&multi, w),
-        AuditFormat::Json => report::tenants_view::json(&multi, w),
-        AuditFormat::Markdown => report::tenants_view::markdown(&multi, w),
-        AuditFormat::Junit => report::junit::tenants(&multi, w),
-    })?;
+    write_report(
+        args.output.as_deref(),
+        &audit_inputs(args),
+        out,
+        |w| match args.format {
+            AuditFormat::Table => report::tenants_view::table(&multi, w),
+            AuditFormat::Json => report::tenants_view::json(&multi, w),
+            AuditFormat::Markdown => report::tenants_view::markdown(&multi, w),
+            AuditFormat::Junit => report::junit::tenants(&multi, w),
+        },
+    )?;
     Ok(match multi.exit() {
         exit::Exit::Success => Outcome::Passed,
         exit::Exit::Gaps => Outcome::Failed,
@@ -252,10 +279,16 @@ fn run_plan(args: PlanArgs, out: &mut dyn Write) -> Result<Outcome> {
     };
     let report = audit::diff(&matrix, &grants, source, &opts);
     let plan = plan::plan(&matrix, &grants, &report, grants.cloud);
-    write_report(args.output.as_deref(), out, |w| match args.format {
-        PlanFormat::Text => report::plan_view::text(&plan, w),
-        PlanFormat::Json => report::plan_view::json(&plan, w),
-        PlanFormat::Markdown => report::plan_view::markdown(&plan, w),
+    let inputs: Vec<&Path> = [args.source.matrix.as_deref(), args.from.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    write_report(args.output.as_deref(), &inputs, out, |w| {
+        match args.format {
+            PlanFormat::Text => report::plan_view::text(&plan, w),
+            PlanFormat::Json => report::plan_view::json(&plan, w),
+            PlanFormat::Markdown => report::plan_view::markdown(&plan, w),
+        }
     })?;
     Ok(Outcome::Passed)
 }
@@ -299,27 +332,18 @@ fn load_grants(
     })
 }
 
-/// The largest token accepted (real access tokens are a few kilobytes).
-const MAX_TOKEN_BYTES: u64 = 64 * 1024;
-
-/// The grants a token carries, from `--token-file` or ENTRA_PERMS_ACCESS_TOKEN.
+/// The grants a token carries, from `--token-file` (or `-` for standard input) or
+/// ENTRA_PERMS_ACCESS_TOKEN.
 fn token_grants(file: Option<&Path>, cloud: cli::Cloud) -> Result<Grants> {
     let (raw, origin) = match file {
         Some(path) => {
-            let too_big = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_TOKEN_BYTES);
-            if too_big {
-                anyhow::bail!(exit::InputError(format!(
-                    "the token file {} is larger than {} KiB: not an access token",
-                    path.display(),
-                    MAX_TOKEN_BYTES / 1024
-                )));
-            }
-            let bytes = std::fs::read(path).map_err(|e| {
-                exit::InputError(format!(
-                    "cannot read the token file {}: {e}",
-                    path.display()
-                ))
-            })?;
+            let bytes =
+                input::read_bounded(path, token::MAX_TOKEN_BYTES as u64, true).map_err(|e| {
+                    exit::InputError(format!(
+                        "cannot read the token file {}: {e}",
+                        path.display()
+                    ))
+                })?;
             (
                 String::from_utf8_lossy(&bytes).into_owned(),
                 path.display().to_string(),
@@ -335,13 +359,9 @@ fn token_grants(file: Option<&Path>, cloud: cli::Cloud) -> Result<Grants> {
             graph::auth::ACCESS_TOKEN_ENV.to_string(),
         ),
     };
-    if raw.len() as u64 > MAX_TOKEN_BYTES {
-        anyhow::bail!(exit::InputError(format!(
-            "the token in {origin} is larger than {} KiB: not an access token",
-            MAX_TOKEN_BYTES / 1024
-        )));
-    }
-    let claims = token::decode_claims(&raw)
+    let raw = token::check_raw(&raw, &origin)?;
+    redact::register(raw);
+    let claims = token::decode_claims(raw)
         .map_err(|e| exit::InputError(format!("cannot read the token in {origin}: {e}")))?;
     Ok(Grants::from_claims(&claims, cloud)
         .map_err(|e| exit::InputError(format!("{origin}: {e}")))?)
@@ -402,25 +422,26 @@ fn live_grants(
     runtime.block_on(tenants::read_grants(&job, requested.as_deref()))
 }
 
-/// Write a report to `--output FILE`, or to `out`.
+/// Write a report to `--output FILE`, or to `out`. The report is rendered whole first, with any
+/// secret a server echoed into it redacted. A file is written beside its target and renamed over
+/// it, so a failed run leaves no half-written report; a target that is one of the run's inputs
+/// is refused (exit 2).
 fn write_report(
     path: Option<&Path>,
+    inputs: &[&Path],
     out: &mut dyn Write,
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
+    let mut buf = Vec::new();
+    render(&mut buf).context("cannot render the report")?;
+    let text = String::from_utf8_lossy(&buf);
+    let doc = if redact::contains_secret(&text) {
+        redact::redact(&text).into_bytes()
+    } else {
+        buf
+    };
     match path {
-        None => Ok(render(out)?),
-        Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| {
-                exit::InputError(format!(
-                    "cannot create the output file {}: {e}",
-                    path.display()
-                ))
-            })?;
-            let mut file = std::io::BufWriter::new(file);
-            render(&mut file)
-                .and_then(|_| file.flush())
-                .with_context(|| format!("cannot write the output file {}", path.display()))
-        }
+        None => Ok(out.write_all(&doc)?),
+        Some(path) => Ok(input::write_atomically(path, inputs, &doc)?),
     }
 }

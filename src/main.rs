@@ -28,7 +28,13 @@ fn main() -> ExitCode {
     let code = exit::decide(&result);
     if let Err(e) = &result {
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "error: {e:#}");
+        // Errors may quote a server; no secret and no raw control character reaches the terminal.
+        let message = entra_perms::redact::redact(&format!("{e:#}"));
+        let _ = writeln!(
+            err,
+            "error: {}",
+            entra_perms::text::escape_controls(&message)
+        );
     }
     code.into()
 }

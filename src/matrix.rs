@@ -156,21 +156,19 @@ impl Matrix {
             None => Matrix::embedded(),
             Some(path) => {
                 let origin = path.display().to_string();
-                if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
-                    return Err(MatrixError {
-                        origin,
-                        position: None,
-                        message: format!(
-                            "the file is larger than {} KiB: not a permission matrix",
-                            MAX_FILE_BYTES / 1024
-                        ),
-                    });
-                }
-                let bytes = std::fs::read(path).map_err(|e| MatrixError {
-                    origin: origin.clone(),
-                    position: None,
-                    message: format!("cannot read the matrix file: {e}"),
-                })?;
+                let bytes =
+                    crate::input::read_bounded(path, MAX_FILE_BYTES, true).map_err(|e| {
+                        MatrixError {
+                            origin: origin.clone(),
+                            position: None,
+                            message: match e {
+                                crate::input::ReadError::TooLarge(limit) => format!(
+                                    "the file is larger than {limit}: not a permission matrix"
+                                ),
+                                e => format!("cannot read the matrix file: {e}"),
+                            },
+                        }
+                    })?;
                 let text = String::from_utf8(bytes).map_err(|e| {
                     let at = e.utf8_error().valid_up_to();
                     MatrixError {

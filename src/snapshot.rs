@@ -46,10 +46,11 @@ impl Snapshot {
         }
     }
 
-    pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+    /// The snapshot document; an error (never an empty file) if it cannot be serialised.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        let mut s = serde_json::to_string_pretty(self)?;
         s.push('\n');
-        s
+        Ok(s)
     }
 
     /// Parse a snapshot; `origin` names it in errors.
@@ -85,14 +86,13 @@ impl Snapshot {
     /// Read a snapshot file.
     pub fn load(path: &Path) -> Result<Snapshot, InputError> {
         let origin = path.display().to_string();
-        if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
-            return Err(InputError(format!(
-                "invalid snapshot {origin}: the file is larger than {} MiB",
-                MAX_FILE_BYTES / 1024 / 1024
-            )));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|e| InputError(format!("cannot read the snapshot {origin}: {e}")))?;
+        let bytes =
+            crate::input::read_bounded(path, MAX_FILE_BYTES, true).map_err(|e| match e {
+                crate::input::ReadError::TooLarge(limit) => InputError(format!(
+                    "invalid snapshot {origin}: the file is larger than {limit}"
+                )),
+                e => InputError(format!("cannot read the snapshot {origin}: {e}")),
+            })?;
         let text = String::from_utf8(bytes).map_err(|_| {
             InputError(format!(
                 "invalid snapshot {origin}: the file is not UTF-8 text"
@@ -133,7 +133,7 @@ mod tests {
     #[test]
     fn round_trips() {
         let s = sample();
-        assert_eq!(Snapshot::parse(&s.to_json(), "s.json").unwrap(), s);
+        assert_eq!(Snapshot::parse(&s.to_json().unwrap(), "s.json").unwrap(), s);
         assert!(s.taken_at.ends_with('Z'), "{}", s.taken_at);
     }
 
@@ -151,6 +151,7 @@ mod tests {
     fn unknown_version_is_rejected() {
         let text = sample()
             .to_json()
+            .unwrap()
             .replace("\"snapshotVersion\": 1", "\"snapshotVersion\": 7");
         let e = Snapshot::parse(&text, "s.json").unwrap_err();
         assert!(
@@ -165,7 +166,7 @@ mod tests {
 
     #[test]
     fn a_missing_field_is_named() {
-        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json().unwrap()).unwrap();
         v["grants"].as_object_mut().unwrap().remove("delegated");
         let e = Snapshot::parse(&v.to_string(), "s.json").unwrap_err();
         assert!(e.to_string().contains("missing field `delegated`"), "{e}");
@@ -173,7 +174,7 @@ mod tests {
 
     #[test]
     fn an_unknown_field_is_rejected() {
-        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json().unwrap()).unwrap();
         v["grants"]["token"] = "x".into();
         let e = Snapshot::parse(&v.to_string(), "s.json").unwrap_err();
         assert!(e.to_string().contains("unknown field `token`"), "{e}");

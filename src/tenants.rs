@@ -56,16 +56,12 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<String>, InputError> {
 /// Read and parse a tenants file.
 pub fn load(path: &Path) -> Result<Vec<String>, InputError> {
     let origin = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError(format!("cannot read the tenants file {origin}: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(InputError(format!(
-            "the tenants file {origin} is larger than {} MiB",
-            MAX_FILE_BYTES / 1024 / 1024
-        )));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError(format!("cannot read the tenants file {origin}: {e}")))?;
+    let bytes = crate::input::read_bounded(path, MAX_FILE_BYTES, true).map_err(|e| match e {
+        crate::input::ReadError::TooLarge(limit) => {
+            InputError(format!("the tenants file {origin} is larger than {limit}"))
+        }
+        e => InputError(format!("cannot read the tenants file {origin}: {e}")),
+    })?;
     let text = String::from_utf8(bytes)
         .map_err(|_| InputError(format!("the tenants file {origin} is not UTF-8 text")))?;
     parse(&text, &origin)

@@ -30,6 +30,38 @@ impl fmt::Debug for Token {
     }
 }
 
+/// The largest token accepted (real access tokens are a few kilobytes).
+pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
+
+/// A bearer token as given (a file or ENTRA_PERMS_ACCESS_TOKEN), checked: at most
+/// [`MAX_TOKEN_BYTES`], an optional `Bearer ` prefix, then printable ASCII without spaces (what
+/// an HTTP header can carry). `origin` names where it came from in the error.
+pub fn check_raw<'a>(raw: &'a str, origin: &str) -> Result<&'a str, crate::exit::InputError> {
+    let bad = |why: String| crate::exit::InputError(format!("the token in {origin} {why}"));
+    if raw.len() > MAX_TOKEN_BYTES {
+        return Err(bad(format!(
+            "is larger than {} KiB: not an access token",
+            MAX_TOKEN_BYTES / 1024
+        )));
+    }
+    let token = raw.trim();
+    let token = token
+        .strip_prefix("Bearer ")
+        .or_else(|| token.strip_prefix("bearer "))
+        .unwrap_or(token)
+        .trim();
+    if token.is_empty() {
+        return Err(bad("is empty".into()));
+    }
+    if let Some(c) = token.chars().find(|c| !c.is_ascii_graphic()) {
+        return Err(bad(format!(
+            "holds a character a token cannot have ({}): is it the token itself?",
+            crate::text::escape_controls(&c.escape_unicode().to_string())
+        )));
+    }
+    Ok(token)
+}
+
 /// The claims of an access token that the audit uses.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 pub struct Claims {
@@ -203,6 +235,19 @@ mod tests {
             tenant_of(&opaque, Some("00000000-0000-0000-0000-000000000001")).unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn raw_tokens_are_checked() {
+        assert_eq!(
+            check_raw("  Bearer abc.def.ghi\n", "T").unwrap(),
+            "abc.def.ghi"
+        );
+        assert!(check_raw("", "T").unwrap_err().0.contains("is empty"));
+        assert!(check_raw("a b", "T").unwrap_err().0.contains("character"));
+        assert!(check_raw("a\u{1b}b", "T").is_err());
+        let huge = "a".repeat(MAX_TOKEN_BYTES + 1);
+        assert!(check_raw(&huge, "T").unwrap_err().0.contains("larger"));
     }
 
     #[test]

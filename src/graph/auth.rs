@@ -27,6 +27,9 @@ use crate::token::Token;
 /// The environment variable holding a bearer token for `--auth access-token`.
 pub const ACCESS_TOKEN_ENV: &str = "ENTRA_PERMS_ACCESS_TOKEN";
 
+/// The largest certificate or federated token file read.
+const MAX_SECRET_FILE_BYTES: u64 = 256 * 1024;
+
 /// Reads an environment variable (injectable for tests).
 pub type EnvReader = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
@@ -145,19 +148,16 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
     let name = method_name(method);
     tracing::info!(method = %name, "authenticating");
     if method == AuthMethod::AccessToken {
-        let token = ctx.require(ACCESS_TOKEN_ENV, name)?;
-        let token = token.trim();
-        let token = token
-            .strip_prefix("Bearer ")
-            .or_else(|| token.strip_prefix("bearer "))
-            .unwrap_or(token);
-        return Ok(Token::new(token.trim()));
+        let raw = ctx.require(ACCESS_TOKEN_ENV, name)?;
+        let token = crate::token::check_raw(&raw, ACCESS_TOKEN_ENV)?;
+        return Ok(Token::new(token));
     }
     let credential: Arc<dyn TokenCredential> = match method {
         AuthMethod::ClientSecret => {
             let tenant = ctx.tenant_for(name)?;
             let client_id = ctx.require("AZURE_CLIENT_ID", name)?;
             let secret = ctx.require("AZURE_CLIENT_SECRET", name)?;
+            crate::redact::register(&secret);
             ClientSecretCredential::new(
                 &tenant,
                 client_id,
@@ -186,6 +186,16 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
             let tenant = ctx.tenant_for(name)?;
             let client_id = ctx.require("AZURE_CLIENT_ID", name)?;
             let file = ctx.require("AZURE_FEDERATED_TOKEN_FILE", name)?;
+            // Read once here, bounded, so that a FIFO or a huge file is refused before the SDK
+            // reads it, and so that the token is known as a secret.
+            let federated =
+                crate::input::read_bounded(Path::new(&file), MAX_SECRET_FILE_BYTES, false)
+                    .map_err(|e| {
+                        InputError(format!(
+                    "cannot read the federated token file {file} (AZURE_FEDERATED_TOKEN_FILE): {e}"
+                ))
+                    })?;
+            crate::redact::register(&String::from_utf8_lossy(&federated));
             WorkloadIdentityCredential::new(Some(WorkloadIdentityCredentialOptions {
                 credential_options: ClientAssertionCredentialOptions {
                     client_options: ctx.client_options(),
@@ -246,11 +256,11 @@ impl std::fmt::Debug for CertificateAssertion {
 impl CertificateAssertion {
     /// Read a PEM file holding the certificate and its unencrypted RSA private key.
     pub fn from_pem_file(path: &Path, client_id: &str, audience: &str) -> Result<Self> {
-        let pem = std::fs::read(path).with_context(|| {
-            format!(
-                "cannot read the certificate file {} (AZURE_CLIENT_CERTIFICATE_PATH)",
+        let pem = crate::input::read_bounded(path, MAX_SECRET_FILE_BYTES, false).map_err(|e| {
+            InputError(format!(
+                "cannot read the certificate file {} (AZURE_CLIENT_CERTIFICATE_PATH): {e}",
                 path.display()
-            )
+            ))
         })?;
         Self::from_pem(&pem, client_id, audience)
             .with_context(|| format!("invalid certificate file {}", path.display()))
@@ -313,7 +323,9 @@ impl CertificateAssertion {
                 &mut sig,
             )
             .map_err(|_| anyhow!("could not sign the client assertion"))?;
-        Ok(format!("{signing_input}.{}", b64url(&sig)))
+        let assertion = format!("{signing_input}.{}", b64url(&sig));
+        crate::redact::register(&assertion);
+        Ok(assertion)
     }
 
     #[cfg(test)]

@@ -29,12 +29,13 @@ pub fn http_client() -> Result<reqwest::Client> {
         .pool_idle_timeout(Duration::from_secs(90))
         .redirect(reqwest::redirect::Policy::none());
     if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {
-        let pem = std::fs::read(&path).with_context(|| {
-            format!(
-                "cannot read the CA bundle {} (SSL_CERT_FILE)",
-                path.to_string_lossy()
-            )
-        })?;
+        let pem = crate::input::read_bounded(std::path::Path::new(&path), 16 * 1024 * 1024, false)
+            .map_err(|e| {
+                InputError(format!(
+                    "cannot read the CA bundle {} (SSL_CERT_FILE): {e}",
+                    path.to_string_lossy()
+                ))
+            })?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem).with_context(|| {
             format!(
                 "the CA bundle {} (SSL_CERT_FILE) is not PEM certificates",

@@ -295,13 +295,13 @@ fn bad_inputs_get_clear_errors_and_their_exit_codes() {
             "1 MB token",
             vec!["audit", "--token-claims", "--token-file", &token_file],
             2,
-            "not an access token",
+            "larger than 64 KiB",
         ),
         (
             "binary token",
             vec!["audit", "--token-claims", "--token-file", &garbage],
             2,
-            "cannot read the token",
+            "holds a character a token cannot have",
         ),
         (
             "empty tenants file",
@@ -356,4 +356,164 @@ fn bad_inputs_get_clear_errors_and_their_exit_codes() {
             assert!(out.is_empty(), "{what}: {out}");
         }
     }
+}
+
+#[test]
+fn hostile_files_are_refused_at_once_with_little_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let sparse = dir.path().join("huge.json");
+    std::fs::File::create(&sparse)
+        .unwrap()
+        .set_len(2 * 1024 * 1024 * 1024)
+        .unwrap();
+    let (fifo, sparse) = (fifo.to_str().unwrap(), sparse.to_str().unwrap());
+    let cases: Vec<(&str, Vec<&str>, &str)> = vec![
+        (
+            "snapshot FIFO",
+            vec!["audit", "--from", fifo],
+            "not a regular file",
+        ),
+        (
+            "matrix /dev/zero",
+            vec!["matrix", "--matrix", "/dev/zero"],
+            "not a regular file",
+        ),
+        (
+            "matrix /dev/urandom",
+            vec!["explain", "User.Read.All", "--matrix", "/dev/urandom"],
+            "not a regular file",
+        ),
+        (
+            "token /dev/zero",
+            vec!["audit", "--token-claims", "--token-file", "/dev/zero"],
+            "not a regular file",
+        ),
+        (
+            "tenants FIFO",
+            vec!["audit", "--app", APP_ID, "--tenants", fifo],
+            "not a regular file",
+        ),
+        (
+            "2 GB snapshot",
+            vec!["audit", "--from", sparse],
+            "larger than 16 MiB",
+        ),
+        (
+            "2 GB matrix",
+            vec!["matrix", "--matrix", sparse],
+            "larger than 1 MiB",
+        ),
+    ];
+    for (what, args, phrase) in cases {
+        let started = std::time::Instant::now();
+        let (code, out, err) = run(entra_perms().args(&args));
+        assert_eq!(code, 2, "{what}: {err}");
+        assert!(err.contains(phrase), "{what}: {err}");
+        assert!(out.is_empty(), "{what}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{what} took {:?}",
+            started.elapsed()
+        );
+    }
+
+    // Standard input given as `-` is read, and bounded too.
+    let snapshot = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/all-granted.json"),
+    )
+    .unwrap();
+    let (code, out, err) = run(entra_perms()
+        .args(["audit", "--from", "-", "--format", "json"])
+        .write_stdin(snapshot));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out)["passed"], true);
+}
+
+#[test]
+fn the_token_in_the_environment_obeys_the_token_file_rules() {
+    let graph = FakeGraph::start(FakeTenant::everything(&graph_token()));
+    for (token, phrase) in [
+        ("a".repeat(70 * 1024), "larger than 64 KiB".to_string()),
+        (
+            "abc def".to_string(),
+            "character a token cannot have".to_string(),
+        ),
+    ] {
+        let mut cmd = entra_perms();
+        cmd.env("ENTRA_PERMS_ACCESS_TOKEN", &token).args([
+            "audit",
+            "--app",
+            APP_ID,
+            "--graph-url",
+            &graph.base,
+        ]);
+        let (code, _, err) = run(cmd);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(&phrase), "{err}");
+    }
+    assert_eq!(
+        graph.requests().len(),
+        0,
+        "nothing may be sent with a bad token"
+    );
+}
+
+#[test]
+fn an_output_never_destroys_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("s.json");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/stale-consent.json"),
+        &snapshot,
+    )
+    .unwrap();
+    let before = std::fs::read(&snapshot).unwrap();
+    let link = dir.path().join("report.json");
+    std::os::unix::fs::symlink(&snapshot, &link).unwrap();
+    for output in [&snapshot, &link] {
+        let (code, out, err) = run(entra_perms()
+            .args(["audit", "--from"])
+            .arg(&snapshot)
+            .arg("--output")
+            .arg(output));
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("is the input file"), "{err}");
+        assert!(out.is_empty());
+        assert_eq!(
+            std::fs::read(&snapshot).unwrap(),
+            before,
+            "the input is unchanged"
+        );
+    }
+    // A report that cannot be written is exit 2, and leaves nothing behind.
+    let (code, _, err) = run(entra_perms()
+        .args(["audit", "--from"])
+        .arg(&snapshot)
+        .arg("--output")
+        .arg(dir.path().join("no/such/folder/r.json")));
+    assert_eq!(code, 2, "{err}");
+    // A good one replaces the target whole.
+    let target = dir.path().join("r.json");
+    std::fs::write(&target, "old").unwrap();
+    let (code, _, _) = run(entra_perms()
+        .args(["audit", "--from"])
+        .arg(&snapshot)
+        .args(["--format", "json", "--output"])
+        .arg(&target));
+    assert_eq!(code, 1);
+    assert_eq!(
+        json(&std::fs::read_to_string(&target).unwrap())["schemaVersion"],
+        1
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
 }

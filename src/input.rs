@@ -1,0 +1,167 @@
+//! Files in and out, bounded and safe: every input is read through a size limit whatever kind of
+//! path it is (a FIFO or a device is refused at once, `/dev/zero` never fills memory), and every
+//! report is written beside its target and renamed over it — never over one of the run's inputs.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::exit::InputError;
+
+/// Why an input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("it is not a regular file (a FIFO, a device or a directory); give a file{}", if *.0 { ", or - for standard input" } else { "" })]
+    NotAFile(bool),
+    #[error("it is larger than {0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A size for people: bytes as KiB or MiB.
+fn size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MiB", bytes / 1024 / 1024)
+    } else {
+        format!("{} KiB", bytes / 1024)
+    }
+}
+
+/// Read at most `limit` bytes of `path`. `-` is standard input where `stdin_ok`; any other path
+/// must be a regular file (after symlinks), checked before it is opened, so a FIFO cannot block
+/// and a device cannot stream forever.
+pub fn read_bounded(path: &Path, limit: u64, stdin_ok: bool) -> Result<Vec<u8>, ReadError> {
+    if stdin_ok && path.as_os_str() == "-" {
+        return take(std::io::stdin().lock(), limit);
+    }
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile(stdin_ok));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(size(limit)));
+    }
+    take(std::fs::File::open(path)?, limit)
+}
+
+fn take(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut buf = Vec::new();
+    reader.take(limit + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        return Err(ReadError::TooLarge(size(limit)));
+    }
+    Ok(buf)
+}
+
+/// The path a file name stands for once symlinks are followed (for a file that does not exist
+/// yet: its resolved directory and its name).
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return Some(p);
+    }
+    let name = path.file_name()?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(dir).ok()?.join(name))
+}
+
+/// Write `doc` to `path` whole or not at all: into a temporary file beside the (resolved) target,
+/// then renamed over it. A target that resolves to one of `inputs` is refused, and so is any
+/// failure to write: exit 2, the target untouched. A target that exists and is not a regular file
+/// (`/dev/stdout`, a FIFO) is written to directly.
+pub fn write_atomically(path: &Path, inputs: &[&Path], doc: &[u8]) -> Result<(), InputError> {
+    let shown = path.display();
+    let target = resolved(path).ok_or_else(|| {
+        InputError(format!(
+            "cannot write the output file {shown}: its folder does not exist"
+        ))
+    })?;
+    for input in inputs {
+        if resolved(input).is_some_and(|i| i == target) {
+            return Err(InputError(format!(
+                "--output {shown} is the input file {}: writing the report there would destroy it; choose another output file",
+                input.display()
+            )));
+        }
+    }
+    let fail = |e: std::io::Error| InputError(format!("cannot write the output file {shown}: {e}"));
+    if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&target)
+            .map_err(fail)?;
+        return f.write_all(doc).and_then(|_| f.flush()).map_err(fail);
+    }
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.entra-perms.tmp", std::process::id()));
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(doc)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &target)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_hold_for_files_and_devices() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.txt");
+        std::fs::write(&f, b"hello").unwrap();
+        assert_eq!(read_bounded(&f, 5, false).unwrap(), b"hello");
+        assert!(matches!(
+            read_bounded(&f, 4, false),
+            Err(ReadError::TooLarge(_))
+        ));
+        assert!(matches!(
+            read_bounded(Path::new("/dev/zero"), 1024, false),
+            Err(ReadError::NotAFile(false))
+        ));
+        assert!(matches!(
+            read_bounded(dir.path(), 1024, true),
+            Err(ReadError::NotAFile(true))
+        ));
+        assert!(matches!(
+            read_bounded(&dir.path().join("none"), 10, false),
+            Err(ReadError::Io(_))
+        ));
+    }
+
+    #[test]
+    fn output_never_replaces_an_input_and_is_atomic() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("s.json");
+        std::fs::write(&input, b"input").unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&input, &link).unwrap();
+        let e = write_atomically(&link, &[&input], b"report").unwrap_err();
+        assert!(e.0.contains("is the input file"), "{e}");
+        assert_eq!(std::fs::read(&input).unwrap(), b"input");
+
+        let out = dir.path().join("r.json");
+        write_atomically(&out, &[&input], b"report").unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"report");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(left.is_empty());
+        let e = write_atomically(&dir.path().join("no/such/dir/r.json"), &[], b"x").unwrap_err();
+        assert!(e.0.contains("cannot write"), "{e}");
+    }
+}
