@@ -225,7 +225,7 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
     let token = credential
         .get_token(&[scope.as_str()], None)
         .await
-        .map_err(|e| anyhow!("{}", one_line(&e.to_string())))
+        .map_err(|e| anyhow!("{}", crate::redact::redact(&one_line(&e.to_string()))))
         .with_context(|| format!("could not get a Microsoft Graph token with --auth {name}"))?;
     Ok(Token::new(token.token.secret()))
 }
@@ -364,6 +364,8 @@ mod tests {
     struct FakeTokenEndpoint {
         seen: Mutex<Vec<(String, HashMap<String, String>)>>,
         refuse: bool,
+        /// Refuse, echoing the whole form (secrets included) in the error.
+        echo: bool,
     }
 
     #[async_trait::async_trait]
@@ -386,6 +388,15 @@ mod tests {
                     StatusCode::Ok,
                     Headers::new(),
                     json.as_bytes().to_vec(),
+                ));
+            }
+            if self.echo {
+                let echoed = serde_json::json!({"error": "invalid_request",
+                    "error_description": format!("AADSTS900144: bad request: {}", String::from_utf8_lossy(&body))});
+                return Ok(AsyncRawResponse::from_bytes(
+                    StatusCode::BadRequest,
+                    Headers::new(),
+                    echoed.to_string().into_bytes(),
                 ));
             }
             let (status, json) = if self.refuse {
@@ -497,6 +508,49 @@ mod tests {
         );
         assert!(s.contains("AADSTS7000215"), "{s}");
         assert!(!s.contains("s3cret-value"), "{s}");
+    }
+
+    #[tokio::test]
+    async fn a_token_endpoint_echoing_the_form_leaks_no_secret() {
+        let ep = Arc::new(FakeTokenEndpoint {
+            echo: true,
+            ..Default::default()
+        });
+        let secret = "EchoedSecretValue-123";
+        let c = ctx(
+            &[
+                ("AZURE_TENANT_ID", TENANT),
+                ("AZURE_CLIENT_ID", CLIENT),
+                ("AZURE_CLIENT_SECRET", secret),
+            ],
+            ep.clone(),
+            Cloud::Global,
+        );
+        let e = acquire(AuthMethod::ClientSecret, &c).await.unwrap_err();
+        let s = format!("{e:#}");
+        assert!(s.contains("AADSTS900144"), "{s}");
+        assert!(!s.contains(secret), "{s}");
+        // The certificate's signed assertion is a secret too.
+        let dir = tempfile::tempdir().unwrap();
+        let pem = dir.path().join("c.pem");
+        std::fs::write(&pem, TEST_PEM).unwrap();
+        let c = ctx(
+            &[
+                ("AZURE_TENANT_ID", TENANT),
+                ("AZURE_CLIENT_ID", CLIENT),
+                ("AZURE_CLIENT_CERTIFICATE_PATH", pem.to_str().unwrap()),
+            ],
+            ep.clone(),
+            Cloud::Global,
+        );
+        let e = acquire(AuthMethod::ClientCertificate, &c)
+            .await
+            .unwrap_err();
+        let s = format!("{e:#}");
+        let sent = ep.seen.lock().unwrap().last().unwrap().1["client_assertion"].clone();
+        assert!(s.contains("AADSTS900144"), "{s}");
+        assert!(!s.contains(&sent), "{s}");
+        assert!(!s.contains(sent.split('.').nth(2).unwrap()), "{s}");
     }
 
     #[tokio::test]

@@ -88,6 +88,7 @@ pub fn verdict(r: &Report) -> String {
 }
 
 pub fn table(r: &Report, out: &mut dyn Write, color: bool) -> std::io::Result<()> {
+    let r = &super::safe::report(r);
     let app = r
         .app
         .display_name

@@ -141,10 +141,12 @@ fn write(suites: &[Suite], summary: &str, out: &mut dyn Write) -> std::io::Resul
 }
 
 pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let r = &super::safe::report(r);
     write(&suites(r, "entra-perms"), &verdict(r), out)
 }
 
 pub fn tenants(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let m = &super::safe::multi(m);
     let mut all = Vec::new();
     for t in &m.tenants {
         let prefix = format!("entra-perms.{}", t.tenant);

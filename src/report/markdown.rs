@@ -18,6 +18,7 @@ fn badge(c: Coverage) -> &'static str {
 }
 
 pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let r = &super::safe::report(r);
     writeln!(
         out,
         "## entra-perms audit: {}\n",

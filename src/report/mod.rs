@@ -7,6 +7,7 @@ pub mod junit;
 pub mod markdown;
 pub mod matrix_view;
 pub mod plan_view;
+pub mod safe;
 pub mod tenants_view;
 
 use std::fmt::Display;
@@ -62,9 +63,7 @@ pub(crate) fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String 
 
 /// Escape a value for a Markdown table cell.
 pub(crate) fn md_cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+    crate::text::markdown_cell(s)
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ fn commands(
 }
 
 pub fn text(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
+    let p = &super::safe::plan(p);
     writeln!(out, "{}", heading(p))?;
     if p.is_empty() && p.remove.is_empty() {
         return Ok(());
@@ -120,6 +121,7 @@ pub fn text(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 pub fn markdown(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
+    let p = &super::safe::plan(p);
     writeln!(out, "## entra-perms plan\n\n{}\n", md_cell(&heading(p)))?;
     if p.is_empty() && p.remove.is_empty() {
         return Ok(());

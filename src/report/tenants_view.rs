@@ -34,6 +34,7 @@ fn summary_line(m: &MultiReport) -> String {
 }
 
 pub fn table(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let m = &super::safe::multi(m);
     let mut table = new_table(&["Tenant", "Verdict", "Cov/Part/Miss", "Error / to grant"]);
     table.force_no_tty();
     if let Some(col) = table.column_mut(0) {
@@ -70,6 +71,7 @@ pub fn json(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 pub fn markdown(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let m = &super::safe::multi(m);
     writeln!(
         out,
         "## entra-perms audit of {} tenants\n",
