@@ -197,9 +197,8 @@ pub async fn read_grants(job: &Job<'_>, tenant: Option<&str>) -> Result<Grants> 
     let work = async {
         let token = job.tokens.token(tenant).await?;
         let token_tenant = crate::token::tenant_of(&token, tenant)?;
-        let left = job.timeout.saturating_sub(started.elapsed());
-        let client =
-            GraphClient::new(job.http.clone(), job.base.clone(), &token)?.with_timeout(left);
+        let client = GraphClient::new(job.http.clone(), job.base.clone(), &token)?
+            .with_deadline(started + job.timeout, job.timeout);
         let target = Target {
             app: job.app,
             service_account: job.service_account,

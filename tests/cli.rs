@@ -20,3 +20,6 @@ mod scale;
 
 #[path = "cli/client.rs"]
 mod client;
+
+#[path = "cli/hostile.rs"]
+mod hostile;

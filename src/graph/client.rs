@@ -235,9 +235,10 @@ impl GraphClient {
         })
     }
 
-    /// Finish every request, retries and paging included, within `timeout` from now.
-    pub fn with_timeout(mut self, timeout: Duration) -> GraphClient {
-        self.deadline = Some((Instant::now() + timeout, timeout));
+    /// Finish every request, retries and paging included, by `at`: the deadline of an audit
+    /// given `--timeout total` (named in the error).
+    pub fn with_deadline(mut self, at: Instant, total: Duration) -> GraphClient {
+        self.deadline = Some((at, total));
         self
     }
 

@@ -187,6 +187,23 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
             .as_deref()
             .is_none_or(|t| !t.eq_ignore_ascii_case(o))
     });
+    let application = match application {
+        Some(app)
+            if !app
+                .app_id
+                .as_deref()
+                .is_some_and(|a| a.eq_ignore_ascii_case(&sp.app_id)) =>
+        {
+            grants.notes.push(format!(
+                "Microsoft Graph answered the app registration of appId {} with another app's; it \
+                 was ignored, so requested-but-not-granted permissions cannot be told apart from \
+                 missing ones.",
+                sp.app_id
+            ));
+            return finish(grants, resolver);
+        }
+        other => other,
+    };
     match application {
         Some(app) => resolver.requested(&app, &mut grants),
         None => grants.notes.push(match owner {
@@ -201,6 +218,11 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
                 .to_string(),
         }),
     }
+    finish(grants, resolver)
+}
+
+/// The tenant's catalog ids and the resolver's notes, added last.
+fn finish(mut grants: Grants, resolver: Resolver<'_>) -> Result<Grants> {
     grants.catalog = resolver.catalog_ids();
     grants.notes.extend(resolver.notes);
     Ok(grants)

@@ -88,6 +88,7 @@ pub struct OAuth2PermissionGrant {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
+    pub app_id: Option<String>,
     #[serde(default)]
     pub required_resource_access: Vec<RequiredResourceAccess>,
 }
