@@ -22,8 +22,9 @@ pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 /// The most pages read of one collection (Graph's pages hold 100 to 999 items).
 pub const MAX_PAGES: usize = 1_000;
 
-/// The most items read of one collection.
-pub const MAX_ITEMS: usize = 100_000;
+/// The most items read of one collection. An app holds at most a few hundred permissions (Graph
+/// defines about 600 app roles); anything near this is a Graph or proxy gone wrong.
+pub const MAX_ITEMS: usize = 20_000;
 
 /// The most bytes read of one collection, all pages together.
 pub const MAX_COLLECTION_BYTES: usize = 64 * 1024 * 1024;
