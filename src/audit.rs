@@ -595,12 +595,16 @@ fn service_account_report(
     decided: &[(&Permission, Requirement)],
 ) -> Option<ServiceAccountReport> {
     let sa = grants.service_account.as_ref()?;
-    let mut acts_for: Vec<String> = decided
+    let mut acts_for: Vec<String> = Vec::new();
+    for (row, _) in decided
         .iter()
         .filter(|(row, _)| row.ptype != PermissionType::Application)
-        .map(|(row, _)| format!("{} ({})", row.name, row.ptype))
-        .collect();
-    acts_for.dedup();
+    {
+        let name = format!("{} ({})", row.name, row.ptype);
+        if !acts_for.contains(&name) {
+            acts_for.push(name);
+        }
+    }
     let ga = |a: Assignment| {
         sa.roles.as_ref().map(|roles| {
             roles.iter().any(|r| {

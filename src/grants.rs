@@ -188,6 +188,150 @@ impl Grants {
     }
 }
 
+/// What a value from a snapshot must look like before it may reach a printed command.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// An object id, app id or role id.
+    Guid,
+    /// A tenant id or a domain name.
+    Tenant,
+    /// Graph's grant and assignment ids: base64url.
+    GraphKey,
+    /// A permission (claim value): letters, digits, `.`, `_`, `-`.
+    Permission,
+}
+
+fn fits(value: &str, shape: Shape) -> bool {
+    let domain = |v: &str| {
+        v.len() <= 253
+            && v.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+    };
+    match shape {
+        Shape::Guid => crate::matrix::is_guid(value),
+        Shape::Tenant => crate::matrix::is_guid(value) || domain(value),
+        Shape::GraphKey => {
+            !value.is_empty()
+                && value.len() <= 256
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        }
+        Shape::Permission => {
+            !value.is_empty()
+                && value.len() <= 200
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        }
+    }
+}
+
+impl Grants {
+    /// Check that every id, tenant and permission name has Graph's shape, so that a snapshot
+    /// (a file anyone can send) cannot smuggle shell or PowerShell syntax into `plan`'s
+    /// commands. The error names the field.
+    pub fn check_shapes(&self) -> Result<(), String> {
+        let mut checks: Vec<(String, String, Shape)> = Vec::new();
+        let mut add = |field: String, v: Option<&str>, shape: Shape| {
+            if let Some(v) = v {
+                checks.push((field, v.to_string(), shape));
+            }
+        };
+        add(
+            "grants.tenantId".into(),
+            self.tenant_id.as_deref(),
+            Shape::Tenant,
+        );
+        add(
+            "grants.app.appId".into(),
+            self.app.app_id.as_deref(),
+            Shape::Guid,
+        );
+        add(
+            "grants.app.servicePrincipalId".into(),
+            self.app.service_principal_id.as_deref(),
+            Shape::Guid,
+        );
+        add(
+            "grants.graphResourceId".into(),
+            self.graph_resource_id.as_deref(),
+            Shape::Guid,
+        );
+        for (i, a) in self.application.iter().enumerate() {
+            let f = |k: &str| format!("grants.application[{i}].{k}");
+            add(f("permission"), Some(&a.permission), Shape::Permission);
+            add(f("appRoleId"), a.app_role_id.as_deref(), Shape::Guid);
+            add(
+                f("assignmentId"),
+                a.assignment_id.as_deref(),
+                Shape::GraphKey,
+            );
+        }
+        for (i, d) in self.delegated.iter().enumerate() {
+            let f = |k: &str| format!("grants.delegated[{i}].{k}");
+            add(f("permission"), Some(&d.permission), Shape::Permission);
+            add(f("principalId"), d.principal_id.as_deref(), Shape::Guid);
+            add(f("grantId"), d.grant_id.as_deref(), Shape::GraphKey);
+        }
+        for (i, r) in self.requested.iter().flatten().enumerate() {
+            add(
+                format!("grants.requested[{i}].permission"),
+                Some(&r.permission),
+                Shape::Permission,
+            );
+        }
+        for (i, c) in self.catalog.iter().enumerate() {
+            let f = |k: &str| format!("grants.catalog[{i}].{k}");
+            add(f("permission"), Some(&c.permission), Shape::Permission);
+            add(f("id"), Some(&c.id), Shape::Guid);
+        }
+        for (i, o) in self.other_resources.iter().enumerate() {
+            add(
+                format!("grants.otherResources[{i}].resourceId"),
+                Some(&o.resource_id),
+                Shape::Guid,
+            );
+        }
+        for (i, u) in self.unresolved.iter().enumerate() {
+            add(
+                format!("grants.unresolved[{i}].id"),
+                Some(&u.id),
+                Shape::Guid,
+            );
+        }
+        if let Some(sa) = &self.service_account {
+            add("grants.serviceAccount.id".into(), Some(&sa.id), Shape::Guid);
+            for (i, r) in sa.roles.iter().flatten().enumerate() {
+                add(
+                    format!("grants.serviceAccount.roles[{i}].templateId"),
+                    Some(&r.template_id),
+                    Shape::Guid,
+                );
+            }
+        }
+        for (field, value, shape) in checks {
+            if !fits(&value, shape) {
+                let what = match shape {
+                    Shape::Guid => "a GUID",
+                    Shape::Tenant => "a tenant id (GUID) or a domain name",
+                    Shape::GraphKey => "a Microsoft Graph id (base64url)",
+                    Shape::Permission => "a permission name",
+                };
+                let shown: String = value.chars().take(80).collect();
+                return Err(format!(
+                    "{field} `{}` is not {what}; the file was changed by hand or is not from entra-perms",
+                    crate::text::escape_controls(&shown)
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The note every audit of a token carries.
 pub const TOKEN_NOTE: &str =
     "A token shows the consent in force when it was issued: permissions granted \
@@ -232,7 +376,13 @@ impl Grants {
             .collect();
         if !scopes.is_empty() {
             // A delegated token acts as its user: that user is the service account.
-            let user = claims.oid.clone().unwrap_or_else(|| "token-user".into());
+            let user = claims.oid.clone().ok_or_else(|| {
+                InputError(
+                    "the token carries delegated scopes (`scp`) but no `oid` claim: it cannot be \
+                     told which user they act as"
+                        .into(),
+                )
+            })?;
             grants.delegated = scopes
                 .into_iter()
                 .map(|permission| DelegatedGrant {
@@ -296,6 +446,43 @@ mod tests {
         assert_eq!(g.delegated.len(), 2);
         assert_eq!(g.service_account.unwrap().id, "u");
         assert_eq!(g.notes.len(), 1, "{:?}", g.notes);
+    }
+
+    #[test]
+    fn a_delegated_token_without_its_user_is_refused() {
+        let claims = Claims {
+            scp: Some("User.Read.All".into()),
+            ..Default::default()
+        };
+        let e = Grants::from_claims(&claims, Cloud::Global).unwrap_err();
+        assert!(e.0.contains("no `oid` claim"), "{e}");
+    }
+
+    #[test]
+    fn snapshot_values_must_have_graphs_shapes() {
+        let mut g = Grants::new(Cloud::Global, AppIdentity::default());
+        g.tenant_id = Some("contoso.onmicrosoft.com".into());
+        assert!(g.check_shapes().is_ok());
+        for bad in [
+            "x; touch PWNED #",
+            "$(touch PWNED)",
+            "`touch PWNED`",
+            "a..b",
+            "",
+        ] {
+            g.tenant_id = Some(bad.into());
+            let e = g.check_shapes().unwrap_err();
+            assert!(e.starts_with("grants.tenantId `"), "{e}");
+        }
+        g.tenant_id = None;
+        g.delegated.push(DelegatedGrant {
+            permission: "User.Read.All".into(),
+            consent: Consent::AllPrincipals,
+            principal_id: None,
+            grant_id: Some("id' ; rm -rf ~".into()),
+        });
+        let e = g.check_shapes().unwrap_err();
+        assert!(e.starts_with("grants.delegated[0].grantId"), "{e}");
     }
 
     #[test]

@@ -119,13 +119,33 @@ fn sh(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// Quote for PowerShell (single quotes).
+/// Quote for PowerShell (single quotes). PowerShell also takes the typographic single quotes
+/// (U+2018 to U+201B) as quotes, so every one of them is doubled too.
 fn ps(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    let mut out = String::from("'");
+    for c in s.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
 }
 
-fn az_rest(req: &GraphRequest) -> String {
-    let mut cmd = format!("az rest --method {} --url {}", req.method, sh(&req.url));
+/// The Microsoft Graph resource of a cloud, for `az rest --resource`: az attaches a token only
+/// to URLs it recognises as the current cloud's Graph, which in US Gov DoD it does not.
+fn graph_resource(cloud: Cloud) -> String {
+    format!("https://{}", cloud.graph_host())
+}
+
+fn az_rest(req: &GraphRequest, cloud: Cloud) -> String {
+    let mut cmd = format!(
+        "az rest --method {} --url {} --resource {}",
+        req.method,
+        sh(&req.url),
+        sh(&graph_resource(cloud))
+    );
     if let Some(body) = &req.body {
         cmd.push_str(&format!(
             " --headers Content-Type=application/json --body {}",
@@ -200,7 +220,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
                 status: gap.status,
                 objects: gap.objects.clone(),
                 purposes: gap.purposes.clone(),
-                az_cli: az_rest(&request),
+                az_cli: az_rest(&request, cloud),
                 powershell: format!(
                     "New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId {} -PrincipalId {} -ResourceId {} -AppRoleId {}",
                     ps(&sp), ps(&sp), ps(&resource), ps(&role)
@@ -272,7 +292,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
         DelegatedStep {
             add: delegated_add,
             scope,
-            az_cli: az_rest(&request),
+            az_cli: az_rest(&request, cloud),
             request,
             powershell,
         }
@@ -314,7 +334,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
             RemoveStep {
                 permission: e.permission.clone(),
                 ptype: e.ptype,
-                az_cli: request.as_ref().map(az_rest),
+                az_cli: request.as_ref().map(|r| az_rest(r, cloud)),
                 powershell: assignment.map(|id| {
                     format!(
                         "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId {} -AppRoleAssignmentId {}",
@@ -329,15 +349,23 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
 
     let tenant = grants.tenant_id.clone();
     let admin_consent_url = grants.app.app_id.as_ref().map(|app| {
+        // Each part percent-encoded (everything but letters, digits and `-._*`): the URL is
+        // clicked, and pasted into shells.
+        let enc = |v: &str| {
+            url::form_urlencoded::byte_serialize(v.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20")
+        };
         format!(
-            "https://{}/{}/adminconsent?client_id={app}",
+            "https://{}/{}/adminconsent?client_id={}",
             cloud.login_host(),
-            tenant.as_deref().unwrap_or("organizations")
+            enc(tenant.as_deref().unwrap_or("organizations")),
+            enc(app)
         )
     });
     let tenant_arg = tenant
         .as_deref()
-        .map(|t| format!(" --tenant {t}"))
+        .map(|t| format!(" --tenant {}", sh(t)))
         .unwrap_or_default();
     let connect = Connect {
         az_cli: format!(
@@ -345,7 +373,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
             az_cloud(cloud)
         ),
         powershell: format!(
-            "Connect-MgGraph -Environment {}{} -Scopes 'AppRoleAssignment.ReadWrite.All','DelegatedPermissionGrant.ReadWrite.All'",
+            "Connect-MgGraph -Environment {}{} -Scopes 'Application.Read.All','AppRoleAssignment.ReadWrite.All','DelegatedPermissionGrant.ReadWrite.All'",
             ps_environment(cloud),
             tenant
                 .as_deref()
@@ -549,5 +577,95 @@ mod tests {
     fn shell_quoting_is_safe() {
         assert_eq!(sh("it's"), r"'it'\''s'");
         assert_eq!(ps("it's"), "'it''s'");
+        assert_eq!(ps("it\u{2019}s"), "'it\u{2019}\u{2019}s'");
+    }
+
+    #[test]
+    fn every_az_line_carries_the_clouds_graph_resource() {
+        let mut g = grants();
+        g.application.clear();
+        g.delegated.clear();
+        g.application.push(AppRoleGrant {
+            permission: "Mail.ReadWrite".into(),
+            app_role_id: None,
+            assignment_id: Some("assign-mail".into()),
+            created: None,
+        });
+        for cloud in [Cloud::Global, Cloud::Usgov, Cloud::UsgovDod, Cloud::China] {
+            let p = plan_for(&g, cloud);
+            let resource = format!("--resource 'https://{}'", cloud.graph_host());
+            let lines: Vec<&String> = p
+                .application
+                .iter()
+                .map(|s| &s.az_cli)
+                .chain(p.delegated.iter().map(|d| &d.az_cli))
+                .chain(p.remove.iter().filter_map(|r| r.az_cli.as_ref()))
+                .collect();
+            assert!(lines.len() > 2);
+            for line in lines {
+                assert!(line.contains(&resource), "{cloud:?}: {line}");
+            }
+        }
+        assert!(plan_for(&g, Cloud::Global)
+            .connect
+            .powershell
+            .contains("'Application.Read.All','AppRoleAssignment.ReadWrite.All','DelegatedPermissionGrant.ReadWrite.All'"));
+    }
+
+    #[test]
+    fn hostile_values_stay_inert_when_the_commands_run() {
+        let dir = tempfile::tempdir().unwrap();
+        for hostile in [
+            "x; touch PWNED #",
+            "$(touch PWNED)",
+            "`touch PWNED`",
+            "'; touch PWNED; '",
+        ] {
+            let mut g = grants();
+            g.tenant_id = Some(hostile.into());
+            g.app.service_principal_id = Some(hostile.into());
+            g.graph_resource_id = Some(hostile.into());
+            g.app.app_id = Some(hostile.into());
+            g.delegated
+                .retain(|d| d.permission != "BitlockerKey.Read.All");
+            for d in &mut g.delegated {
+                d.grant_id = Some(hostile.into());
+            }
+            g.application.retain(|a| a.permission != "Policy.Read.All");
+            g.application.push(AppRoleGrant {
+                permission: "Mail.ReadWrite".into(),
+                app_role_id: None,
+                assignment_id: Some(hostile.into()),
+                created: None,
+            });
+            let p = plan_for(&g, Cloud::Global);
+            let mut script = String::from("az() { :; }\n");
+            script.push_str(&p.connect.az_cli);
+            script.push('\n');
+            for line in p
+                .application
+                .iter()
+                .map(|s| &s.az_cli)
+                .chain(p.delegated.iter().map(|d| &d.az_cli))
+                .chain(p.remove.iter().filter_map(|r| r.az_cli.as_ref()))
+            {
+                script.push_str(line);
+                script.push('\n');
+            }
+            assert!(script.matches("az rest").count() >= 3, "{script}");
+            let status = std::process::Command::new("bash")
+                .arg("-c")
+                .arg(&script)
+                .current_dir(dir.path())
+                .status()
+                .unwrap();
+            assert!(status.success(), "{script}");
+            assert!(!dir.path().join("PWNED").exists(), "{hostile}: {script}");
+            let url = p.admin_consent_url.unwrap();
+            assert!(
+                !url.contains(' ') && !url.contains('`') && !url.contains('$'),
+                "{url}"
+            );
+        }
     }
 }

@@ -73,14 +73,16 @@ impl Snapshot {
             }
             Some(_) => {}
         }
-        serde_json::from_str(text).map_err(|e| {
+        let snapshot: Snapshot = serde_json::from_str(text).map_err(|e| {
             bad(format!(
                 "line {} column {}: {}",
                 e.line(),
                 e.column(),
                 strip_position(&e.to_string())
             ))
-        })
+        })?;
+        snapshot.grants.check_shapes().map_err(bad)?;
+        Ok(snapshot)
     }
 
     /// Read a snapshot file.

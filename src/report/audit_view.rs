@@ -110,16 +110,11 @@ pub fn table(r: &Report, out: &mut dyn Write, color: bool) -> std::io::Result<()
         match r.source {
             Source::Graph => "Microsoft Graph",
             Source::Snapshot => "a snapshot",
-            Source::Token => "the token's own claims",
+            Source::Token => "the token's claims",
         }
     ));
+    // (A token's point-in-time caveat is one of the notes, shown once below.)
     writeln!(out, "{head}")?;
-    if r.source == Source::Token {
-        writeln!(
-            out,
-            "A token shows the consent in force when it was issued: grants made since then appear only in new tokens."
-        )?;
-    }
     if let Some(sa) = &r.service_account {
         let roles = match &sa.roles {
             None => "roles unknown".to_string(),

@@ -161,14 +161,14 @@ pub fn diff_text(d: &crate::matrix_diff::MatrixDiff, out: &mut dyn Write) -> std
             join(&e.purposes, " and ")
         )
     };
-    for (title, entries) in [
-        ("Added (grant before upgrading)", &d.added),
-        ("Removed (no longer needed)", &d.removed),
+    for (title, mark, entries) in [
+        ("Added (grant before upgrading)", '+', &d.added),
+        ("Removed (no longer needed)", '-', &d.removed),
     ] {
         if !entries.is_empty() {
             writeln!(out, "\n{title}:")?;
             for e in entries.iter() {
-                writeln!(out, "  + {}", line(e))?;
+                writeln!(out, "  {mark} {}", line(e))?;
             }
         }
     }

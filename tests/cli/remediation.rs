@@ -113,6 +113,50 @@ fn plan_in_the_us_government_cloud_uses_its_hosts() {
 }
 
 #[test]
+fn plan_in_us_gov_dod_names_the_graph_resource_on_every_az_line() {
+    let mut t = gaps_tenant();
+    t.grant_app("Mail.ReadWrite");
+    let graph = FakeGraph::start(t);
+    for format in ["text", "markdown"] {
+        let (code, out, err) = plan(&graph, &["--cloud", "usgov-dod", "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<&str> = out.lines().filter(|l| l.contains("az rest")).collect();
+        assert!(lines.len() >= 3, "{out}");
+        for line in lines {
+            assert!(
+                line.contains("--resource 'https://dod-graph.microsoft.us'"),
+                "{line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_snapshot_with_a_hostile_tenant_is_refused() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/stale-consent.json"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for hostile in ["x; touch PWNED #", "$(touch PWNED)", "`touch PWNED`"] {
+        let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        doc["grants"]["tenantId"] = hostile.into();
+        let file = dir.path().join("s.json");
+        std::fs::write(&file, doc.to_string()).unwrap();
+        for command in ["plan", "audit"] {
+            let (code, out, err) = run(entra_perms()
+                .current_dir(dir.path())
+                .args([command, "--from"])
+                .arg(&file));
+            assert_eq!(code, 2, "{err}");
+            assert!(out.is_empty(), "{out}");
+            assert!(err.contains("grants.tenantId"), "{err}");
+        }
+    }
+    assert!(!dir.path().join("PWNED").exists());
+}
+
+#[test]
 fn plan_text_and_markdown() {
     let graph = FakeGraph::start(gaps_tenant());
     let (code, out, _) = plan(&graph, &[]);
@@ -432,6 +476,15 @@ fn diff_matrix_lists_added_and_removed_requirements() {
         out.contains("+ Mail.Read (Application) · Mailboxes · for backup"),
         "{out}"
     );
+    // A removed requirement is marked as removed, under its heading.
+    let removed = out.split("Removed (no longer needed):").nth(1).expect(&out);
+    assert!(
+        removed
+            .lines()
+            .any(|l| l == "  - AuditLog.Read.All (Application) · Activity logs · for backup"),
+        "{out}"
+    );
+    assert!(!out.contains("+ AuditLog.Read.All"), "{out}");
 
     // The new matrix then shows the consent to grant before upgrading.
     let (code, out, _) = run(entra_perms()
