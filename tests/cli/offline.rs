@@ -209,7 +209,11 @@ fn token_claims_of_an_app_only_token() {
     assert_eq!(code, 1);
     assert!(out.contains("read from the token's claims"), "{out}");
     // The point-in-time caveat, once (it used to print twice).
-    assert_eq!(out.matches("consent in force when it was issued").count(), 1, "{out}");
+    assert_eq!(
+        out.matches("consent in force when it was issued").count(),
+        1,
+        "{out}"
+    );
 }
 
 #[test]
