@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use crate::cli::{FailOn, Scope};
 use crate::grants::{
     AppIdentity, Assignment, Consent, DirectoryRole, Grants, OtherGrant, Requested, Source,
     UnresolvedGrant, GLOBAL_ADMINISTRATOR_TEMPLATE_ID,
@@ -12,6 +11,58 @@ use crate::matrix::{Matrix, Permission, PermissionType, Purpose};
 
 /// OpenID Connect scopes: sign-in plumbing, never reported as excess.
 pub const OPENID_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+
+/// Which requirements an audit checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    All,
+    Backup,
+    Restore,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::All => "all",
+            Scope::Backup => "backup",
+            Scope::Restore => "restore",
+        }
+    }
+
+    /// Whether a requirement serving `purposes` is in scope.
+    pub fn includes(self, purposes: &[Purpose]) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Backup => purposes.contains(&Purpose::Backup),
+            Scope::Restore => purposes.contains(&Purpose::Restore),
+        }
+    }
+}
+
+/// When an audit fails (exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Any object in scope not covered.
+    Gap,
+    /// Any object whose backup is not covered.
+    BackupGap,
+    /// Any gap, or any granted permission not needed.
+    Excess,
+    /// Report only.
+    Never,
+}
+
+impl FailOn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Gap => "gap",
+            FailOn::BackupGap => "backup-gap",
+            FailOn::Excess => "excess",
+            FailOn::Never => "never",
+        }
+    }
+}
 
 /// What the audit checks and when it fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -551,12 +602,7 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         matrix_version: matrix.version.clone(),
         scope: opts.scope,
         strict: opts.strict,
-        fail_on: match opts.fail_on {
-            FailOn::Gap => "gap",
-            FailOn::BackupGap => "backup-gap",
-            FailOn::Excess => "excess",
-            FailOn::Never => "never",
-        },
+        fail_on: opts.fail_on.as_str(),
         passed,
         objects,
         missing,
@@ -642,7 +688,7 @@ fn service_account_report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::Cloud;
+    use crate::graph::Cloud;
     use crate::grants::{AppRoleGrant, DelegatedGrant, ServiceAccount};
 
     const SA: &str = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";
@@ -1135,7 +1181,7 @@ mod tests {
 #[cfg(test)]
 mod service_account_tests {
     use super::*;
-    use crate::cli::Cloud;
+    use crate::graph::Cloud;
     use crate::grants::ServiceAccount;
 
     fn with_roles(roles: Option<Vec<DirectoryRole>>) -> Report {

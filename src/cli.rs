@@ -4,6 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::audit::{FailOn, Scope};
+pub use crate::graph::auth::AuthMethod;
+pub use crate::graph::Cloud;
+
 /// Check that an Entra ID backup application has every Microsoft Graph permission it needs,
 /// per protected object, for backup and for restore, and nothing it does not need.
 #[derive(Debug, Parser)]
@@ -163,22 +167,6 @@ pub struct PolicyArgs {
     pub fail_on: FailOn,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    All,
-    Backup,
-    Restore,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Gap,
-    BackupGap,
-    Excess,
-    Never,
-}
-
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
     /// The backup application: its application (client) id, its service principal object id, or
@@ -300,62 +288,69 @@ pub struct ConnectionArgs {
     pub timeout: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Cloud {
-    Global,
-    Usgov,
-    UsgovDod,
-    China,
+
+// The domain's choices, offered on the command line. The domain types own their spelling (JSON,
+// reports); clap only learns their names and help here, so the core never imports the CLI.
+
+fn possible(name: &'static str, help: &'static str) -> clap::builder::PossibleValue {
+    clap::builder::PossibleValue::new(name).help(help)
 }
 
-impl Cloud {
-    /// The Microsoft Graph host of this cloud.
-    pub fn graph_host(self) -> &'static str {
-        match self {
-            Cloud::Global => "graph.microsoft.com",
-            Cloud::Usgov => "graph.microsoft.us",
-            Cloud::UsgovDod => "dod-graph.microsoft.us",
-            Cloud::China => "microsoftgraph.chinacloudapi.cn",
-        }
+impl ValueEnum for Cloud {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Cloud::Global, Cloud::Usgov, Cloud::UsgovDod, Cloud::China]
     }
 
-    /// The Entra ID login host of this cloud.
-    pub fn login_host(self) -> &'static str {
-        match self {
-            Cloud::Global => "login.microsoftonline.com",
-            Cloud::Usgov | Cloud::UsgovDod => "login.microsoftonline.us",
-            Cloud::China => "login.chinacloudapi.cn",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cloud::Global => "global",
-            Cloud::Usgov => "usgov",
-            Cloud::UsgovDod => "usgov-dod",
-            Cloud::China => "china",
-        }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuthMethod {
-    /// The access token in ENTRA_PERMS_ACCESS_TOKEN if set, else client secret, certificate or
-    /// workload identity when their variables are set, else the Azure CLI.
-    Auto,
-    /// The signed-in Azure CLI account (`az login`).
-    AzureCli,
-    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.
-    ClientSecret,
-    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_CERTIFICATE_PATH (PEM with the private key).
-    ClientCertificate,
-    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (OIDC federation).
-    WorkloadIdentity,
-    /// The managed identity of the Azure host (AZURE_CLIENT_ID for a user-assigned one).
-    ManagedIdentity,
-    /// The bearer token in ENTRA_PERMS_ACCESS_TOKEN.
-    AccessToken,
+impl ValueEnum for Scope {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Scope::All, Scope::Backup, Scope::Restore]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+impl ValueEnum for FailOn {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[FailOn::Gap, FailOn::BackupGap, FailOn::Excess, FailOn::Never]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+impl ValueEnum for AuthMethod {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            AuthMethod::Auto,
+            AuthMethod::AzureCli,
+            AuthMethod::ClientSecret,
+            AuthMethod::ClientCertificate,
+            AuthMethod::WorkloadIdentity,
+            AuthMethod::ManagedIdentity,
+            AuthMethod::AccessToken,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self {
+            AuthMethod::Auto => "The access token in ENTRA_PERMS_ACCESS_TOKEN if set, else client secret, certificate or workload identity when their variables are set, else the Azure CLI",
+            AuthMethod::AzureCli => "The signed-in Azure CLI account (`az login`)",
+            AuthMethod::ClientSecret => "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET",
+            AuthMethod::ClientCertificate => "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_CERTIFICATE_PATH (PEM with the private key)",
+            AuthMethod::WorkloadIdentity => "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (OIDC federation)",
+            AuthMethod::ManagedIdentity => "The managed identity of the Azure host (AZURE_CLIENT_ID for a user-assigned one)",
+            AuthMethod::AccessToken => "The bearer token in ENTRA_PERMS_ACCESS_TOKEN",
+        };
+        Some(possible(crate::graph::auth::method_name(*self), help))
+    }
 }
 
 #[cfg(test)]

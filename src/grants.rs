@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::Cloud;
+use crate::graph::Cloud;
 use crate::exit::InputError;
 use crate::matrix::PermissionType;
 use crate::token::Claims;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::audit::{Report, Status};
-use crate::cli::Cloud;
+use crate::graph::Cloud;
 use crate::grants::{AppIdentity, Consent, Grants};
 use crate::matrix::{Matrix, PermissionType, Purpose};
 
@@ -299,11 +299,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
     });
 
     let mut resource_access: Vec<Value> = Vec::new();
-    let in_scope = |p: &[Purpose]| match report.scope {
-        crate::cli::Scope::All => true,
-        crate::cli::Scope::Backup => p.contains(&Purpose::Backup),
-        crate::cli::Scope::Restore => p.contains(&Purpose::Restore),
-    };
+    let in_scope = |p: &[Purpose]| report.scope.includes(p);
     for row in matrix.permissions.iter().filter(|r| in_scope(&r.purposes)) {
         let (t, kind) = match row.ptype {
             PermissionType::Delegated => (PermissionType::Delegated, "Scope"),

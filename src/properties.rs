@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 
 use crate::audit::{diff, Coverage, Options, Report};
-use crate::cli::{Cloud, FailOn, Scope};
+use crate::audit::{FailOn, Scope};
+use crate::graph::Cloud;
 use crate::grants::{
     AppIdentity, AppRoleGrant, Consent, DelegatedGrant, Grants, Requested, ServiceAccount, Source,
 };

@@ -112,7 +112,7 @@ fn strip_position(msg: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::Cloud;
+    use crate::graph::Cloud;
     use crate::grants::{AppIdentity, AppRoleGrant};
 
     fn sample() -> Snapshot {

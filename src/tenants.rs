@@ -139,7 +139,7 @@ pub struct Job<'a> {
     pub tokens: &'a dyn TokenSource,
     pub app: &'a str,
     pub service_account: Option<&'a str>,
-    pub cloud: crate::cli::Cloud,
+    pub cloud: crate::graph::Cloud,
     pub matrix: &'a Matrix,
     pub opts: audit::Options,
     /// The deadline of each tenant's audit, token request included (`--timeout`).
@@ -220,7 +220,7 @@ pub async fn read_grants(job: &Job<'_>, tenant: Option<&str>) -> Result<Grants> 
 
 /// The production token source: the chosen `--auth` method, pointed at each tenant in turn.
 pub struct AuthTokens {
-    pub method: crate::cli::AuthMethod,
+    pub method: crate::graph::auth::AuthMethod,
     pub ctx: crate::graph::auth::AuthContext,
 }
 

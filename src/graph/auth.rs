@@ -20,9 +20,29 @@ use base64::Engine;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::cli::{AuthMethod, Cloud};
+use super::Cloud;
 use crate::exit::InputError;
 use crate::token::Token;
+
+/// How to get a Microsoft Graph token (`--auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// The access token in ENTRA_PERMS_ACCESS_TOKEN if set, else client secret, certificate or
+    /// workload identity when their variables are set, else the Azure CLI.
+    Auto,
+    /// The signed-in Azure CLI account (`az login`).
+    AzureCli,
+    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.
+    ClientSecret,
+    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_CERTIFICATE_PATH (PEM with the private key).
+    ClientCertificate,
+    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (OIDC federation).
+    WorkloadIdentity,
+    /// The managed identity of the Azure host (AZURE_CLIENT_ID for a user-assigned one).
+    ManagedIdentity,
+    /// The bearer token in ENTRA_PERMS_ACCESS_TOKEN.
+    AccessToken,
+}
 
 /// The environment variable holding a bearer token for `--auth access-token`.
 pub const ACCESS_TOKEN_ENV: &str = "ENTRA_PERMS_ACCESS_TOKEN";

@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use super::client::{odata_quote, Call, GraphClient, GraphError};
 use super::wire;
 use super::GRAPH_APP_ID;
-use crate::cli::Cloud;
+use crate::graph::Cloud;
 use crate::grants::{
     AppIdentity, AppRoleGrant, Assignment, CatalogId, Consent, DelegatedGrant, DirectoryRole,
     Grants, OtherGrant, Requested, ServiceAccount, UnresolvedGrant,

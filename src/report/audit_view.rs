@@ -239,7 +239,7 @@ pub fn json(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use crate::audit::{diff, Options};
-    use crate::cli::Cloud;
+    use crate::graph::Cloud;
     use crate::grants::{AppIdentity, Grants, Source};
     use crate::matrix::Matrix;
 

@@ -97,7 +97,7 @@ mod tests {
     fn names_from_the_tenant_lose_their_control_characters() {
         let m = Matrix::embedded().unwrap();
         let mut g = Grants::new(
-            crate::cli::Cloud::Global,
+            crate::graph::Cloud::Global,
             AppIdentity {
                 display_name: Some("Backup\u{1b}[2J\u{7}\nFAKE: PASS".into()),
                 ..Default::default()
