@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::findings::{Finding, FindingEntry};
 use crate::grants::{
     AppIdentity, Assignment, Consent, DirectoryRole, Grants, OtherGrant, Requested, Source,
     UnresolvedGrant, GLOBAL_ADMINISTRATOR_TEMPLATE_ID,
@@ -280,7 +281,10 @@ pub struct Report {
     pub unresolved: Vec<UnresolvedGrant>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_account: Option<ServiceAccountReport>,
+    /// The messages of the findings not about the service account (those are its `notes`).
     pub notes: Vec<String>,
+    /// Every finding, with its stable code, its message and its data.
+    pub findings: Vec<FindingEntry>,
     pub summary: Summary,
 }
 
@@ -589,6 +593,7 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         FailOn::Never => true,
     };
 
+    let findings = findings(grants, &decided);
     Report {
         schema_version: 1,
         tool: Tool {
@@ -609,29 +614,59 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         excess,
         other_resources: grants.other_resources.clone(),
         unresolved: grants.unresolved.clone(),
-        service_account: service_account_report(grants, &decided),
-        notes: notes(grants, &decided),
+        service_account: service_account_report(grants, &decided, &findings),
+        notes: findings
+            .iter()
+            .filter(|f| !f.is_about_service_account())
+            .map(Finding::message)
+            .collect(),
+        findings: findings.iter().map(Finding::entry).collect(),
         summary,
     }
 }
 
-/// The grants' notes, and advice the statuses call for.
-fn notes(grants: &Grants, decided: &[(&Permission, Requirement)]) -> Vec<String> {
-    let mut notes = grants.notes.clone();
-    let principal_only: Vec<&str> = decided
+/// The grants' findings, and those the statuses and the service account's roles call for.
+fn findings(grants: &Grants, decided: &[(&Permission, Requirement)]) -> Vec<Finding> {
+    let mut findings = grants.findings.clone();
+    findings.extend(
+        grants
+            .notes
+            .iter()
+            .map(|text| Finding::Note { text: text.clone() }),
+    );
+    let principal_only: Vec<String> = decided
         .iter()
         .filter(|(_, r)| r.status == Status::PrincipalConsentOnly)
-        .map(|(row, _)| row.name.as_str())
+        .map(|(row, _)| row.name.clone())
         .collect();
     if !principal_only.is_empty() && grants.service_account.is_none() {
-        notes.push(format!(
-            "Delegated consent for {} exists only for individual users. If one of them is the \
-             backup's service account, audit again with --service-account USER; otherwise an \
-             administrator must consent for the whole organisation.",
-            principal_only.join(", ")
-        ));
+        findings.push(Finding::PrincipalConsentOnly {
+            permissions: principal_only,
+        });
     }
-    notes
+    if let Some(sa) = &grants.service_account {
+        findings.extend(sa.findings.iter().cloned());
+        findings.extend(
+            sa.role_notes
+                .iter()
+                .map(|text| Finding::Note { text: text.clone() }),
+        );
+        let held = |a: Assignment| {
+            sa.roles.as_ref().map(|roles| {
+                roles.iter().any(|r| {
+                    r.assignment == a
+                        && r.template_id
+                            .eq_ignore_ascii_case(GLOBAL_ADMINISTRATOR_TEMPLATE_ID)
+                })
+            })
+        };
+        if held(Assignment::Active) == Some(false) {
+            findings.push(Finding::NotGlobalAdministrator {
+                eligible: held(Assignment::Eligible) == Some(true),
+            });
+        }
+    }
+    findings
 }
 
 /// The service account as reported, with its roles checked against the source's
@@ -639,6 +674,7 @@ fn notes(grants: &Grants, decided: &[(&Permission, Requirement)]) -> Vec<String>
 fn service_account_report(
     grants: &Grants,
     decided: &[(&Permission, Requirement)],
+    findings: &[Finding],
 ) -> Option<ServiceAccountReport> {
     let sa = grants.service_account.as_ref()?;
     let mut acts_for: Vec<String> = Vec::new();
@@ -651,30 +687,18 @@ fn service_account_report(
             acts_for.push(name);
         }
     }
-    let ga = |a: Assignment| {
-        sa.roles.as_ref().map(|roles| {
-            roles.iter().any(|r| {
-                r.assignment == a
-                    && r.template_id
-                        .eq_ignore_ascii_case(GLOBAL_ADMINISTRATOR_TEMPLATE_ID)
-            })
+    let has_ga = sa.roles.as_ref().map(|roles| {
+        roles.iter().any(|r| {
+            r.assignment == Assignment::Active
+                && r.template_id
+                    .eq_ignore_ascii_case(GLOBAL_ADMINISTRATOR_TEMPLATE_ID)
         })
-    };
-    let has_ga = ga(Assignment::Active);
-    let mut notes = sa.role_notes.clone();
-    if has_ga == Some(false) {
-        let eligible = if ga(Assignment::Eligible) == Some(true) {
-            " It is only eligible for it (PIM): the role must be active while backups and restores run."
-        } else {
-            ""
-        };
-        notes.push(format!(
-            "The service account is not a Global Administrator. The source recommends Global \
-             Administrator for the delegated permissions; restricted or custom roles are not \
-             officially supported until tested, and a backup or restore may need Global \
-             Administrator assigned temporarily.{eligible}"
-        ));
-    }
+    });
+    let notes = findings
+        .iter()
+        .filter(|f| f.is_about_service_account())
+        .map(Finding::message)
+        .collect();
     Some(ServiceAccountReport {
         id: sa.id.clone(),
         user_principal_name: sa.user_principal_name.clone(),
@@ -688,8 +712,8 @@ fn service_account_report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::Cloud;
     use crate::grants::{AppRoleGrant, DelegatedGrant, ServiceAccount};
+    use crate::graph::Cloud;
 
     const SA: &str = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";
 
@@ -1018,6 +1042,7 @@ mod tests {
             id: SA.to_uppercase(),
             user_principal_name: Some("backup@contoso.com".into()),
             roles: None,
+            findings: Vec::new(),
             role_notes: Vec::new(),
         });
         let r = audit(&g, Options::default());
@@ -1181,8 +1206,8 @@ mod tests {
 #[cfg(test)]
 mod service_account_tests {
     use super::*;
-    use crate::graph::Cloud;
     use crate::grants::ServiceAccount;
+    use crate::graph::Cloud;
 
     fn with_roles(roles: Option<Vec<DirectoryRole>>) -> Report {
         let mut g = Grants::new(Cloud::Global, AppIdentity::default());
@@ -1190,6 +1215,7 @@ mod service_account_tests {
             id: "u".into(),
             user_principal_name: Some("svc@contoso.com".into()),
             roles,
+            findings: Vec::new(),
             role_notes: Vec::new(),
         });
         diff(

@@ -288,7 +288,6 @@ pub struct ConnectionArgs {
     pub timeout: u64,
 }
 
-
 // The domain's choices, offered on the command line. The domain types own their spelling (JSON,
 // reports); clap only learns their names and help here, so the core never imports the CLI.
 
@@ -318,7 +317,12 @@ impl ValueEnum for Scope {
 
 impl ValueEnum for FailOn {
     fn value_variants<'a>() -> &'a [Self] {
-        &[FailOn::Gap, FailOn::BackupGap, FailOn::Excess, FailOn::Never]
+        &[
+            FailOn::Gap,
+            FailOn::BackupGap,
+            FailOn::Excess,
+            FailOn::Never,
+        ]
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {

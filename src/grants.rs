@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::graph::Cloud;
 use crate::exit::InputError;
+use crate::findings::Finding;
+use crate::graph::Cloud;
 use crate::matrix::PermissionType;
 use crate::token::Claims;
 
@@ -104,6 +105,9 @@ pub struct ServiceAccount {
     pub roles: Option<Vec<DirectoryRole>>,
     /// Why the roles, or the eligible ones, could not be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// The same in words, from snapshots written before findings had codes (read, never written).
+    #[serde(default, skip_serializing)]
     pub role_notes: Vec<String>,
 }
 
@@ -164,7 +168,10 @@ pub struct Grants {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub catalog: Vec<CatalogId>,
     /// Things the reader should know about how the grants were read.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// The same in words, from snapshots written before findings had codes (read, never written).
+    #[serde(default, skip_serializing)]
     pub notes: Vec<String>,
 }
 
@@ -183,7 +190,20 @@ impl Grants {
             service_account: None,
             graph_resource_id: None,
             catalog: Vec::new(),
+            findings: Vec::new(),
             notes: Vec::new(),
+        }
+    }
+
+    /// Notes in words from an older snapshot become findings (code `note`).
+    pub fn adopt_legacy_notes(&mut self) {
+        let notes = std::mem::take(&mut self.notes);
+        self.findings
+            .extend(notes.into_iter().map(|text| Finding::Note { text }));
+        if let Some(sa) = &mut self.service_account {
+            let notes = std::mem::take(&mut sa.role_notes);
+            sa.findings
+                .extend(notes.into_iter().map(|text| Finding::Note { text }));
         }
     }
 }
@@ -332,11 +352,6 @@ impl Grants {
     }
 }
 
-/// The note every audit of a token carries.
-pub const TOKEN_NOTE: &str =
-    "A token shows the consent in force when it was issued: permissions granted \
-    or revoked since then appear only in tokens issued after the change.";
-
 impl Grants {
     /// What a token carries: `roles` (application permissions of an app-only token) or `scp`
     /// (delegated scopes of a user token, which act as the token's user).
@@ -396,18 +411,20 @@ impl Grants {
                 id: user,
                 user_principal_name: claims.upn.clone(),
                 roles: None,
+                findings: Vec::new(),
                 role_notes: Vec::new(),
             });
         }
-        grants.notes.push(TOKEN_NOTE.to_string());
+        grants.findings.push(Finding::TokenPointInTime);
         if let Some(aud) = &claims.aud {
             let graph = format!("https://{}", cloud.graph_host());
             let ok = aud.trim_end_matches('/').eq_ignore_ascii_case(&graph)
                 || aud.eq_ignore_ascii_case(crate::graph::GRAPH_APP_ID);
             if !ok {
-                grants.notes.push(format!(
-                    "The token's audience is {aud}, not Microsoft Graph ({graph}): its permissions are for another API."
-                ));
+                grants.findings.push(Finding::TokenAudience {
+                    audience: aud.clone(),
+                    graph,
+                });
             }
         }
         Ok(grants)
@@ -430,7 +447,7 @@ mod tests {
         let g = Grants::from_claims(&claims, Cloud::Global).unwrap();
         assert_eq!(g.application[0].permission, "Policy.Read.All");
         assert!(g.delegated.is_empty());
-        assert_eq!(g.notes, vec![TOKEN_NOTE.to_string()]);
+        assert_eq!(g.findings, vec![Finding::TokenPointInTime]);
         assert_eq!(g.app.app_id.as_deref(), Some("a"));
     }
 
@@ -445,7 +462,7 @@ mod tests {
         let g = Grants::from_claims(&claims, Cloud::Global).unwrap();
         assert_eq!(g.delegated.len(), 2);
         assert_eq!(g.service_account.unwrap().id, "u");
-        assert_eq!(g.notes.len(), 1, "{:?}", g.notes);
+        assert_eq!(g.findings.len(), 1, "{:?}", g.findings);
     }
 
     #[test]
@@ -493,7 +510,7 @@ mod tests {
             ..Default::default()
         };
         let g = Grants::from_claims(&claims, Cloud::Global).unwrap();
-        assert!(g.notes[1].contains("not Microsoft Graph"));
+        assert!(g.findings[1].message().contains("not Microsoft Graph"));
         assert!(Grants::from_claims(&Claims::default(), Cloud::Global).is_err());
     }
 }

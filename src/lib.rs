@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cli;
 pub mod exit;
 pub mod explain;
+pub mod findings;
 pub mod grants;
 pub mod graph;
 pub mod input;

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::audit::{Report, Status};
-use crate::graph::Cloud;
 use crate::grants::{AppIdentity, Consent, Grants};
+use crate::graph::Cloud;
 use crate::matrix::{Matrix, PermissionType, Purpose};
 
 /// Shown where the plan needs an id the source did not provide (e.g. a token audit).

@@ -5,10 +5,10 @@ use proptest::prelude::*;
 
 use crate::audit::{diff, Coverage, Options, Report};
 use crate::audit::{FailOn, Scope};
-use crate::graph::Cloud;
 use crate::grants::{
     AppIdentity, AppRoleGrant, Consent, DelegatedGrant, Grants, Requested, ServiceAccount, Source,
 };
+use crate::graph::Cloud;
 use crate::matrix::{Matrix, PermissionType, EMBEDDED};
 use crate::snapshot::Snapshot;
 
@@ -34,6 +34,7 @@ fn build(specs: &[GrantSpec]) -> Grants {
         id: SA.into(),
         user_principal_name: None,
         roles: None,
+        findings: Vec::new(),
         role_notes: Vec::new(),
     });
     let mut requested = Vec::new();

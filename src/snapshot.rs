@@ -73,7 +73,7 @@ impl Snapshot {
             }
             Some(_) => {}
         }
-        let snapshot: Snapshot = serde_json::from_str(text).map_err(|e| {
+        let mut snapshot: Snapshot = serde_json::from_str(text).map_err(|e| {
             bad(format!(
                 "line {} column {}: {}",
                 e.line(),
@@ -82,6 +82,7 @@ impl Snapshot {
             ))
         })?;
         snapshot.grants.check_shapes().map_err(bad)?;
+        snapshot.grants.adopt_legacy_notes();
         Ok(snapshot)
     }
 
@@ -112,8 +113,8 @@ fn strip_position(msg: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::Cloud;
     use crate::grants::{AppIdentity, AppRoleGrant};
+    use crate::graph::Cloud;
 
     fn sample() -> Snapshot {
         let mut g = Grants::new(

@@ -9,11 +9,12 @@ use anyhow::{bail, Result};
 use super::client::{odata_quote, Call, GraphClient, GraphError};
 use super::wire;
 use super::GRAPH_APP_ID;
-use crate::graph::Cloud;
+use crate::findings::Finding;
 use crate::grants::{
     AppIdentity, AppRoleGrant, Assignment, CatalogId, Consent, DelegatedGrant, DirectoryRole,
     Grants, OtherGrant, Requested, ServiceAccount, UnresolvedGrant,
 };
+use crate::graph::Cloud;
 use crate::matrix::{is_guid, Matrix, PermissionType};
 
 const SP_SELECT: &str = "id,appId,displayName,appOwnerOrganizationId";
@@ -170,12 +171,12 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         },
     );
     grants.tenant_id = tenant_id.clone();
-    grants.notes.extend(tenant_notes);
+    grants.findings.extend(tenant_notes);
     grants.graph_resource_id = Some(catalog.id.clone());
     grants.service_account = user.map(|mut u| {
-        if let Some((roles, notes)) = roles {
+        if let Some((roles, findings)) = roles {
             u.roles = roles;
-            u.role_notes = notes;
+            u.findings = findings;
         }
         u
     });
@@ -194,37 +195,26 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
                 .as_deref()
                 .is_some_and(|a| a.eq_ignore_ascii_case(&sp.app_id)) =>
         {
-            grants.notes.push(format!(
-                "Microsoft Graph answered the app registration of appId {} with another app's; it \
-                 was ignored, so requested-but-not-granted permissions cannot be told apart from \
-                 missing ones.",
-                sp.app_id
-            ));
+            grants.findings.push(Finding::RegistrationMismatch {
+                app_id: sp.app_id.clone(),
+            });
             return finish(grants, resolver);
         }
         other => other,
     };
     match application {
         Some(app) => resolver.requested(&app, &mut grants),
-        None => grants.notes.push(match owner {
-            Some(owner) => format!(
-                "The app is registered in its publisher's tenant {owner} (a multi-tenant app), not \
-                 in this one, so requested-but-not-granted permissions cannot be told apart from \
-                 missing ones."
-            ),
-            None => "The app registration is not in this tenant (normal for a multi-tenant vendor \
-                     app), so requested-but-not-granted permissions cannot be told apart from \
-                     missing ones."
-                .to_string(),
+        None => grants.findings.push(Finding::RegistrationElsewhere {
+            owner_tenant_id: owner.map(str::to_string),
         }),
     }
     finish(grants, resolver)
 }
 
-/// The tenant's catalog ids and the resolver's notes, added last.
+/// The tenant's catalog ids and the resolver's findings, added last.
 fn finish(mut grants: Grants, resolver: Resolver<'_>) -> Result<Grants> {
     grants.catalog = resolver.catalog_ids();
-    grants.notes.extend(resolver.notes);
+    grants.findings.extend(resolver.findings);
     Ok(grants)
 }
 
@@ -234,7 +224,7 @@ fn finish(mut grants: Grants, resolver: Resolver<'_>) -> Result<Grants> {
 fn tenant_read(
     org: Result<Vec<wire::Organization>, GraphError>,
     target: &Target<'_>,
-) -> Result<(Option<String>, Vec<String>)> {
+) -> Result<(Option<String>, Vec<Finding>)> {
     let requested = target
         .requested_tenant
         .map(str::trim)
@@ -277,24 +267,28 @@ fn tenant_read(
             Ok((Some(org.id.to_ascii_lowercase()), Vec::new()))
         }
         Err(e) if e.is_denied() => {
-            let why = format!(
-                "the tenant's identity could not be read ({}): grant the auditing identity {}",
-                e.status().map(|s| s.as_u16()).unwrap_or_default(),
-                CALL_ORG.needs
-            );
+            let status = e.status().map(|s| s.as_u16()).unwrap_or_default();
+            let needs = CALL_ORG.needs.to_string();
+            let from_token = |tid: &str| {
+                Ok((
+                    Some(tid.to_ascii_lowercase()),
+                    vec![Finding::TenantFromToken {
+                        status,
+                        needs: needs.clone(),
+                    }],
+                ))
+            };
             match (requested, token) {
-                (Some(req), Some(tid)) if is_guid(req) && req.eq_ignore_ascii_case(tid) => Ok((
-                    Some(tid.to_ascii_lowercase()),
-                    vec![format!("The tenant was taken from the token, as {why}.")],
-                )),
+                (Some(req), Some(tid)) if is_guid(req) && req.eq_ignore_ascii_case(tid) => {
+                    from_token(tid)
+                }
                 (Some(req), _) => bail!(WrongTenant(format!(
-                    "cannot confirm that the tenant read is {req}: {why}, or give the tenant id"
+                    "cannot confirm that the tenant read is {req}: the tenant's identity could \
+                     not be read ({status}): grant the auditing identity {needs}, or give the \
+                     tenant id"
                 ))),
-                (None, Some(tid)) => Ok((
-                    Some(tid.to_ascii_lowercase()),
-                    vec![format!("The tenant was taken from the token, as {why}.")],
-                )),
-                (None, None) => Ok((None, vec![format!("The tenant is not known: {why}.")])),
+                (None, Some(tid)) => from_token(tid),
+                (None, None) => Ok((None, vec![Finding::TenantUnknown { status, needs }])),
             }
         }
         Err(e) => Err(e.into()),
@@ -308,7 +302,7 @@ fn tenant_read(
 async fn directory_roles(
     client: &GraphClient,
     user_id: &str,
-) -> Result<(Option<Vec<DirectoryRole>>, Vec<String>)> {
+) -> Result<(Option<Vec<DirectoryRole>>, Vec<Finding>)> {
     let query = |path: &str| {
         client.url(
             path,
@@ -411,26 +405,28 @@ async fn directory_roles(
     Ok((Some(roles), notes))
 }
 
-/// The note for optional data Graph would not give. Denied (401/403): the permission to grant.
-/// Any other refusal (400, 404, …): Graph's code, message and the request, never a permission.
-/// Throttling, network failures and a blown deadline stay errors: the audit did not complete.
-fn unreadable(e: GraphError, what: &str) -> Result<String> {
-    let client_error = e
-        .status()
-        .is_some_and(|s| s.is_client_error() && s.as_u16() != 429);
-    if !client_error {
-        return Err(e.into());
-    }
+/// The finding for optional data Graph would not give. Denied (401/403): the permission to
+/// grant. Any other refusal (400, 404, …): Graph's code, message and the request, never a
+/// permission. Throttling, network failures and a blown deadline stay errors: the audit did not
+/// complete.
+fn unreadable(e: GraphError, what: &str) -> Result<Finding> {
+    let status = match e.status() {
+        Some(s) if s.is_client_error() && s.as_u16() != 429 => s.as_u16(),
+        _ => return Err(e.into()),
+    };
     Ok(match &e {
-        GraphError::Status(s) if e.is_denied() => format!(
-            "{what} could not be read ({}): grant the auditing identity {} to check them.",
-            s.status.as_u16(),
-            s.call.needs
-        ),
-        _ => format!(
-            "{what} could not be read: Microsoft Graph answered {}.",
-            e.graph_words()
-        ),
+        GraphError::Status(s) if e.is_denied() => Finding::RolesUnreadable {
+            what: what.to_string(),
+            status,
+            needs: Some(s.call.needs.to_string()),
+            graph_error: None,
+        },
+        _ => Finding::RolesUnreadable {
+            what: what.to_string(),
+            status,
+            needs: None,
+            graph_error: Some(e.graph_words()),
+        },
     })
 }
 
@@ -516,6 +512,7 @@ async fn resolve_user(client: &GraphClient, user: &str) -> Result<ServiceAccount
             id: u.id,
             user_principal_name: u.user_principal_name,
             roles: None,
+            findings: Vec::new(),
             role_notes: Vec::new(),
         }),
         None => bail!(AppNotFound(format!(
@@ -533,7 +530,7 @@ struct Resolver<'a> {
     roles: HashMap<String, String>,
     scopes: HashMap<String, String>,
     matrix: &'a Matrix,
-    notes: Vec<String>,
+    findings: Vec<Finding>,
 }
 
 impl<'a> Resolver<'a> {
@@ -554,7 +551,7 @@ impl<'a> Resolver<'a> {
             roles: index(&catalog.app_roles),
             scopes: index(&catalog.oauth2_permission_scopes),
             matrix,
-            notes: Vec::new(),
+            findings: Vec::new(),
         }
     }
 
@@ -573,14 +570,13 @@ impl<'a> Resolver<'a> {
             .into_iter()
             .find(|(_, mt)| *mt == t)
             .map(|(n, _)| n.to_string())?;
-        let note =
-            format!(
-            "The tenant's Microsoft Graph catalog does not list the {} id {id}; it was recognised \
-             as {from_matrix} from the matrix.",
-            if t == PermissionType::Application { "app role" } else { "delegated scope" }
-        );
-        if !self.notes.contains(&note) {
-            self.notes.push(note);
+        let finding = Finding::CatalogLacksPermission {
+            id: id.clone(),
+            ptype: t,
+            permission: from_matrix.clone(),
+        };
+        if !self.findings.contains(&finding) {
+            self.findings.push(finding);
         }
         Some(from_matrix)
     }
@@ -619,10 +615,10 @@ impl<'a> Resolver<'a> {
     /// ignores the filter must not lend this app another app's consent).
     fn foreign_note(&mut self, count: usize, what: &str) {
         if count > 0 {
-            self.notes.push(format!(
-                "Microsoft Graph returned {count} {what} of other apps with this app's; they were \
-                 ignored (the request's filter was not applied: check any proxy in between)."
-            ));
+            self.findings.push(Finding::ForeignItemsIgnored {
+                count,
+                collection: what.to_string(),
+            });
         }
     }
 

@@ -58,6 +58,9 @@ pub fn report(r: &Report) -> Report {
         all(&mut sa.notes);
     }
     all(&mut r.notes);
+    for f in &mut r.findings {
+        f.message = esc(&f.message);
+    }
     r
 }
 

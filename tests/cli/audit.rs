@@ -252,6 +252,18 @@ fn a_missing_app_registration_is_normal_and_noted() {
         .as_str()
         .unwrap()
         .contains("registered in its publisher's tenant f8cdef31-a31e-4b4a-93e4-5f571e91255a"));
+    // The same as a finding with a stable code and its data.
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "registration-elsewhere")
+        .expect("a registration-elsewhere finding");
+    assert_eq!(
+        finding["data"]["ownerTenantId"],
+        "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
+    );
+    assert_eq!(finding["message"], doc["notes"][0]);
     assert_eq!(
         graph.count(&format!("/v1.0/applications(appId='{APP_ID}')")),
         1

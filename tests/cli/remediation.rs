@@ -348,6 +348,23 @@ fn a_malformed_request_is_graphs_words_never_a_permission_to_grant() {
     assert!(notes.contains("Request_UnsupportedQuery"), "{notes}");
     assert!(notes.contains("400"), "{notes}");
     assert!(!notes.contains("grant the auditing identity"), "{notes}");
+    let codes: Vec<String> = json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "roles-unreadable")
+        .map(|f| {
+            f["data"]["graphError"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(codes.len(), 2, "{codes:?}");
+    assert!(
+        codes.iter().all(|c| c.contains("Request_UnsupportedQuery")),
+        "{codes:?}"
+    );
 
     // A 400 for data the verdict needs: exit 3, Graph's words, no "grant".
     let graph = FakeGraph::start_with(FakeTenant::everything(&graph_token()), |req, _| {

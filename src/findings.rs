@@ -1,0 +1,222 @@
+//! Findings: what the reader should know about how the grants were read and what they mean, as
+//! data with a stable `code` and parameters. Their words are written in one place, [`Finding::message`],
+//! so every report says the same thing and rewording a sentence never changes the JSON contract.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::matrix::PermissionType;
+
+/// One finding. The `code` (kebab-case) and the parameters are the contract; the message is not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "code",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
+pub enum Finding {
+    /// A token shows the consent of the moment it was issued.
+    TokenPointInTime,
+    /// The token was issued for another API than Microsoft Graph.
+    TokenAudience { audience: String, graph: String },
+    /// The tenant's Graph catalog does not list a permission id; the matrix recognised it.
+    CatalogLacksPermission {
+        id: String,
+        #[serde(rename = "type")]
+        ptype: PermissionType,
+        permission: String,
+    },
+    /// The app registration is not in this tenant (a multi-tenant app's is in its publisher's).
+    RegistrationElsewhere { owner_tenant_id: Option<String> },
+    /// Graph answered the app registration with another app's; it was ignored.
+    RegistrationMismatch { app_id: String },
+    /// Graph returned items of other apps with this app's; they were ignored.
+    ForeignItemsIgnored { count: usize, collection: String },
+    /// `GET /organization` was refused: the tenant was taken from the token.
+    TenantFromToken { status: u16, needs: String },
+    /// `GET /organization` was refused and the token does not say: the tenant is unknown.
+    TenantUnknown { status: u16, needs: String },
+    /// Some of the service account's roles could not be read: denied (a permission to grant) or
+    /// refused (Graph's own words).
+    RolesUnreadable {
+        what: String,
+        status: u16,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        needs: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        graph_error: Option<String>,
+    },
+    /// Delegated consent exists only for individual users, none known to be the service account.
+    PrincipalConsentOnly { permissions: Vec<String> },
+    /// The service account is not an active Global Administrator.
+    NotGlobalAdministrator { eligible: bool },
+    /// A note in words only (from a snapshot written before findings had codes).
+    Note { text: String },
+}
+
+impl Finding {
+    /// The stable code.
+    pub fn code(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(map)) => map
+                .get("code")
+                .and_then(Value::as_str)
+                .unwrap_or("note")
+                .to_string(),
+            _ => "note".to_string(),
+        }
+    }
+
+    /// Whether it is about the service account (shown with it).
+    pub fn is_about_service_account(&self) -> bool {
+        matches!(
+            self,
+            Finding::RolesUnreadable { .. } | Finding::NotGlobalAdministrator { .. }
+        )
+    }
+
+    /// The finding in words.
+    pub fn message(&self) -> String {
+        match self {
+            Finding::TokenPointInTime => "A token shows the consent in force when it was issued: \
+                permissions granted or revoked since then appear only in tokens issued after the change."
+                .to_string(),
+            Finding::TokenAudience { audience, graph } => format!(
+                "The token's audience is {audience}, not Microsoft Graph ({graph}): its permissions are for another API."
+            ),
+            Finding::CatalogLacksPermission { id, ptype, permission } => format!(
+                "The tenant's Microsoft Graph catalog does not list the {} id {id}; it was recognised \
+                 as {permission} from the matrix.",
+                if *ptype == PermissionType::Application { "app role" } else { "delegated scope" }
+            ),
+            Finding::RegistrationElsewhere { owner_tenant_id: Some(owner) } => format!(
+                "The app is registered in its publisher's tenant {owner} (a multi-tenant app), not \
+                 in this one, so requested-but-not-granted permissions cannot be told apart from \
+                 missing ones."
+            ),
+            Finding::RegistrationElsewhere { owner_tenant_id: None } => {
+                "The app registration is not in this tenant (normal for a multi-tenant vendor \
+                 app), so requested-but-not-granted permissions cannot be told apart from missing \
+                 ones."
+                    .to_string()
+            }
+            Finding::RegistrationMismatch { app_id } => format!(
+                "Microsoft Graph answered the app registration of appId {app_id} with another \
+                 app's; it was ignored, so requested-but-not-granted permissions cannot be told \
+                 apart from missing ones."
+            ),
+            Finding::ForeignItemsIgnored { count, collection } => format!(
+                "Microsoft Graph returned {count} {collection} of other apps with this app's; they \
+                 were ignored (the request's filter was not applied: check any proxy in between)."
+            ),
+            Finding::TenantFromToken { status, needs } => format!(
+                "The tenant was taken from the token, as the tenant's identity could not be read \
+                 ({status}): grant the auditing identity {needs}."
+            ),
+            Finding::TenantUnknown { status, needs } => format!(
+                "The tenant is not known: the tenant's identity could not be read ({status}): \
+                 grant the auditing identity {needs}."
+            ),
+            Finding::RolesUnreadable { what, status, needs: Some(needs), .. } => format!(
+                "{what} could not be read ({status}): grant the auditing identity {needs} to check them."
+            ),
+            Finding::RolesUnreadable { what, graph_error, .. } => format!(
+                "{what} could not be read: Microsoft Graph answered {}.",
+                graph_error.as_deref().unwrap_or("an error")
+            ),
+            Finding::PrincipalConsentOnly { permissions } => format!(
+                "Delegated consent for {} exists only for individual users. If one of them is the \
+                 backup's service account, audit again with --service-account USER; otherwise an \
+                 administrator must consent for the whole organisation.",
+                permissions.join(", ")
+            ),
+            Finding::NotGlobalAdministrator { eligible } => format!(
+                "The service account is not a Global Administrator. The source recommends Global \
+                 Administrator for the delegated permissions; restricted or custom roles are not \
+                 officially supported until tested, and a backup or restore may need Global \
+                 Administrator assigned temporarily.{}",
+                if *eligible {
+                    " It is only eligible for it (PIM): the role must be active while backups and restores run."
+                } else {
+                    ""
+                }
+            ),
+            Finding::Note { text } => text.clone(),
+        }
+    }
+
+    /// The JSON entry of the audit report: `{code, message, data}`.
+    pub fn entry(&self) -> FindingEntry {
+        let mut data = match serde_json::to_value(self) {
+            Ok(Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        let code = data
+            .remove("code")
+            .and_then(|c| c.as_str().map(str::to_string))
+            .unwrap_or_else(|| "note".into());
+        FindingEntry {
+            code,
+            message: self.message(),
+            data: Value::Object(data),
+        }
+    }
+}
+
+/// A finding as the audit JSON carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingEntry {
+    pub code: String,
+    pub message: String,
+    pub data: Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_kebab_case_and_data_is_camel_case() {
+        let f = Finding::ForeignItemsIgnored {
+            count: 3,
+            collection: "app role assignments".into(),
+        };
+        let e = f.entry();
+        assert_eq!(e.code, "foreign-items-ignored");
+        assert_eq!(
+            e.data,
+            serde_json::json!({"count": 3, "collection": "app role assignments"})
+        );
+        assert!(e.message.contains("3 app role assignments of other apps"));
+        let r = Finding::RegistrationElsewhere {
+            owner_tenant_id: None,
+        };
+        assert_eq!(r.code(), "registration-elsewhere");
+        assert_eq!(r.entry().data, serde_json::json!({"ownerTenantId": null}));
+        assert_eq!(Finding::TokenPointInTime.code(), "token-point-in-time");
+    }
+
+    #[test]
+    fn findings_round_trip_through_a_snapshot() {
+        let all = vec![
+            Finding::TokenPointInTime,
+            Finding::CatalogLacksPermission {
+                id: "884b599e-4d48-43a5-ba94-15c414d00588".into(),
+                ptype: PermissionType::Application,
+                permission: "DeviceLocalCredential.Read.All".into(),
+            },
+            Finding::RolesUnreadable {
+                what: "PIM-eligible roles".into(),
+                status: 400,
+                needs: None,
+                graph_error: Some("400 to GET /x: A: b".into()),
+            },
+            Finding::NotGlobalAdministrator { eligible: true },
+        ];
+        let text = serde_json::to_string(&all).unwrap();
+        let back: Vec<Finding> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, all);
+        assert!(!back[2].message().contains("grant"));
+    }
+}
