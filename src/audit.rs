@@ -267,6 +267,9 @@ pub struct Report {
     pub tenant_id: Option<String>,
     pub cloud: &'static str,
     pub source: Source,
+    /// When the grants were read (RFC 3339), where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_at: Option<String>,
     pub app: AppIdentity,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matrix_version: Option<String>,
@@ -603,6 +606,7 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         tenant_id: grants.tenant_id.clone(),
         cloud: grants.cloud.as_str(),
         source,
+        read_at: grants.read_at.clone(),
         app: grants.app.clone(),
         matrix_version: matrix.version.clone(),
         scope: opts.scope,

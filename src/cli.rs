@@ -5,8 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::audit::{FailOn, Scope};
+use crate::config::{AuditConfig, Connection, GrantsSource, ReportTarget};
+use crate::exit::InputError;
 pub use crate::graph::auth::AuthMethod;
 pub use crate::graph::Cloud;
+use crate::report::Format;
 
 /// Check that an Entra ID backup application has every Microsoft Graph permission it needs,
 /// per protected object, for backup and for restore, and nothing it does not need.
@@ -142,6 +145,16 @@ pub struct AuditArgs {
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
 
+    /// Also write a report in FORMAT to PATH, from the same Graph read (repeatable), e.g.
+    /// `--report html=audit.html --report json=audit.json`; PATH `-` is standard output.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_target)]
+    pub reports: Vec<ReportTarget>,
+
+    /// Replace users' principal names and object ids with placeholders in every report (to send
+    /// it outside the organisation).
+    #[arg(long)]
+    pub redact: bool,
+
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -237,6 +250,8 @@ pub enum PlanFormat {
     Text,
     Json,
     Markdown,
+    /// One self-contained HTML page with copy buttons.
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -252,17 +267,8 @@ pub struct DiffMatrixArgs {
     pub format: ExplainFormat,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuditFormat {
-    /// A table for people, with a one-line verdict.
-    Table,
-    /// The audit JSON (schemaVersion 1).
-    Json,
-    /// A summary and the gaps in GitHub Markdown (job summaries, pull-request comments).
-    Markdown,
-    /// JUnit XML: one test suite per purpose, one test case per protected object.
-    Junit,
-}
+/// An audit's report format (the domain's `report::Format`).
+pub type AuditFormat = Format;
 
 /// How to reach the tenant.
 #[derive(Debug, Args, Clone)]
@@ -302,6 +308,124 @@ impl ValueEnum for Cloud {
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
         Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self {
+            Format::Table => "A table for people, with a one-line verdict",
+            Format::Json => "The audit JSON (schemaVersion 1)",
+            Format::Markdown => {
+                "A summary and the gaps in GitHub Markdown (job summaries, pull-request comments)"
+            }
+            Format::Junit => {
+                "JUnit XML: one test suite per purpose, one test case per protected object"
+            }
+            Format::Html => {
+                "One self-contained HTML page (no request leaves it), to forward or print"
+            }
+            Format::Csv => {
+                "CSV (RFC 4180, UTF-8 with a byte-order mark): one row per object and requirement"
+            }
+            Format::Sarif => {
+                "SARIF 2.1.0 for code scanning: a result per unmet requirement and unneeded grant"
+            }
+        };
+        Some(possible(self.as_str(), help))
+    }
+}
+
+/// `FORMAT=PATH` of `--report`.
+fn parse_report_target(s: &str) -> Result<ReportTarget, String> {
+    let (format, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not FORMAT=PATH (e.g. html=audit.html)"))?;
+    let format = Format::from_name(format.trim()).ok_or_else(|| {
+        format!(
+            "`{format}` is not a format; one of: {}",
+            Format::ALL.map(Format::as_str).join(", ")
+        )
+    })?;
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(format!("`{s}` has no PATH"));
+    }
+    Ok(ReportTarget {
+        format,
+        path: (path != "-").then(|| PathBuf::from(path)),
+    })
+}
+
+impl From<&ConnectionArgs> for Connection {
+    fn from(c: &ConnectionArgs) -> Connection {
+        Connection {
+            tenant: c.tenant.clone(),
+            cloud: c.cloud,
+            graph_url: c.graph_url.clone(),
+            auth: c.auth,
+            timeout: std::time::Duration::from_secs(c.timeout),
+        }
+    }
+}
+
+impl AuditArgs {
+    /// The audit these arguments ask for, checked: the rules clap cannot express, settled once.
+    pub fn config(&self) -> Result<AuditConfig, InputError> {
+        if self.token_file.is_some() && !self.token_claims {
+            return Err(InputError(
+                "--token-file is for --token-claims: audit a token with `audit --token-claims --token-file FILE`".into(),
+            ));
+        }
+        let source = match (&self.tenants, &self.app, &self.from) {
+            (Some(file), Some(app), _) => GrantsSource::Tenants {
+                file: file.clone(),
+                app: app.clone(),
+                concurrency: usize::from(self.concurrency),
+            },
+            (Some(_), None, _) => return Err(InputError("--tenants needs --app APP".into())),
+            _ if self.token_claims => GrantsSource::Token(self.token_file.clone()),
+            (None, _, Some(path)) => GrantsSource::Snapshot(path.clone()),
+            (None, Some(app), None) => GrantsSource::Graph { app: app.clone() },
+            (None, None, None) => {
+                return Err(InputError("give --app APP or --from SNAPSHOT".into()))
+            }
+        };
+        if let Some(path) = &self.output {
+            crate::config::check_output_path(path, "--output").map_err(InputError)?;
+        }
+        let mut reports = vec![ReportTarget {
+            format: self.format,
+            path: self.output.clone(),
+        }];
+        for r in &self.reports {
+            if let Some(path) = &r.path {
+                crate::config::check_output_path(path, "--report").map_err(InputError)?;
+            }
+        }
+        reports.extend(self.reports.iter().cloned());
+        // A --report to stdout replaces the default table on stdout.
+        if self.output.is_none() && self.reports.iter().any(|r| r.path.is_none()) {
+            reports.remove(0);
+        }
+        crate::config::check_targets(&reports).map_err(InputError)?;
+        Ok(AuditConfig {
+            source,
+            matrix: self.source.matrix.clone(),
+            connection: Connection::from(&self.connection),
+            service_account: self.service_account.clone(),
+            options: crate::audit::Options {
+                scope: self.policy.scope,
+                strict: self.policy.strict,
+                fail_on: self.policy.fail_on,
+            },
+            reports,
+            redact: self.redact,
+        })
     }
 }
 
@@ -379,6 +503,53 @@ mod tests {
         assert!(Cli::try_parse_from(["entra-perms", "audit", "--token-claims"]).is_ok());
         assert!(
             Cli::try_parse_from(["entra-perms", "audit", "--token-claims", "--app", "x"]).is_err()
+        );
+    }
+
+    #[test]
+    fn audit_arguments_become_one_checked_config() {
+        let config = |args: &[&str]| {
+            let Cli {
+                command: Command::Audit(a),
+                ..
+            } = Cli::try_parse_from(args).unwrap()
+            else {
+                panic!("not an audit")
+            };
+            a.config()
+        };
+        let c = config(&[
+            "entra-perms",
+            "audit",
+            "--from",
+            "s.json",
+            "--report",
+            "html=a.html",
+            "--report",
+            "json=-",
+        ])
+        .unwrap();
+        assert_eq!(c.reports.len(), 2, "{:?}", c.reports);
+        assert_eq!(c.reports[0].format, Format::Html);
+        assert_eq!(c.reports[1].path, None);
+        assert_eq!(c.inputs(), vec![std::path::Path::new("s.json")]);
+        let e = config(&[
+            "entra-perms",
+            "audit",
+            "--from",
+            "s.json",
+            "--output",
+            "json",
+        ])
+        .unwrap_err();
+        assert!(e.0.contains("--format json"), "{e}");
+        assert!(
+            Cli::try_parse_from(["entra-perms", "audit", "--from", "s", "--report", "pdf=x"])
+                .is_err()
+        );
+        assert!(
+            Cli::try_parse_from(["entra-perms", "audit", "--from", "s", "--report", "html"])
+                .is_err()
         );
     }
 

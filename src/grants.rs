@@ -167,6 +167,10 @@ pub struct Grants {
     /// The tenant's own ids for the matrix's permissions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub catalog: Vec<CatalogId>,
+    /// When they were read (RFC 3339): now for Graph, the snapshot's `takenAt`, a token's `iat`.
+    /// Not written into a snapshot (its `takenAt` says it).
+    #[serde(skip)]
+    pub read_at: Option<String>,
     /// Things the reader should know about how the grants were read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
@@ -190,9 +194,15 @@ impl Grants {
             service_account: None,
             graph_resource_id: None,
             catalog: Vec::new(),
+            read_at: None,
             findings: Vec::new(),
             notes: Vec::new(),
         }
+    }
+
+    /// The time now, RFC 3339 in UTC, for `read_at`.
+    pub fn now() -> String {
+        azure_core::time::to_rfc3339(&azure_core::time::OffsetDateTime::now_utc())
     }
 
     /// Notes in words from an older snapshot become findings (code `note`).
@@ -416,6 +426,10 @@ impl Grants {
             });
         }
         grants.findings.push(Finding::TokenPointInTime);
+        grants.read_at = claims
+            .iat
+            .and_then(|t| azure_core::time::OffsetDateTime::from_unix_timestamp(t).ok())
+            .map(|t| azure_core::time::to_rfc3339(&t));
         if let Some(aud) = &claims.aud {
             let graph = format!("https://{}", cloud.graph_host());
             let ok = aud.trim_end_matches('/').eq_ignore_ascii_case(&graph)

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod config;
 pub mod exit;
 pub mod explain;
 pub mod findings;
@@ -29,13 +30,12 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use cli::{
-    AuditArgs, AuditFormat, Cli, Command, ConnectionArgs, ExplainFormat, MatrixFormat, PlanArgs,
-    PlanFormat,
-};
+use cli::{AuditArgs, Cli, Command, ExplainFormat, MatrixFormat, PlanArgs, PlanFormat};
+use config::{AuditConfig, Connection, GrantsSource};
 use exit::Outcome;
 use grants::{Grants, Source};
 use matrix::Matrix;
+use report::Audited;
 use snapshot::Snapshot;
 
 /// Run one command, writing its report to stdout.
@@ -120,7 +120,7 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
         Command::Snapshot(args) => {
             let matrix = Matrix::load(args.source.matrix.as_deref())?;
             let grants = live_grants(
-                &args.connection,
+                &Connection::from(&args.connection),
                 &args.app,
                 args.service_account.as_deref(),
                 &matrix,
@@ -136,95 +136,69 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
 }
 
 fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcome> {
-    if let Some(file) = &args.tenants {
-        return run_tenants(&args, file, out);
-    }
-    if args.token_file.is_some() && !args.token_claims {
-        anyhow::bail!(exit::InputError(
-            "--token-file is for --token-claims: audit a token with `audit --token-claims --token-file FILE`".into()
-        ));
-    }
-    let matrix = Matrix::load(args.source.matrix.as_deref())?;
-    let opts = audit::Options {
-        scope: args.policy.scope,
-        strict: args.policy.strict,
-        fail_on: args.policy.fail_on,
+    let config = args.config()?;
+    let matrix = Matrix::load(config.matrix.as_deref())?;
+    let (mut audited, outcome) = match &config.source {
+        GrantsSource::Tenants {
+            file,
+            app,
+            concurrency,
+        } => {
+            let multi = audit_tenants(&config, &matrix, file, app, *concurrency)?;
+            let outcome = match multi.exit() {
+                exit::Exit::Success => Outcome::Passed,
+                exit::Exit::Gaps => Outcome::Failed,
+                worst => Outcome::Worst(worst),
+            };
+            (Audited::Many(multi), outcome)
+        }
+        source => {
+            let (grants, from) = load_grants(
+                source,
+                &config.connection,
+                config.service_account.as_deref(),
+                &matrix,
+            )?;
+            let report = audit::diff(&matrix, &grants, from, &config.options);
+            let plan = plan::plan(&matrix, &grants, &report, grants.cloud);
+            let outcome = Outcome::of(report.passed);
+            (Audited::One(Box::new((report, plan))), outcome)
+        }
     };
-    let from = if args.token_claims {
-        GrantsFrom::Token(args.token_file.as_deref())
-    } else {
-        GrantsFrom::pick(args.app.as_deref(), args.from.as_deref())?
-    };
-    let (grants, source) = load_grants(
-        from,
-        &args.connection,
-        args.service_account.as_deref(),
-        &matrix,
-    )?;
-    let report = audit::diff(&matrix, &grants, source, &opts);
-    let color = color && args.output.is_none();
-    write_report(
-        args.output.as_deref(),
-        &audit_inputs(&args),
-        out,
-        |w| match args.format {
-            AuditFormat::Table => report::audit_view::table(&report, w, color),
-            AuditFormat::Json => report::audit_view::json(&report, w),
-            AuditFormat::Markdown => report::markdown::audit(&report, w),
-            AuditFormat::Junit => report::junit::audit(&report, w),
-        },
-    )?;
-    Ok(if report.passed {
-        Outcome::Passed
-    } else {
-        Outcome::Failed
-    })
-}
-
-/// The files an audit reads, which its report must never overwrite.
-fn audit_inputs(args: &AuditArgs) -> Vec<&Path> {
-    [
-        args.source.matrix.as_deref(),
-        args.from.as_deref(),
-        args.tenants.as_deref(),
-        args.token_file.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    if config.redact {
+        audited.redact_users();
+    }
+    let rendered = report::Rendered::new(audited, &matrix);
+    for target in &config.reports {
+        let color = color && target.path.is_none();
+        write_report(target.path.as_deref(), &config.inputs(), out, |w| {
+            rendered.render(target.format, &matrix, color, w)
+        })?;
+    }
+    Ok(outcome)
 }
 
 /// `audit --tenants FILE`: the same app in many tenants.
-fn run_tenants(args: &AuditArgs, file: &Path, out: &mut dyn Write) -> Result<Outcome> {
+fn audit_tenants(
+    config: &AuditConfig,
+    matrix: &Matrix,
+    file: &Path,
+    app: &str,
+    concurrency: usize,
+) -> Result<tenants::MultiReport> {
     let tenants = tenants::load(file)?;
-    let matrix = Matrix::load(args.source.matrix.as_deref())?;
-    let app = args
-        .app
-        .as_deref()
-        .ok_or_else(|| exit::InputError("--tenants needs --app APP".into()))?;
-    let conn = &args.connection;
-    let base = graph::base_url(conn.cloud, conn.graph_url.as_deref())?;
-    let http = graph::http_client()?;
-    let graph_http = graph::graph_http_client(&base, &http)?;
-    let ctx = graph::auth::AuthContext::from_env(conn.cloud, None, http)?;
-    let tokens = tenants::AuthTokens {
-        method: conn.auth,
-        ctx,
-    };
+    let conn = &config.connection;
+    let (graph_http, base, tokens) = connect(conn, None)?;
     let job = tenants::Job {
         http: graph_http,
         base,
         tokens: &tokens,
         app,
-        service_account: args.service_account.as_deref(),
+        service_account: config.service_account.as_deref(),
         cloud: conn.cloud,
-        matrix: &matrix,
-        opts: audit::Options {
-            scope: args.policy.scope,
-            strict: args.policy.strict,
-            fail_on: args.policy.fail_on,
-        },
-        timeout: std::time::Duration::from_secs(conn.timeout),
+        matrix,
+        opts: config.options,
+        timeout: conn.timeout,
     };
     let progress = if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new(tenants.len() as u64)
@@ -239,37 +213,44 @@ fn run_tenants(args: &AuditArgs, file: &Path, out: &mut dyn Write) -> Result<Out
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let multi = runtime.block_on(tenants::audit_all(
-        &job,
-        &tenants,
-        usize::from(args.concurrency),
-        &|_| progress.inc(1),
-    ));
+    let multi = runtime.block_on(tenants::audit_all(&job, &tenants, concurrency, &|_| {
+        progress.inc(1)
+    }));
     progress.finish_and_clear();
-    write_report(
-        args.output.as_deref(),
-        &audit_inputs(args),
-        out,
-        |w| match args.format {
-            AuditFormat::Table => report::tenants_view::table(&multi, w),
-            AuditFormat::Json => report::tenants_view::json(&multi, w),
-            AuditFormat::Markdown => report::tenants_view::markdown(&multi, w),
-            AuditFormat::Junit => report::junit::tenants(&multi, w),
+    Ok(multi)
+}
+
+/// The HTTP clients and the token source for a connection: the Graph client (never proxied for
+/// a loopback `--graph-url`), its base URL, and the credential pointed at `tenant` (`None`: the
+/// one asked for on the command line or in AZURE_TENANT_ID).
+fn connect(
+    conn: &Connection,
+    tenant: Option<String>,
+) -> Result<(reqwest::Client, url::Url, tenants::AuthTokens)> {
+    let base = graph::base_url(conn.cloud, conn.graph_url.as_deref())?;
+    let http = graph::http_client()?;
+    let graph_http = graph::graph_http_client(&base, &http)?;
+    let ctx = graph::auth::AuthContext::from_env(conn.cloud, tenant, http)?;
+    Ok((
+        graph_http,
+        base,
+        tenants::AuthTokens {
+            method: conn.auth,
+            ctx,
         },
-    )?;
-    Ok(match multi.exit() {
-        exit::Exit::Success => Outcome::Passed,
-        exit::Exit::Gaps => Outcome::Failed,
-        worst => Outcome::Worst(worst),
-    })
+    ))
 }
 
 fn run_plan(args: PlanArgs, out: &mut dyn Write) -> Result<Outcome> {
     let matrix = Matrix::load(args.source.matrix.as_deref())?;
-    let from = GrantsFrom::pick(args.app.as_deref(), args.from.as_deref())?;
+    let source = match (&args.app, &args.from) {
+        (_, Some(path)) => GrantsSource::Snapshot(path.clone()),
+        (Some(app), None) => GrantsSource::Graph { app: app.clone() },
+        (None, None) => anyhow::bail!(exit::InputError("give --app APP or --from SNAPSHOT".into())),
+    };
     let (grants, source) = load_grants(
-        from,
-        &args.connection,
+        &source,
+        &Connection::from(&args.connection),
         args.service_account.as_deref(),
         &matrix,
     )?;
@@ -289,53 +270,33 @@ fn run_plan(args: PlanArgs, out: &mut dyn Write) -> Result<Outcome> {
             PlanFormat::Text => report::plan_view::text(&plan, w),
             PlanFormat::Json => report::plan_view::json(&plan, w),
             PlanFormat::Markdown => report::plan_view::markdown(&plan, w),
+            PlanFormat::Html => report::html::plan(&plan, w),
         }
     })?;
     Ok(Outcome::Passed)
 }
 
-/// Where an audit or a plan reads what was granted.
-enum GrantsFrom<'a> {
-    /// Microsoft Graph, for this `--app`.
-    Graph(&'a str),
-    /// A snapshot file (`--from`).
-    Snapshot(&'a Path),
-    /// A token's own claims (`--token-claims`), from this file or the environment.
-    Token(Option<&'a Path>),
-}
-
-impl<'a> GrantsFrom<'a> {
-    /// `--app` or `--from` (clap makes them exclusive).
-    fn pick(app: Option<&'a str>, from: Option<&'a Path>) -> Result<GrantsFrom<'a>> {
-        match (app, from) {
-            (_, Some(path)) => Ok(GrantsFrom::Snapshot(path)),
-            (Some(app), None) => Ok(GrantsFrom::Graph(app)),
-            (None, None) => {
-                Err(exit::InputError("give --app APP or --from SNAPSHOT".into()).into())
-            }
-        }
-    }
-}
-
+/// Read the grants from where the config says (not `--tenants`: see `audit_tenants`).
 fn load_grants(
-    from: GrantsFrom<'_>,
-    conn: &ConnectionArgs,
+    from: &GrantsSource,
+    conn: &Connection,
     service_account: Option<&str>,
     matrix: &Matrix,
 ) -> Result<(Grants, Source)> {
     Ok(match from {
-        GrantsFrom::Graph(app) => (
+        GrantsSource::Graph { app } => (
             live_grants(conn, app, service_account, matrix)?,
             Source::Graph,
         ),
-        GrantsFrom::Snapshot(path) => (snapshot_grants(path, service_account)?, Source::Snapshot),
-        GrantsFrom::Token(file) => (token_grants(file, conn.cloud)?, Source::Token),
+        GrantsSource::Snapshot(path) => (snapshot_grants(path, service_account)?, Source::Snapshot),
+        GrantsSource::Token(file) => (token_grants(file.as_deref(), conn.cloud)?, Source::Token),
+        GrantsSource::Tenants { .. } => anyhow::bail!("a tenants file is read by audit_tenants"),
     })
 }
 
 /// The grants a token carries, from `--token-file` (or `-` for standard input) or
 /// ENTRA_PERMS_ACCESS_TOKEN.
-fn token_grants(file: Option<&Path>, cloud: cli::Cloud) -> Result<Grants> {
+fn token_grants(file: Option<&Path>, cloud: graph::Cloud) -> Result<Grants> {
     let (raw, origin) = match file {
         Some(path) => {
             let bytes =
@@ -391,24 +352,13 @@ fn snapshot_grants(path: &Path, service_account: Option<&str>) -> Result<Grants>
 /// Read the app's grants from Microsoft Graph, in the tenant asked for (`--tenant`, else
 /// AZURE_TENANT_ID, else the credential's own).
 fn live_grants(
-    conn: &ConnectionArgs,
+    conn: &Connection,
     app: &str,
     service_account: Option<&str>,
     matrix: &Matrix,
 ) -> Result<Grants> {
-    let base = graph::base_url(conn.cloud, conn.graph_url.as_deref())?;
-    let http = graph::http_client()?;
-    let graph_http = graph::graph_http_client(&base, &http)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let ctx = graph::auth::AuthContext::from_env(conn.cloud, conn.tenant.clone(), http)?;
-    let requested = ctx.tenant.clone();
-    let tokens = tenants::AuthTokens {
-        method: conn.auth,
-        ctx,
-    };
+    let (graph_http, base, tokens) = connect(conn, conn.tenant.clone())?;
+    let requested = tokens.ctx.tenant.clone();
     let job = tenants::Job {
         http: graph_http,
         base,
@@ -418,8 +368,12 @@ fn live_grants(
         cloud: conn.cloud,
         matrix,
         opts: audit::Options::default(),
-        timeout: std::time::Duration::from_secs(conn.timeout),
+        timeout: conn.timeout,
     };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     runtime.block_on(tenants::read_grants(&job, requested.as_deref()))
 }
 

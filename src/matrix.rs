@@ -105,6 +105,8 @@ pub struct Permission {
     pub application_id: Option<String>,
     /// The delegated scope id (Delegated permission), lower case.
     pub delegated_id: Option<String>,
+    /// The 1-based line of its `name` in the matrix file (for SARIF locations).
+    pub line: usize,
 }
 
 impl Permission {
@@ -281,7 +283,9 @@ impl Matrix {
                     ids_by_name.insert(name.to_lowercase(), ids);
                 }
             }
+            let line = line_col(text, row.name.span().start).0;
             permissions.push(Permission {
+                line,
                 name,
                 ptype,
                 api_versions,

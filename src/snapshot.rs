@@ -33,11 +33,13 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// A snapshot of `grants`, taken now.
-    pub fn now(grants: Grants) -> Snapshot {
+    /// A snapshot of `grants`, as of when they were read (else now).
+    pub fn now(mut grants: Grants) -> Snapshot {
+        let taken_at = grants.read_at.clone().unwrap_or_else(Grants::now);
+        grants.read_at = Some(taken_at.clone());
         Snapshot {
             snapshot_version: SNAPSHOT_VERSION,
-            taken_at: azure_core::time::to_rfc3339(&azure_core::time::OffsetDateTime::now_utc()),
+            taken_at,
             tool: SnapshotTool {
                 name: env!("CARGO_PKG_NAME").into(),
                 version: env!("CARGO_PKG_VERSION").into(),
@@ -83,6 +85,7 @@ impl Snapshot {
         })?;
         snapshot.grants.check_shapes().map_err(bad)?;
         snapshot.grants.adopt_legacy_notes();
+        snapshot.grants.read_at = Some(snapshot.taken_at.clone());
         Ok(snapshot)
     }
 

@@ -171,6 +171,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         },
     );
     grants.tenant_id = tenant_id.clone();
+    grants.read_at = Some(Grants::now());
     grants.findings.extend(tenant_notes);
     grants.graph_resource_id = Some(catalog.id.clone());
     grants.service_account = user.map(|mut u| {

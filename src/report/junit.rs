@@ -7,7 +7,7 @@ use std::io::Write;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 
-use super::audit_view::{req_name, status_words, verdict};
+use super::view::{req_name, status_words, verdict};
 use crate::audit::{Coverage, Report};
 use crate::matrix::Purpose;
 use crate::tenants::MultiReport;

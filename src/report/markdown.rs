@@ -3,10 +3,9 @@
 
 use std::io::Write;
 
-use super::audit_view::{req_name, status_words, verdict};
-use super::{join, md_cell};
-use crate::audit::{Coverage, Report};
-use crate::grants::{Consent, Source};
+use super::md_cell;
+use super::view::AuditView;
+use crate::audit::Coverage;
 
 fn badge(c: Coverage) -> &'static str {
     match c {
@@ -17,83 +16,63 @@ fn badge(c: Coverage) -> &'static str {
     }
 }
 
-pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let r = &super::safe::report(r);
+/// The audit in GitHub Markdown, laid out from the view.
+pub fn audit(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
         "## entra-perms audit: {}\n",
-        if r.passed { "✅ PASS" } else { "❌ FAIL" }
+        if v.passed { "✅ PASS" } else { "❌ FAIL" }
     )?;
-    let app = r
-        .app
-        .display_name
-        .as_deref()
-        .or(r.app.app_id.as_deref())
-        .unwrap_or("the app");
-    let mut who = format!("**{}**", md_cell(app));
-    if let Some(id) = &r.app.app_id {
-        who.push_str(&format!(" (appId `{id}`)"));
+    let mut who = format!("**{}**", md_cell(&v.title));
+    if let Some(id) = &v.app_id {
+        who.push_str(&format!(" (appId `{}`)", md_cell(id)));
     }
-    if let Some(t) = &r.tenant_id {
-        who.push_str(&format!(" · tenant `{t}`"));
+    if let Some(t) = &v.tenant {
+        who.push_str(&format!(" · tenant `{}`", md_cell(t)));
     }
-    who.push_str(&format!(
-        " · {} cloud · read from {}",
-        r.cloud,
-        match r.source {
-            Source::Graph => "Microsoft Graph",
-            Source::Snapshot => "a snapshot",
-            Source::Token => "the token's claims",
-        }
-    ));
+    who.push_str(&format!(" · {} cloud · read from {}", v.cloud, v.source));
     writeln!(out, "{who}\n")?;
-    writeln!(out, "{}\n", md_cell(&verdict(r)))?;
+    writeln!(out, "{}\n", md_cell(&v.verdict))?;
 
     writeln!(
         out,
-        "| Protected object | Backup | Restore | Not satisfied |"
+        "| Protected object | Backup | Restore | Not satisfied / notes |"
     )?;
     writeln!(out, "|---|---|---|---|")?;
-    for o in &r.objects {
-        let details: Vec<String> = o
-            .requirements
-            .iter()
-            .filter(|q| !q.status.is_ok())
-            .map(|q| {
-                format!(
-                    "`{}` ({}): {}",
-                    q.permission,
-                    q.ptype,
-                    md_cell(&status_words(q))
-                )
-            })
-            .collect();
+    for o in &v.objects {
+        let details: Vec<String> = o.not_granted.iter().map(|d| md_cell(d)).collect();
         writeln!(
             out,
             "| {} | {} | {} | {} |",
-            md_cell(&o.object),
-            badge(o.purposes.backup),
-            badge(o.purposes.restore),
+            md_cell(&o.name),
+            badge(o.backup),
+            badge(o.restore),
             details.join("<br>")
         )?;
     }
 
-    if !r.missing.is_empty() {
-        writeln!(out, "\n### To grant ({})\n", r.missing.len())?;
+    if !v.to_grant.is_empty() {
+        writeln!(out, "\n### To grant ({})\n", v.to_grant.len())?;
         writeln!(
             out,
             "| Permission | Type | Status | Protects | Needed for |"
         )?;
         writeln!(out, "|---|---|---|---|---|")?;
-        for g in &r.missing {
+        for g in &v.to_grant {
             writeln!(
                 out,
                 "| `{}` | {} | {} | {} | {} |",
                 md_cell(&g.permission),
                 g.ptype,
-                g.status.as_str(),
-                md_cell(&g.objects.join(", ")),
-                join(&g.purposes, ", ")
+                g.status,
+                md_cell(&g.objects),
+                g.purposes
+            )?;
+        }
+        if let Some(url) = &v.consent_url {
+            writeln!(
+                out,
+                "\nAdmin consent for everything the app registration requests: <{url}>"
             )?;
         }
         writeln!(
@@ -101,94 +80,58 @@ pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             "\nWhy each is needed: `entra-perms explain <permission>`. How to grant them: `entra-perms plan --app <app>`."
         )?;
     }
-    let implied: Vec<String> = r
-        .objects
-        .iter()
-        .flat_map(|o| &o.requirements)
-        .filter(|q| q.via.is_some())
-        .map(|q| {
-            format!(
-                "- {}: {}",
-                req_name(&q.permission, q.ptype),
-                status_words(q)
-            )
-        })
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if !implied.is_empty() {
+    if !v.implied.is_empty() {
         writeln!(out, "\n### Satisfied by a broader permission\n")?;
-        for line in implied {
-            writeln!(out, "{line}")?;
+        for line in &v.implied {
+            writeln!(out, "- {}", md_cell(line))?;
         }
     }
-    if !r.excess.is_empty() {
-        writeln!(out, "\n### Granted but not needed ({})\n", r.excess.len())?;
-        for e in &r.excess {
-            let consent = match e.consent {
-                Some(Consent::Principal) => " — consented by individual users",
-                _ => "",
-            };
-            writeln!(out, "- `{}` ({}){consent}", md_cell(&e.permission), e.ptype)?;
+    if !v.excess.is_empty() {
+        writeln!(out, "\n### Granted but not needed ({})\n", v.excess.len())?;
+        for e in &v.excess {
+            match e.consent {
+                Some(c) => writeln!(out, "- {} — {c}", md_cell(&e.name))?,
+                None => writeln!(out, "- {}", md_cell(&e.name))?,
+            }
         }
     }
-    if let Some(sa) = &r.service_account {
-        writeln!(
-            out,
-            "\n### Service account `{}`\n",
-            md_cell(sa.user_principal_name.as_deref().unwrap_or(&sa.id))
-        )?;
-        match &sa.roles {
-            None => writeln!(out, "- Directory roles: unknown")?,
-            Some(roles) => writeln!(
-                out,
-                "- Directory roles: {}",
-                if roles.is_empty() {
-                    "none".to_string()
-                } else {
-                    roles
-                        .iter()
-                        .map(|r| {
-                            format!(
-                                "{} ({})",
-                                md_cell(&r.display_name),
-                                match r.assignment {
-                                    crate::grants::Assignment::Active => "active",
-                                    crate::grants::Assignment::Eligible => "eligible",
-                                }
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
-            )?,
+    if !v.other_apis.is_empty() {
+        writeln!(out, "\n### Permissions on other APIs (not audited)\n")?;
+        for o in &v.other_apis {
+            writeln!(out, "- {}", md_cell(o))?;
         }
+    }
+    if !v.unresolved.is_empty() {
+        writeln!(out, "\n### Grants with unknown ids\n")?;
+        for u in &v.unresolved {
+            writeln!(out, "- {}", md_cell(u))?;
+        }
+    }
+    if let Some(sa) = &v.service_account {
+        writeln!(out, "\n### Service account `{}`\n", md_cell(&sa.who))?;
+        writeln!(out, "- Directory roles: {}", md_cell(&sa.roles_words))?;
         writeln!(
             out,
             "- Delegated permissions acting through it: {}",
-            md_cell(&sa.acts_for.join(", "))
+            md_cell(&sa.acts_for)
         )?;
         for n in &sa.notes {
             writeln!(out, "- ⚠️ {}", md_cell(n))?;
         }
     }
-    if !r.notes.is_empty() {
+    if !v.notes.is_empty() {
         writeln!(out, "\n### Notes\n")?;
-        for n in &r.notes {
+        for n in &v.notes {
             writeln!(out, "- {}", md_cell(n))?;
         }
     }
     writeln!(
         out,
-        "\n<sub>{} {} · matrix {} · scope {} · fail on {}{}</sub>",
-        r.tool.name,
-        r.tool.version,
-        r.matrix_version.as_deref().unwrap_or("(unversioned)"),
-        serde_json::to_value(r.scope)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        r.fail_on,
-        if r.strict { " · strict" } else { "" }
+        "\n<sub>{} · matrix {} · scope {} · fail on {}{}</sub>",
+        v.tool,
+        md_cell(&v.matrix_version),
+        v.scope,
+        v.fail_on,
+        if v.strict { " · strict" } else { "" }
     )
 }

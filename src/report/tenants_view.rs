@@ -4,37 +4,32 @@ use std::io::Write;
 
 use comfy_table::Cell;
 
+use super::view::{GapView, TenantView, TenantsView};
 use super::{md_cell, new_table};
-use crate::tenants::{MultiReport, TenantResult};
+use crate::tenants::MultiReport;
 
-fn verdict(t: &TenantResult) -> &'static str {
-    match (&t.report, &t.error) {
-        (Some(r), _) if r.passed => "PASS",
-        (Some(_), _) => "FAIL",
-        _ => "ERROR",
-    }
-}
-
-fn counts(t: &TenantResult) -> [String; 3] {
-    match &t.report {
-        Some(r) => [
-            r.summary.covered.to_string(),
-            r.summary.partial.to_string(),
-            r.summary.missing.to_string(),
+fn counts(t: &TenantView) -> [String; 3] {
+    match &t.audit {
+        Some(a) => [
+            a.covered.to_string(),
+            a.partial.to_string(),
+            a.missing.to_string(),
         ],
         None => ["–".into(), "–".into(), "–".into()],
     }
 }
 
-fn summary_line(m: &MultiReport) -> String {
-    format!(
-        "{} tenants: {} passed, {} failed, {} could not be audited",
-        m.summary.tenants, m.summary.passed, m.summary.failed, m.summary.errors
-    )
+/// The error, or the permissions to grant.
+fn detail(t: &TenantView, name: impl Fn(&GapView) -> String) -> String {
+    match (&t.audit, &t.error) {
+        (_, Some(e)) => e.clone(),
+        (Some(a), None) => a.to_grant.iter().map(name).collect::<Vec<_>>().join(", "),
+        (None, None) => String::new(),
+    }
 }
 
-pub fn table(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
-    let m = &super::safe::multi(m);
+/// One row per tenant, for a terminal.
+pub fn table(v: &TenantsView, out: &mut dyn Write) -> std::io::Result<()> {
     let mut table = new_table(&["Tenant", "Verdict", "Cov/Part/Miss", "Error / to grant"]);
     table.force_no_tty();
     if let Some(col) = table.column_mut(0) {
@@ -42,27 +37,17 @@ pub fn table(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
             comfy_table::Width::Fixed(38),
         ));
     }
-    for t in &m.tenants {
+    for t in &v.tenants {
         let [c, p, mi] = counts(t);
-        let detail = match (&t.report, &t.error) {
-            (_, Some(e)) => e.clone(),
-            (Some(r), None) => r
-                .missing
-                .iter()
-                .map(|g| format!("{} ({})", g.permission, g.ptype))
-                .collect::<Vec<_>>()
-                .join(", "),
-            (None, None) => String::new(),
-        };
         table.add_row(vec![
             Cell::new(&t.tenant),
-            Cell::new(verdict(t)),
+            Cell::new(t.verdict_word),
             Cell::new(format!("{c} / {p} / {mi}")),
-            Cell::new(detail),
+            Cell::new(detail(t, |g| g.name.clone())),
         ]);
     }
     writeln!(out, "{table}")?;
-    writeln!(out, "\n{}", summary_line(m))
+    writeln!(out, "\n{}", v.summary)
 }
 
 pub fn json(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
@@ -70,36 +55,26 @@ pub fn json(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
-pub fn markdown(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
-    let m = &super::safe::multi(m);
-    writeln!(
-        out,
-        "## entra-perms audit of {} tenants\n",
-        m.summary.tenants
-    )?;
-    writeln!(out, "{}\n", summary_line(m))?;
+/// One row per tenant, in GitHub Markdown.
+pub fn markdown(v: &TenantsView, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "## entra-perms audit of {} tenants\n", v.tenants.len())?;
+    writeln!(out, "{}\n", v.summary)?;
     writeln!(
         out,
         "| Tenant | Verdict | Covered | Partial | Missing | Error / to grant |"
     )?;
     writeln!(out, "|---|---|---|---|---|---|")?;
-    for t in &m.tenants {
+    for t in &v.tenants {
         let [c, p, mi] = counts(t);
-        let detail = match (&t.report, &t.error) {
-            (_, Some(e)) => md_cell(e),
-            (Some(r), None) => r
-                .missing
-                .iter()
-                .map(|g| format!("`{}` ({})", md_cell(&g.permission), g.ptype))
-                .collect::<Vec<_>>()
-                .join(", "),
-            (None, None) => String::new(),
+        let detail = match &t.error {
+            Some(e) => md_cell(e),
+            None => detail(t, |g| format!("`{}` ({})", md_cell(&g.permission), g.ptype)),
         };
         writeln!(
             out,
             "| `{}` | {} | {c} | {p} | {mi} | {detail} |",
             md_cell(&t.tenant),
-            verdict(t)
+            t.verdict_word
         )?;
     }
     Ok(())

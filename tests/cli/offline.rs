@@ -82,6 +82,11 @@ fn a_snapshot_audit_reproduces_the_live_verdicts() {
         assert_eq!(offline["source"], "snapshot");
         live["source"] = "x".into();
         offline["source"] = "x".into();
+        // The snapshot's audit is as of the snapshot: its readAt is the snapshot's takenAt.
+        assert_eq!(offline["readAt"], doc["takenAt"]);
+        assert!(live["readAt"].as_str().unwrap().ends_with('Z'));
+        live["readAt"] = "x".into();
+        offline["readAt"] = "x".into();
         assert_eq!(live, offline);
     }
 }

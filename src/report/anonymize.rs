@@ -1,0 +1,141 @@
+//! `--redact`: users' principal names and object ids replaced with stable placeholders in every
+//! report (`user-1`, `user-1@redacted.invalid`), for reports sent outside the organisation. The
+//! same user gets the same placeholder everywhere in one run.
+
+use serde_json::Value;
+
+use crate::audit::Report;
+use crate::tenants::MultiReport;
+
+/// The placeholders handed out so far: (real value, placeholder).
+#[derive(Debug, Default)]
+pub struct Placeholders {
+    pairs: Vec<(String, String)>,
+    users: usize,
+}
+
+impl Placeholders {
+    /// Register one user (object id and UPN) and get its placeholders.
+    fn user(&mut self, id: &str, upn: Option<&str>) -> (String, Option<String>) {
+        let known = self
+            .pairs
+            .iter()
+            .find(|(real, _)| real.eq_ignore_ascii_case(id))
+            .map(|(_, p)| p.clone());
+        let id_placeholder = known.unwrap_or_else(|| {
+            self.users += 1;
+            let p = format!("user-{}", self.users);
+            self.pairs.push((id.to_string(), p.clone()));
+            p
+        });
+        let upn_placeholder = upn.map(|upn| {
+            let p = format!("{id_placeholder}@redacted.invalid");
+            if !self
+                .pairs
+                .iter()
+                .any(|(real, _)| real.eq_ignore_ascii_case(upn))
+            {
+                self.pairs.push((upn.to_string(), p.clone()));
+            }
+            p
+        });
+        (id_placeholder, upn_placeholder)
+    }
+
+    /// `text` with every known user value replaced.
+    fn apply(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        let mut pairs: Vec<&(String, String)> = self.pairs.iter().collect();
+        pairs.sort_by_key(|(real, _)| std::cmp::Reverse(real.len()));
+        for (real, placeholder) in pairs {
+            if !real.is_empty() {
+                out = replace_ignore_case(&out, real, placeholder);
+            }
+        }
+        out
+    }
+
+    fn apply_value(&self, v: &mut Value) {
+        match v {
+            Value::String(s) => *s = self.apply(s),
+            Value::Array(a) => a.iter_mut().for_each(|x| self.apply_value(x)),
+            Value::Object(o) => o.values_mut().for_each(|x| self.apply_value(x)),
+            _ => {}
+        }
+    }
+}
+
+fn replace_ignore_case(text: &str, needle: &str, with: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let needle_lower = needle.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (i, _) in lower.match_indices(&needle_lower) {
+        if i < last {
+            continue;
+        }
+        out.push_str(&text[last..i]);
+        out.push_str(with);
+        last = i + needle.len();
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// Redact the users of one report.
+pub fn report(r: &mut Report, p: &mut Placeholders) {
+    if let Some(sa) = &mut r.service_account {
+        let (id, upn) = p.user(&sa.id, sa.user_principal_name.as_deref());
+        sa.id = id;
+        sa.user_principal_name = upn;
+        for n in &mut sa.notes {
+            *n = p.apply(n);
+        }
+    }
+    for n in &mut r.notes {
+        *n = p.apply(n);
+    }
+    for f in &mut r.findings {
+        f.message = p.apply(&f.message);
+        p.apply_value(&mut f.data);
+    }
+}
+
+/// Redact the users of every tenant's report and error.
+pub fn multi(m: &mut MultiReport, p: &mut Placeholders) {
+    for t in &mut m.tenants {
+        if let Some(r) = &mut t.report {
+            report(r, p);
+        }
+    }
+    for t in &mut m.tenants {
+        if let Some(e) = &mut t.error {
+            *e = p.apply(e);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_get_stable_placeholders_everywhere() {
+        let mut p = Placeholders::default();
+        let (id, upn) = p.user(
+            "4562BCC8-c436-4f95-b7c0-4f8ce89dca5e",
+            Some("backup@contoso.com"),
+        );
+        assert_eq!(id, "user-1");
+        assert_eq!(upn.as_deref(), Some("user-1@redacted.invalid"));
+        assert_eq!(
+            p.user("4562bcc8-c436-4f95-b7c0-4f8ce89dca5e", None).0,
+            "user-1"
+        );
+        assert_eq!(
+            p.apply("Backup@Contoso.com (4562bcc8-c436-4f95-b7c0-4f8ce89dca5e) is not GA"),
+            "user-1@redacted.invalid (user-1) is not GA"
+        );
+        assert_eq!(p.user("other", None).0, "user-2");
+    }
+}

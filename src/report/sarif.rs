@@ -1,0 +1,196 @@
+//! `--format sarif`: SARIF 2.1.0 for code scanning. One rule per kind of finding (missing,
+//! wrong-type, requested-not-granted, principal-consent-only, excess); one result per unsatisfied
+//! requirement, located at its row of the matrix file, and per grant not needed; tenant, app and
+//! permission in each result's properties.
+
+use std::io::Write;
+
+use serde_json::{json, Value};
+
+use crate::audit::{Report, Status};
+use crate::matrix::{Matrix, EMBEDDED_NAME};
+use crate::tenants::MultiReport;
+
+/// The rules: (id, name, level, short description, help).
+const RULES: [(&str, &str, &str, &str, &str); 5] = [
+    (
+        "missing",
+        "PermissionMissing",
+        "error",
+        "A permission the backup needs is not granted.",
+        "Grant the permission with admin consent (`entra-perms plan` prints the exact requests), then audit again.",
+    ),
+    (
+        "wrong-type",
+        "PermissionGrantedAsWrongType",
+        "error",
+        "A permission is granted, but only as the other type (application instead of delegated, or the reverse).",
+        "Grant it as the type the matrix requires; the grant of the other type does not serve the backup.",
+    ),
+    (
+        "requested-not-granted",
+        "PermissionRequestedNotConsented",
+        "error",
+        "The app registration requests a permission that nobody consented to (stale consent).",
+        "An administrator grants admin consent for the app (the consent URL is in `entra-perms plan`).",
+    ),
+    (
+        "principal-consent-only",
+        "PermissionConsentedOnlyForUsers",
+        "error",
+        "A delegated permission is consented only for individual users, none of them the service account.",
+        "Grant admin consent for all users, or audit with --service-account if one of those users is the backup's service account.",
+    ),
+    (
+        "excess",
+        "PermissionNotNeeded",
+        "warning",
+        "A Microsoft Graph permission is granted that no backup or restore requirement needs.",
+        "Remove the grant unless another use of the app needs it (`entra-perms plan` prints the request).",
+    ),
+];
+
+fn rule_index(id: &str) -> usize {
+    RULES.iter().position(|r| r.0 == id).unwrap_or(0)
+}
+
+/// The matrix file as SARIF names it: `permissions.toml` for the embedded one.
+fn artifact(matrix: &Matrix) -> String {
+    if matrix.origin == EMBEDDED_NAME {
+        "permissions.toml".to_string()
+    } else {
+        matrix.origin.replace('\\', "/")
+    }
+}
+
+fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
+    let uri = artifact(matrix);
+    let app = r
+        .app
+        .display_name
+        .clone()
+        .or_else(|| r.app.app_id.clone())
+        .unwrap_or_default();
+    let location = |line: usize| {
+        json!([{"physicalLocation": {
+            "artifactLocation": {"uri": uri, "index": 0},
+            "region": {"startLine": line.max(1)}
+        }}])
+    };
+    for g in &r.missing {
+        let rule = match g.status {
+            Status::WrongType => "wrong-type",
+            Status::RequestedNotGranted => "requested-not-granted",
+            Status::PrincipalConsentOnly => "principal-consent-only",
+            _ => "missing",
+        };
+        let line = matrix
+            .permissions
+            .iter()
+            .find(|p| p.ptype == g.ptype && p.name.eq_ignore_ascii_case(&g.permission))
+            .map_or(1, |p| p.line);
+        out.push(json!({
+            "ruleId": rule,
+            "ruleIndex": rule_index(rule),
+            "level": "error",
+            "message": {"text": format!(
+                "{} ({}) is {} for {}: needed for {} of {}.",
+                g.permission, g.ptype, g.status.as_str(), app,
+                super::join(&g.purposes, " and "), g.objects.join(", ")
+            )},
+            "locations": location(line),
+            "partialFingerprints": {"entraPerms/v1": format!("{tenant}|{}|{}|{}|{rule}",
+                r.app.app_id.as_deref().unwrap_or(""), g.permission, g.ptype)},
+            "properties": {
+                "tenant": tenant, "app": app, "appId": r.app.app_id,
+                "permission": g.permission, "type": g.ptype.to_string(),
+                "status": g.status.as_str(), "objects": g.objects, "purposes": g.purposes,
+            }
+        }));
+    }
+    for e in &r.excess {
+        out.push(json!({
+            "ruleId": "excess",
+            "ruleIndex": rule_index("excess"),
+            "level": "warning",
+            "message": {"text": format!(
+                "{} ({}) is granted to {} but no requirement in scope needs it.",
+                e.permission, e.ptype, app
+            )},
+            "locations": location(1),
+            "partialFingerprints": {"entraPerms/v1": format!("{tenant}|{}|{}|{}|excess",
+                r.app.app_id.as_deref().unwrap_or(""), e.permission, e.ptype)},
+            "properties": {
+                "tenant": tenant, "app": app, "appId": r.app.app_id,
+                "permission": e.permission, "type": e.ptype.to_string(),
+            }
+        }));
+    }
+}
+
+fn document(matrix: &Matrix, results: Vec<Value>, successful: bool) -> Value {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|(id, name, level, short, help)| {
+            json!({
+                "id": id, "name": name,
+                "shortDescription": {"text": short},
+                "fullDescription": {"text": short},
+                "help": {"text": help},
+                "defaultConfiguration": {"level": level},
+                "properties": {"tags": ["security", "entra-id", "least-privilege"]}
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": env!("CARGO_PKG_NAME"),
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/entra-perms/entra-perms",
+                "rules": rules
+            }},
+            "artifacts": [{"location": {"uri": artifact(matrix)}}],
+            "invocations": [{"executionSuccessful": successful}],
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    })
+}
+
+fn write(out: &mut dyn Write, doc: &Value) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, doc)?;
+    writeln!(out)
+}
+
+/// One audit.
+pub fn audit(r: &Report, matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut list = Vec::new();
+    results(r, r.tenant_id.as_deref().unwrap_or(""), matrix, &mut list);
+    write(out, &document(matrix, list, true))
+}
+
+/// Every tenant's results in one run; a tenant that could not be audited makes the run
+/// unsuccessful, with its error as a tool notification.
+pub fn tenants(m: &MultiReport, matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut list = Vec::new();
+    let mut errors = Vec::new();
+    for t in &m.tenants {
+        match (&t.report, &t.error) {
+            (Some(r), _) => results(r, &t.tenant, matrix, &mut list),
+            (None, e) => errors.push(json!({
+                "level": "error",
+                "message": {"text": format!("{}: could not be audited: {}", t.tenant,
+                    e.as_deref().unwrap_or("unknown error"))},
+            })),
+        }
+    }
+    let mut doc = document(matrix, list, errors.is_empty());
+    if !errors.is_empty() {
+        doc["runs"][0]["invocations"][0]["toolExecutionNotifications"] = Value::Array(errors);
+    }
+    write(out, &doc)
+}

@@ -1,0 +1,442 @@
+//! The one view behind every report for people: an audit (or many) turned once into what a
+//! reader sees — the verdict, the header, per-object rows with backup and restore cells, what to
+//! grant, what is not needed, the service account, the notes — with every tenant-supplied string
+//! already free of control characters. The table, Markdown and HTML renderers only lay it out,
+//! so they cannot disagree.
+
+use crate::audit::{Coverage, Report, Requirement, Status};
+use crate::grants::{Assignment, Consent, Source};
+use crate::matrix::{Matrix, PermissionType};
+use crate::plan::Plan;
+use crate::tenants::{MultiReport, TenantResult};
+
+/// One audit, as people read it.
+#[derive(Debug, Clone)]
+pub struct AuditView {
+    pub passed: bool,
+    /// `PASS` or `FAIL`.
+    pub verdict_word: &'static str,
+    /// The one-line verdict: `FAIL: 3 of 18 objects not covered (…); grant 4 permissions`.
+    pub verdict: String,
+    /// The app's display name, else its appId.
+    pub title: String,
+    pub app_id: Option<String>,
+    pub service_principal_id: Option<String>,
+    pub tenant: Option<String>,
+    pub cloud: &'static str,
+    /// Where the grants were read: `Microsoft Graph`, `a snapshot`, `the token's claims`.
+    pub source: &'static str,
+    /// When they were read (RFC 3339), where known.
+    pub read_at: Option<String>,
+    /// `entra-perms 0.1.0`.
+    pub tool: String,
+    pub matrix_version: String,
+    pub scope: &'static str,
+    pub strict: bool,
+    pub fail_on: &'static str,
+    pub objects_in_scope: usize,
+    pub covered: usize,
+    pub partial: usize,
+    pub missing: usize,
+    pub not_applicable: usize,
+    pub objects: Vec<ObjectView>,
+    pub to_grant: Vec<GapView>,
+    /// Admin consent for everything the registration requests, where the plan has one.
+    pub consent_url: Option<String>,
+    /// Requirements satisfied only by a broader permission: `Name (Type): implied by X`.
+    pub implied: Vec<String>,
+    pub excess: Vec<ExcessView>,
+    /// `Resource: permission (Type)`.
+    pub other_apis: Vec<String>,
+    /// `id (Type)`.
+    pub unresolved: Vec<String>,
+    pub service_account: Option<AccountView>,
+    pub notes: Vec<String>,
+}
+
+/// One protected object.
+#[derive(Debug, Clone)]
+pub struct ObjectView {
+    pub name: String,
+    pub status: Coverage,
+    pub backup: Coverage,
+    pub restore: Coverage,
+    /// Every requirement not granted exactly: `Name (Type): words`.
+    pub not_granted: Vec<String>,
+    pub requirements: Vec<RequirementView>,
+}
+
+/// One requirement of an object.
+#[derive(Debug, Clone)]
+pub struct RequirementView {
+    /// `Name (Type)`.
+    pub name: String,
+    pub permission: String,
+    pub ptype: PermissionType,
+    /// `backup and restore`.
+    pub purposes: String,
+    pub status: Status,
+    /// What the status means here: `implied by User.ReadWrite.All`.
+    pub status_words: String,
+    /// `for all users` / `for one user`.
+    pub consent: Option<&'static str>,
+    pub granted_on: Option<String>,
+    /// Why the backup needs it (the matrix's description).
+    pub why: String,
+    /// How to grant it, when it is not satisfied and the plan knows.
+    pub fix: Option<Fix>,
+}
+
+/// The commands that close one gap.
+#[derive(Debug, Clone)]
+pub struct Fix {
+    pub az: String,
+    pub powershell: String,
+}
+
+/// A permission to grant, once, with every object it protects.
+#[derive(Debug, Clone)]
+pub struct GapView {
+    pub name: String,
+    pub permission: String,
+    pub ptype: PermissionType,
+    pub status: &'static str,
+    pub purposes: String,
+    pub objects: String,
+}
+
+/// A granted permission that is not needed.
+#[derive(Debug, Clone)]
+pub struct ExcessView {
+    pub name: String,
+    /// `consented by individual users`, where so.
+    pub consent: Option<&'static str>,
+    /// What it allows, where the matrix knows the permission.
+    pub allows: Option<String>,
+}
+
+/// The service account panel.
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    /// Its UPN, else its object id.
+    pub who: String,
+    /// `Global Administrator`, `User Administrator (eligible)`; `None`: unknown.
+    pub roles: Option<Vec<String>>,
+    /// `Global Administrator, …` / `no directory roles` / `roles unknown`.
+    pub roles_words: String,
+    pub has_global_administrator: Option<bool>,
+    pub acts_for: String,
+    pub notes: Vec<String>,
+}
+
+/// The reader-facing name of a requirement: `Name (Type)`.
+pub fn req_name(permission: &str, ptype: impl std::fmt::Display) -> String {
+    format!("{permission} ({ptype})")
+}
+
+/// What a requirement's status means, in a few words.
+pub fn status_words(r: &Requirement) -> String {
+    match r.status {
+        Status::Granted => "granted".into(),
+        Status::Implied => format!("implied by {}", r.via.as_deref().unwrap_or("?")),
+        Status::PrincipalConsentOnly => "consented only for individual users".into(),
+        Status::WrongType => format!(
+            "granted as {} instead",
+            r.granted_as.map(|t| t.to_string()).unwrap_or_default()
+        ),
+        Status::RequestedNotGranted => "requested but never consented".into(),
+        Status::Missing => "missing".into(),
+    }
+}
+
+fn source_words(s: Source) -> &'static str {
+    match s {
+        Source::Graph => "Microsoft Graph",
+        Source::Snapshot => "a snapshot",
+        Source::Token => "the token's claims",
+    }
+}
+
+fn words<T: std::fmt::Display>(items: &[T], sep: &str) -> String {
+    super::join(items, sep)
+}
+
+/// The one-line verdict.
+pub fn verdict(r: &Report) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let gaps = r.summary.partial + r.summary.missing;
+    let in_scope = r.summary.objects - r.summary.not_applicable;
+    let mut parts = vec![if gaps == 0 {
+        format!("all {in_scope} objects in scope covered")
+    } else {
+        format!(
+            "{gaps} of {in_scope} objects not covered ({} partial, {} missing)",
+            r.summary.partial, r.summary.missing
+        )
+    }];
+    if !r.missing.is_empty() {
+        parts.push(format!(
+            "grant {}",
+            plural(r.missing.len(), "permission", "permissions")
+        ));
+    }
+    if !r.excess.is_empty() {
+        parts.push(format!("{} not needed", r.excess.len()));
+    }
+    let mut policy = Vec::new();
+    if r.fail_on != "gap" {
+        policy.push(format!("--fail-on {}", r.fail_on));
+    }
+    if r.strict {
+        policy.push("--strict".to_string());
+    }
+    let policy = if policy.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", policy.join(", "))
+    };
+    format!(
+        "{}: {}{policy}",
+        if r.passed { "PASS" } else { "FAIL" },
+        parts.join("; ")
+    )
+}
+
+/// The fix for a requirement from the plan: the application step that grants it, or the
+/// delegated step that adds it.
+fn fix_for(plan: Option<&Plan>, q: &Requirement) -> Option<Fix> {
+    let plan = plan?;
+    if q.status.is_ok() {
+        return None;
+    }
+    let same = |p: &str| p.eq_ignore_ascii_case(&q.permission);
+    if q.ptype != PermissionType::Delegated {
+        if let Some(step) = plan.application.iter().find(|s| same(&s.permission)) {
+            return Some(Fix {
+                az: step.az_cli.clone(),
+                powershell: step.powershell.clone(),
+            });
+        }
+    }
+    let step = plan.delegated.as_ref()?;
+    step.add.iter().any(|(p, _)| same(p)).then(|| Fix {
+        az: step.az_cli.clone(),
+        powershell: step.powershell.clone(),
+    })
+}
+
+/// Build the view of one audit. `matrix` gives each requirement's reason; `plan`, when given,
+/// each gap's fix and the consent URL.
+pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView {
+    let r = &super::safe::report(report);
+    let why = |q: &Requirement| {
+        matrix
+            .permissions
+            .iter()
+            .find(|p| p.ptype == q.ptype && p.name.eq_ignore_ascii_case(&q.permission))
+            .map(|p| p.description.clone())
+            .unwrap_or_default()
+    };
+    let objects = r
+        .objects
+        .iter()
+        .map(|o| ObjectView {
+            name: o.object.clone(),
+            status: o.status,
+            backup: o.purposes.backup,
+            restore: o.purposes.restore,
+            not_granted: o
+                .requirements
+                .iter()
+                .filter(|q| q.status != Status::Granted)
+                .map(|q| format!("{}: {}", req_name(&q.permission, q.ptype), status_words(q)))
+                .collect(),
+            requirements: o
+                .requirements
+                .iter()
+                .map(|q| RequirementView {
+                    name: req_name(&q.permission, q.ptype),
+                    permission: q.permission.clone(),
+                    ptype: q.ptype,
+                    purposes: words(&q.purposes, " and "),
+                    status: q.status,
+                    status_words: status_words(q),
+                    consent: q.consent.map(|c| match c {
+                        Consent::AllPrincipals => "for all users",
+                        Consent::Principal => "for the service account only",
+                    }),
+                    granted_on: q.granted_on.clone(),
+                    why: why(q),
+                    fix: fix_for(plan, q),
+                })
+                .collect(),
+        })
+        .collect();
+    let implied: Vec<String> = r
+        .objects
+        .iter()
+        .flat_map(|o| &o.requirements)
+        .filter(|q| q.via.is_some())
+        .map(|q| format!("{}: {}", req_name(&q.permission, q.ptype), status_words(q)))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let service_account = r.service_account.as_ref().map(|sa| {
+        let roles: Option<Vec<String>> = sa.roles.as_ref().map(|roles| {
+            roles
+                .iter()
+                .map(|role| match role.assignment {
+                    Assignment::Active => role.display_name.clone(),
+                    Assignment::Eligible => format!("{} (eligible)", role.display_name),
+                })
+                .collect()
+        });
+        let roles_words = match &roles {
+            None => "roles unknown".to_string(),
+            Some(list) if list.is_empty() => "no directory roles".to_string(),
+            Some(list) => list.join(", "),
+        };
+        AccountView {
+            who: sa
+                .user_principal_name
+                .clone()
+                .unwrap_or_else(|| sa.id.clone()),
+            roles,
+            roles_words,
+            has_global_administrator: sa.has_global_administrator,
+            acts_for: sa.acts_for.join(", "),
+            notes: sa.notes.clone(),
+        }
+    });
+    let title = r
+        .app
+        .display_name
+        .clone()
+        .or_else(|| r.app.app_id.clone())
+        .unwrap_or_else(|| "the app".into());
+    AuditView {
+        passed: r.passed,
+        verdict_word: if r.passed { "PASS" } else { "FAIL" },
+        verdict: verdict(r),
+        title,
+        app_id: r.app.app_id.clone(),
+        service_principal_id: r.app.service_principal_id.clone(),
+        tenant: r.tenant_id.clone(),
+        cloud: r.cloud,
+        source: source_words(r.source),
+        read_at: r.read_at.clone(),
+        tool: format!("{} {}", r.tool.name, r.tool.version),
+        matrix_version: r
+            .matrix_version
+            .clone()
+            .unwrap_or_else(|| "(unversioned)".into()),
+        scope: r.scope.as_str(),
+        strict: r.strict,
+        fail_on: r.fail_on,
+        objects_in_scope: r.summary.objects - r.summary.not_applicable,
+        covered: r.summary.covered,
+        partial: r.summary.partial,
+        missing: r.summary.missing,
+        not_applicable: r.summary.not_applicable,
+        objects,
+        to_grant: r
+            .missing
+            .iter()
+            .map(|g| GapView {
+                name: req_name(&g.permission, g.ptype),
+                permission: g.permission.clone(),
+                ptype: g.ptype,
+                status: g.status.as_str(),
+                purposes: words(&g.purposes, " and "),
+                objects: g.objects.join(", "),
+            })
+            .collect(),
+        consent_url: plan
+            .filter(|p| !p.is_empty())
+            .and_then(|p| p.admin_consent_url.clone()),
+        implied,
+        excess: r
+            .excess
+            .iter()
+            .map(|e| ExcessView {
+                name: req_name(&e.permission, e.ptype),
+                consent: match e.consent {
+                    Some(Consent::Principal) => Some("consented by individual users"),
+                    _ => None,
+                },
+                allows: matrix
+                    .permissions
+                    .iter()
+                    .find(|p| p.name.eq_ignore_ascii_case(&e.permission))
+                    .map(|p| p.description.clone()),
+            })
+            .collect(),
+        other_apis: r
+            .other_resources
+            .iter()
+            .map(|o| format!("{}: {} ({})", o.resource, o.permission, o.ptype))
+            .collect(),
+        unresolved: r
+            .unresolved
+            .iter()
+            .map(|u| format!("{} ({})", u.id, u.ptype))
+            .collect(),
+        service_account,
+        notes: r.notes.clone(),
+    }
+}
+
+/// One tenant of a multi-tenant audit.
+#[derive(Debug, Clone)]
+pub struct TenantView {
+    /// The tenant as listed.
+    pub tenant: String,
+    /// `PASS`, `FAIL` or `ERROR`.
+    pub verdict_word: &'static str,
+    /// Why it could not be audited.
+    pub error: Option<String>,
+    pub audit: Option<AuditView>,
+}
+
+/// Many tenants.
+#[derive(Debug, Clone)]
+pub struct TenantsView {
+    pub summary: String,
+    pub tenants: Vec<TenantView>,
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+}
+
+fn tenant_word(t: &TenantResult) -> &'static str {
+    match (&t.report, &t.error) {
+        (Some(r), _) if r.passed => "PASS",
+        (Some(_), _) => "FAIL",
+        _ => "ERROR",
+    }
+}
+
+/// Build the view of a multi-tenant audit.
+pub fn tenants(m: &MultiReport, matrix: &Matrix) -> TenantsView {
+    let m = &super::safe::multi(m);
+    TenantsView {
+        summary: format!(
+            "{} tenants: {} passed, {} failed, {} could not be audited",
+            m.summary.tenants, m.summary.passed, m.summary.failed, m.summary.errors
+        ),
+        passed: m.summary.passed,
+        failed: m.summary.failed,
+        errors: m.summary.errors,
+        tenants: m
+            .tenants
+            .iter()
+            .map(|t| TenantView {
+                tenant: t.tenant.clone(),
+                verdict_word: tenant_word(t),
+                error: t.error.clone(),
+                audit: t.report.as_ref().map(|r| audit(r, matrix, None)),
+            })
+            .collect(),
+    }
+}
