@@ -23,3 +23,6 @@ mod client;
 
 #[path = "cli/hostile.rs"]
 mod hostile;
+
+#[path = "cli/reports.rs"]
+mod reports;

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod fake_graph;
 
 use std::path::PathBuf;

@@ -1,0 +1,97 @@
+//! A real headless browser for the HTML reports: Chromium dumps the DOM after the page's scripts
+//! ran. Under CI a missing browser fails the test (`.ci/run` installs Debian's `chromium`);
+//! elsewhere the test says it was skipped.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The Chromium (or Chrome) binary on PATH.
+pub fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in [
+            "chromium",
+            "chromium-browser",
+            "google-chrome",
+            "google-chrome-stable",
+        ] {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// The browser, or `None` (skip) outside CI; under CI its absence fails the test.
+pub fn require() -> Option<PathBuf> {
+    match chromium() {
+        Some(p) => Some(p),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("no headless browser (chromium) on PATH: .ci/run installs Debian's chromium package")
+        }
+        None => {
+            eprintln!("skipped: no chromium on PATH (CI installs it; `apt-get install chromium`)");
+            None
+        }
+    }
+}
+
+/// Load `file` from file:// in headless Chromium and return the DOM after its scripts ran.
+pub fn dump_dom(browser: &Path, file: &Path) -> String {
+    let profile = tempfile::tempdir().expect("a profile folder");
+    let url = format!(
+        "file://{}",
+        std::fs::canonicalize(file)
+            .expect("the page exists")
+            .display()
+    );
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            "--virtual-time-budget=3000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .env("HOME", profile.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("chromium runs").is_some() {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("chromium did not finish loading {url} within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let dom = reader.join().expect("the DOM");
+    assert!(
+        dom.contains("<html"),
+        "chromium printed no DOM for {url}: {dom:?}"
+    );
+    dom
+}
