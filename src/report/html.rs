@@ -115,7 +115,7 @@ ul.plain { padding-left: 20px; margin: 6px 0; }
 .toolbar button[aria-pressed="true"] { background: var(--ink); color: #fff; border-color: var(--ink); }
 .matrix { overflow-x: auto; }
 .matrix table { font-size: .78rem; }
-.matrix th.o { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; height: 170px;
+.matrix th.o { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; height: 240px;
   vertical-align: bottom; text-transform: none; letter-spacing: 0; }
 .matrix td.c { text-align: center; padding: 4px 2px; font-weight: 700; }
 .matrix td.c.covered { background: var(--ok-bg); color: var(--ok); }
@@ -129,7 +129,11 @@ footer { margin-top: 40px; font-size: .8rem; color: var(--muted); }
   .tiles { grid-template-columns: repeat(2, 1fr); } .head { flex-direction: column; } }
 @media print { body { background: #fff; font-size: 10.5pt; } main { padding: 0; max-width: none; }
   .copy, .toolbar, .no-print { display: none !important; } details > summary { list-style: none; }
-  .obj, .tile, tr, pre { break-inside: avoid; } a.consent { color: var(--ink); background: none; padding: 0; }
+  .tile, tr, pre { break-inside: avoid; } .obj > summary { break-after: avoid; }
+  .grid-head, .obj > summary { grid-template-columns: 1.8fr 90px 90px 3fr; }
+  .grid-head .gaps-h, .obj .gaps { display: block; } .meta { grid-template-columns: max-content 1fr max-content 1fr; }
+  .tiles { grid-template-columns: repeat(4, 1fr); } .head { flex-direction: row; }
+  a.consent { color: var(--ink); background: none; padding: 0; }
   a.consent::after { content: " (" attr(href) ")"; font-weight: 400; word-break: break-all; } }
 "#;
 
@@ -167,8 +171,10 @@ const SCRIPT: &str = r#"
     a.addEventListener("click", function () { var d = document.getElementById(a.getAttribute("data-open")); if (d) { d.open = true; } });
   });
   var opened = [];
+  // In print, every tenant and every object with a gap is opened; covered objects stay one line.
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+    document.querySelectorAll("details.tenant:not([open]), details.obj:not([open]):not([data-status=covered]):not([data-status=not-applicable])")
+      .forEach(function (d) { d.open = true; opened.push(d); });
   });
   window.addEventListener("afterprint", function () { opened.forEach(function (d) { d.open = false; }); opened = []; });
   document.documentElement.classList.add("js");
@@ -395,7 +401,7 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
             let allows = e
                 .allows
                 .clone()
-                .unwrap_or_else(|| "Not a backup requirement: see `entra-perms explain` or the Microsoft Graph permissions reference.".into());
+                .unwrap_or_else(|| "Not a backup requirement; the Microsoft Graph permissions reference says what it allows.".into());
             let _ = write!(
                 out,
                 "<tr><td><code>{}</code>{}</td><td class=\"why\">{}</td></tr>",
@@ -505,7 +511,7 @@ pub fn tenants(v: &TenantsView, multi: &MultiReport, out: &mut dyn Write) -> std
     let _ = write!(
         page,
         "<section class=\"tiles\"><div class=\"tile covered\"><b>{}</b>passed</div><div class=\"tile missing\"><b>{}</b>failed</div>\
-         <div class=\"tile not-applicable\"><b>{}</b>could not be audited</div><div class=\"tile partial\"><b>{}</b>tenants</div></section>",
+         <div class=\"tile not-applicable\"><b>{}</b>could not be audited</div><div class=\"tile not-applicable\"><b>{}</b>tenants in all</div></section>",
         v.passed, v.failed, v.errors, v.tenants.len()
     );
     page.push_str("<h2>Tenants × protected objects</h2><div class=\"toolbar no-print\">");

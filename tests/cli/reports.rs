@@ -189,6 +189,7 @@ fn the_tenants_page_shows_every_tenant_and_filters_by_verdict() {
         .arg(&page);
     let (code, _, err) = run(cmd);
     assert_eq!(code, 3, "{err}");
+    browser::keep(&page, "tenants.html");
     let html = std::fs::read_to_string(&page).unwrap();
     assert_eq!(embedded_json(&html)["summary"]["tenants"], 2);
     let Some(chromium) = browser::require() else {
@@ -460,6 +461,7 @@ fn the_plan_as_a_page() {
         .args(["--format", "html", "--output"])
         .arg(&page));
     assert_eq!(code, 0, "{err}");
+    browser::keep(&page, "plan.html");
     let html = std::fs::read_to_string(&page).unwrap();
     assert_eq!(embedded_json(&html)["schemaVersion"], 1);
     let Some(chromium) = browser::require() else {

@@ -95,3 +95,11 @@ pub fn dump_dom(browser: &Path, file: &Path) -> String {
     );
     dom
 }
+
+/// With ENTRA_PERMS_KEEP_REPORTS=DIR, keep a copy of a generated page there to look at.
+pub fn keep(page: &Path, name: &str) {
+    if let Some(dir) = std::env::var_os("ENTRA_PERMS_KEEP_REPORTS") {
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::copy(page, Path::new(&dir).join(name));
+    }
+}
