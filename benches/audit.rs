@@ -7,6 +7,9 @@
 //! and writes the results to BENCHMARKS.md. `cargo bench --bench audit -- --quick` runs a shorter
 //! set without writing the file.
 
+// Benchmarks and tests print their own progress and skips.
+#![allow(clippy::disallowed_macros)]
+
 #[allow(dead_code)]
 #[path = "../tests/support/fake_graph.rs"]
 mod fake_graph;

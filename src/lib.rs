@@ -15,6 +15,7 @@ pub mod graph;
 pub mod input;
 pub mod matrix;
 pub mod matrix_diff;
+pub mod multi;
 pub mod plan;
 #[cfg(test)]
 mod properties;

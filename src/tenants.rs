@@ -1,5 +1,6 @@
 //! `audit --tenants FILE`: the same app audited in many tenants, a bounded number at a time, each
-//! with its own token and its own throttling; one tenant's failure never stops the others.
+//! with its own token and its own throttling; one tenant's failure never stops the others. The
+//! network side; what it produces is the plain data of `crate::multi`.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -8,15 +9,15 @@ use std::time::Duration;
 
 use anyhow::Result;
 use futures::stream::{self, StreamExt};
-use serde::Serialize;
 use url::Url;
 
 use crate::audit::{self, Report};
-use crate::exit::{self, Exit, InputError, Outcome};
+use crate::exit::{self, InputError, Outcome};
 use crate::grants::{Grants, Source};
 use crate::graph::client::GraphClient;
 use crate::graph::fetch::{self, Target};
 use crate::matrix::Matrix;
+pub use crate::multi::{MultiReport, MultiSummary, TenantResult};
 use crate::token::Token;
 
 /// The largest tenants file accepted.
@@ -71,65 +72,6 @@ pub fn load(path: &Path) -> Result<Vec<String>, InputError> {
 #[async_trait::async_trait]
 pub trait TokenSource: Send + Sync {
     async fn token(&self, tenant: Option<&str>) -> Result<Token>;
-}
-
-/// What happened in one tenant.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TenantResult {
-    /// The tenant as listed in the file (the tenant read is the report's `tenantId`).
-    pub tenant: String,
-    /// The exit code this tenant alone would give.
-    #[serde(rename = "exitCode", serialize_with = "exit_number")]
-    pub exit: Exit,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub report: Option<Report>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// Everything `--tenants` found.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MultiReport {
-    pub schema_version: u32,
-    pub tenants: Vec<TenantResult>,
-    pub summary: MultiSummary,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MultiSummary {
-    pub tenants: usize,
-    pub passed: usize,
-    pub failed: usize,
-    pub errors: usize,
-}
-
-impl MultiReport {
-    pub fn new(tenants: Vec<TenantResult>) -> MultiReport {
-        let count = |f: &dyn Fn(&TenantResult) -> bool| tenants.iter().filter(|t| f(t)).count();
-        let summary = MultiSummary {
-            tenants: tenants.len(),
-            passed: count(&|t| t.report.as_ref().is_some_and(|r| r.passed)),
-            failed: count(&|t| t.report.as_ref().is_some_and(|r| !r.passed)),
-            errors: count(&|t| t.error.is_some()),
-        };
-        MultiReport {
-            schema_version: 1,
-            tenants,
-            summary,
-        }
-    }
-
-    /// The worst exit code of all tenants.
-    pub fn exit(&self) -> Exit {
-        Exit::worst(self.tenants.iter().map(|t| t.exit))
-    }
-}
-
-fn exit_number<S: serde::Serializer>(e: &Exit, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u8(e.code())
 }
 
 /// How to audit each tenant.
@@ -286,25 +228,5 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("no tenant"));
-    }
-
-    #[test]
-    fn exit_is_the_worst() {
-        let r = |exit| TenantResult {
-            tenant: "t".into(),
-            exit,
-            report: None,
-            error: None,
-        };
-        assert_eq!(
-            MultiReport::new(vec![r(Exit::Success), r(Exit::Gaps)]).exit(),
-            Exit::Gaps
-        );
-        assert_eq!(
-            MultiReport::new(vec![r(Exit::Incomplete), r(Exit::Gaps), r(Exit::Success)]).exit(),
-            Exit::Incomplete
-        );
-        let json = serde_json::to_value(r(Exit::Incomplete)).unwrap();
-        assert_eq!(json["exitCode"], 3);
     }
 }

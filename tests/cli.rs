@@ -1,6 +1,9 @@
 //! End-to-end tests: the real binary, an isolated environment, and (for `audit`) a fake Graph
 //! server on 127.0.0.1 started per test.
 
+// Benchmarks and tests print their own progress and skips.
+#![allow(clippy::disallowed_macros)]
+
 mod support;
 
 #[path = "cli/explain_and_matrix.rs"]

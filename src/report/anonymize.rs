@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::audit::Report;
-use crate::tenants::MultiReport;
+use crate::multi::MultiReport;
 
 /// The placeholders handed out so far: (real value, placeholder).
 #[derive(Debug, Default)]

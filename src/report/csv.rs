@@ -7,7 +7,7 @@ use std::io::Write;
 
 use crate::audit::{Report, Requirement, Status};
 use crate::matrix::Matrix;
-use crate::tenants::MultiReport;
+use crate::multi::MultiReport;
 
 /// The columns, in order.
 pub const HEADER: [&str; 11] = [

@@ -8,8 +8,8 @@ use std::io::Write;
 
 use super::view::{AuditView, ObjectView, TenantsView};
 use crate::audit::{Coverage, Report, Status};
+use crate::multi::MultiReport;
 use crate::plan::Plan;
-use crate::tenants::MultiReport;
 
 /// Escape text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {

@@ -10,7 +10,7 @@ use quick_xml::Writer;
 use super::view::{req_name, status_words, verdict};
 use crate::audit::{Coverage, Report};
 use crate::matrix::Purpose;
-use crate::tenants::MultiReport;
+use crate::multi::MultiReport;
 
 /// One test case.
 struct Case {

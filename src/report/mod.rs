@@ -82,8 +82,8 @@ use comfy_table::{presets, ContentArrangement, Table};
 
 use crate::audit::Report;
 use crate::matrix::Matrix;
+use crate::multi::MultiReport;
 use crate::plan::Plan;
-use crate::tenants::MultiReport;
 
 /// What an audit produced: one report (with its plan), or one per tenant.
 pub enum Audited {

@@ -4,8 +4,8 @@
 //! keeps the true values (JSON escapes them itself).
 
 use crate::audit::Report;
+use crate::multi::MultiReport;
 use crate::plan::Plan;
-use crate::tenants::MultiReport;
 use crate::text::escape_controls as esc;
 
 fn opt(s: &mut Option<String>) {

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::audit::{Report, Status};
 use crate::matrix::{Matrix, EMBEDDED_NAME};
-use crate::tenants::MultiReport;
+use crate::multi::MultiReport;
 
 /// The rules: (id, name, level, short description, help).
 const RULES: [(&str, &str, &str, &str, &str); 5] = [

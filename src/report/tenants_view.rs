@@ -6,7 +6,7 @@ use comfy_table::Cell;
 
 use super::view::{GapView, TenantView, TenantsView};
 use super::{md_cell, new_table};
-use crate::tenants::MultiReport;
+use crate::multi::MultiReport;
 
 fn counts(t: &TenantView) -> [String; 3] {
     match &t.audit {

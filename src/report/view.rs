@@ -7,8 +7,8 @@
 use crate::audit::{Coverage, Report, Requirement, Status};
 use crate::grants::{Assignment, Consent, Source};
 use crate::matrix::{Matrix, PermissionType};
+use crate::multi::{MultiReport, TenantResult};
 use crate::plan::Plan;
-use crate::tenants::{MultiReport, TenantResult};
 
 /// One audit, as people read it.
 #[derive(Debug, Clone)]
