@@ -72,6 +72,7 @@ fn single(latency: Duration, runs: usize, service_account: bool) -> (Duration, u
             cloud: Cloud::Global,
             requested_tenant: None,
             token_tenant: None,
+            audit_log_since: None,
         };
         let started = Instant::now();
         rt.block_on(fetch::fetch(&client, &matrix, &target))
@@ -99,6 +100,8 @@ fn many(latency: Duration, n: usize, concurrency: usize) -> Duration {
         matrix: &matrix,
         opts: Options::default(),
         timeout: Duration::from_secs(600),
+        audit_log_since: None,
+        baseline: None,
     };
     let list: Vec<String> = (0..n).map(|i| format!("tenant-{i:04}.example")).collect();
     let started = Instant::now();

@@ -1,7 +1,7 @@
 //! The audit: a pure diff of (Matrix, Grants, Options) into a Report. No I/O, no printing.
 //! `Report` is serialised as the audit JSON (schemaVersion 1) documented in the README.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::findings::{Finding, FindingEntry};
 use crate::grants::{
@@ -50,6 +50,10 @@ pub enum FailOn {
     BackupGap,
     /// Any gap, or any granted permission not needed.
     Excess,
+    /// A requirement satisfied in the baseline and not now (`--baseline`; without one, any gap).
+    NewGap,
+    /// A grant not needed that the baseline did not have (`--baseline`; without one, any excess).
+    NewExcess,
     /// Report only.
     Never,
 }
@@ -60,6 +64,8 @@ impl FailOn {
             FailOn::Gap => "gap",
             FailOn::BackupGap => "backup-gap",
             FailOn::Excess => "excess",
+            FailOn::NewGap => "new-gap",
+            FailOn::NewExcess => "new-excess",
             FailOn::Never => "never",
         }
     }
@@ -185,6 +191,68 @@ pub struct Requirement {
     /// When the satisfying application permission was granted, where Graph says so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub granted_on: Option<String>,
+    /// Against `--baseline`: whether it became a gap, was resolved, or did not change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+}
+
+/// How a requirement changed since the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    /// Satisfied in the baseline, not now.
+    NewGap,
+    /// Not satisfied in the baseline, satisfied now.
+    Resolved,
+    Unchanged,
+}
+
+/// A grant the app holds, on any API (what drift compares).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantEntry {
+    pub permission: String,
+    #[serde(rename = "type")]
+    pub ptype: PermissionType,
+    /// The API: `Microsoft Graph`, or the other resource's name or id.
+    pub resource: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
+    /// Who made the change and when, from the directory audit log (drift only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_by: Option<ChangedBy>,
+}
+
+/// Who changed a grant, and when.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangedBy {
+    /// The user principal name, or the app's name, that initiated it.
+    pub by: String,
+    pub at: String,
+    /// The audit log's activity, e.g. "Add app role assignment to service principal".
+    pub activity: String,
+}
+
+/// The baseline an audit was compared with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BaselineInfo {
+    pub taken_at: Option<String>,
+    /// `audit` (an audit JSON) or `snapshot`.
+    pub source: String,
+    pub tenant_id: Option<String>,
+    pub app_id: Option<String>,
+}
+
+/// What changed since the baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Changes {
+    pub new_gaps: Vec<Gap>,
+    pub resolved: Vec<Gap>,
+    pub grants_added: Vec<GrantEntry>,
+    pub grants_removed: Vec<GrantEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -288,6 +356,13 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Every finding, with its stable code, its message and its data.
     pub findings: Vec<FindingEntry>,
+    /// Every grant the app holds, on any API.
+    pub grants: Vec<GrantEntry>,
+    /// With `--baseline`: what it was compared with, and what changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
     pub summary: Summary,
 }
 
@@ -414,6 +489,7 @@ fn requirement(
         consent: None,
         granted_as: None,
         granted_on: None,
+        change: None,
     };
     let types = grant_types(row.ptype);
     for &t in types {
@@ -593,6 +669,9 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         FailOn::Gap => !any_gap,
         FailOn::BackupGap => !objects.iter().any(|o| o.purposes.backup.is_gap()),
         FailOn::Excess => !any_gap && excess.is_empty(),
+        // Without a baseline every gap or excess grant is new; `drift::compare` narrows these.
+        FailOn::NewGap => !any_gap,
+        FailOn::NewExcess => excess.is_empty(),
         FailOn::Never => true,
     };
 
@@ -625,8 +704,53 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
             .map(Finding::message)
             .collect(),
         findings: findings.iter().map(Finding::entry).collect(),
+        grants: grant_entries(grants),
+        baseline: None,
+        changes: None,
         summary,
     }
+}
+
+/// Every grant, on any API, once per permission, type, resource and consent.
+pub fn grant_entries(grants: &Grants) -> Vec<GrantEntry> {
+    let graph = "Microsoft Graph".to_string();
+    let mut out: Vec<GrantEntry> = Vec::new();
+    let entry = |permission: &str, ptype, resource: &str, consent| GrantEntry {
+        permission: permission.to_string(),
+        ptype,
+        resource: resource.to_string(),
+        consent,
+        changed_by: None,
+    };
+    out.extend(
+        grants
+            .application
+            .iter()
+            .map(|a| entry(&a.permission, PermissionType::Application, &graph, None)),
+    );
+    out.extend(grants.delegated.iter().map(|d| {
+        entry(
+            &d.permission,
+            PermissionType::Delegated,
+            &graph,
+            Some(d.consent),
+        )
+    }));
+    out.extend(
+        grants
+            .other_resources
+            .iter()
+            .map(|o| entry(&o.permission, o.ptype, &o.resource, None)),
+    );
+    out.extend(
+        grants
+            .unresolved
+            .iter()
+            .map(|u| entry(&u.id, u.ptype, &graph, None)),
+    );
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The grants' findings, and those the statuses and the service account's roles call for.

@@ -155,6 +155,12 @@ pub struct AuditArgs {
     #[arg(long)]
     pub redact: bool,
 
+    /// Compare with an earlier audit JSON (`--format json`) or snapshot of the same app and
+    /// tenant (with --tenants: an earlier multi-tenant JSON): what became a gap, what was
+    /// resolved, which grants were added or removed, and who did it (directory audit log).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -425,6 +431,7 @@ impl AuditArgs {
             },
             reports,
             redact: self.redact,
+            baseline: self.baseline.clone(),
         })
     }
 }

@@ -59,12 +59,19 @@ pub struct AuditConfig {
     pub reports: Vec<ReportTarget>,
     /// Replace users' names and ids with placeholders in every report.
     pub redact: bool,
+    /// `--baseline`: an earlier audit JSON or snapshot to compare with.
+    pub baseline: Option<PathBuf>,
 }
 
 impl AuditConfig {
     /// The files the audit reads, which no report may overwrite.
     pub fn inputs(&self) -> Vec<&Path> {
-        let mut inputs: Vec<&Path> = self.matrix.as_deref().into_iter().collect();
+        let mut inputs: Vec<&Path> = self
+            .matrix
+            .iter()
+            .chain(&self.baseline)
+            .map(PathBuf::as_path)
+            .collect();
         match &self.source {
             GrantsSource::Snapshot(p) => inputs.push(p),
             GrantsSource::Token(Some(p)) => inputs.push(p),

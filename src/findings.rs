@@ -51,6 +51,23 @@ pub enum Finding {
     PrincipalConsentOnly { permissions: Vec<String> },
     /// The service account is not an active Global Administrator.
     NotGlobalAdministrator { eligible: bool },
+    /// The directory audit log could not be read: who changed the grants is not known.
+    AuditLogUnreadable {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        needs: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        graph_error: Option<String>,
+    },
+    /// Changes since the baseline that the audit log does not explain (older than its retention).
+    ChangesUnattributed { count: usize, since: String },
+    /// `--fail-on new-gap` / `new-excess` without `--baseline`: every gap counts as new.
+    NoBaseline { fail_on: String },
+    /// With `--tenants --baseline`: a tenant the baseline does not have.
+    NewSinceBaseline { tenant: String },
+    /// The baseline lists no grants (an audit JSON from before they were recorded).
+    BaselineWithoutGrants,
     /// A note in words only (from a snapshot written before findings had codes).
     Note { text: String },
 }
@@ -142,6 +159,30 @@ impl Finding {
                     ""
                 }
             ),
+            Finding::AuditLogUnreadable { needs: Some(needs), status, .. } => format!(
+                "The directory audit log could not be read ({}): grant the auditing identity {needs} \
+                 to see who changed the grants.",
+                status.map(|s| s.to_string()).unwrap_or_default()
+            ),
+            Finding::AuditLogUnreadable { graph_error, .. } => format!(
+                "The directory audit log could not be read ({}); who changed the grants is not shown.",
+                graph_error.as_deref().unwrap_or("an error")
+            ),
+            Finding::ChangesUnattributed { count, since } => format!(
+                "Who made {count} of the changes since the baseline ({since}) is not known: the \
+                 directory audit log was not read, or does not go back that far (it keeps 30 days \
+                 of entries, 7 without Microsoft Entra ID P1 or P2)."
+            ),
+            Finding::NoBaseline { fail_on } => format!(
+                "No --baseline was given, so --fail-on {fail_on} treats every current one as new; \
+                 keep this run's JSON report and pass it as --baseline next time."
+            ),
+            Finding::NewSinceBaseline { tenant } => {
+                format!("The tenant {tenant} is new since the baseline: nothing to compare with.")
+            }
+            Finding::BaselineWithoutGrants => "The baseline records no grants (an audit JSON from an \
+                older entra-perms), so grants added or removed cannot be listed; requirement changes are."
+                .to_string(),
             Finding::Note { text } => text.clone(),
         }
     }

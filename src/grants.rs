@@ -28,7 +28,7 @@ pub struct AppIdentity {
 }
 
 /// How a delegated permission was consented.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Consent {
     /// Admin consent for every user of the tenant.
     AllPrincipals,
@@ -129,6 +129,28 @@ pub struct DirectoryRole {
     pub assignment: Assignment,
 }
 
+/// One entry of the directory audit log about the app's grants: who changed which permission,
+/// when.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuditEntry {
+    /// e.g. "Add app role assignment to service principal".
+    pub activity: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The user principal name or app name that initiated it.
+    pub by: String,
+    /// The permissions it names (an app role's value, a delegated grant's scopes); empty when
+    /// the entry does not say (e.g. "Consent to application").
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    /// Application (app role assignment) or Delegated (delegated grant); none for consent.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ptype: Option<PermissionType>,
+    /// Whether it added (true) or removed (false) the permissions.
+    pub added: bool,
+}
+
 /// The template id of the Global Administrator role (the same in every tenant).
 pub const GLOBAL_ADMINISTRATOR_TEMPLATE_ID: &str = "62e90394-69f5-4237-9190-012177145e10";
 
@@ -167,6 +189,9 @@ pub struct Grants {
     /// The tenant's own ids for the matrix's permissions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub catalog: Vec<CatalogId>,
+    /// The directory audit log's entries about the app's grants (`None`: not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_log: Option<Vec<AuditEntry>>,
     /// When they were read (RFC 3339): now for Graph, the snapshot's `takenAt`, a token's `iat`.
     /// Not written into a snapshot (its `takenAt` says it).
     #[serde(skip)]
@@ -194,15 +219,17 @@ impl Grants {
             service_account: None,
             graph_resource_id: None,
             catalog: Vec::new(),
+            audit_log: None,
             read_at: None,
             findings: Vec::new(),
             notes: Vec::new(),
         }
     }
 
-    /// The time now, RFC 3339 in UTC, for `read_at`.
+    /// The time now, RFC 3339 in UTC to the second, for `read_at`.
     pub fn now() -> String {
-        azure_core::time::to_rfc3339(&azure_core::time::OffsetDateTime::now_utc())
+        let now = azure_core::time::OffsetDateTime::now_utc();
+        azure_core::time::to_rfc3339(&now.replace_nanosecond(0).unwrap_or(now))
     }
 
     /// Notes in words from an older snapshot become findings (code `note`).

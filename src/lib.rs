@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod drift;
 pub mod exit;
 pub mod explain;
 pub mod findings;
@@ -120,12 +121,26 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
         }
         Command::Snapshot(args) => {
             let matrix = Matrix::load(args.source.matrix.as_deref())?;
+            // The audit log's last 30 days (its longest retention) ride along, so that an offline
+            // audit against a baseline can say who changed what.
+            let month_ago =
+                azure_core::time::OffsetDateTime::now_utc() - azure_core::time::Duration::days(30);
             let grants = live_grants(
                 &Connection::from(&args.connection),
                 &args.app,
                 args.service_account.as_deref(),
                 &matrix,
+                Some(azure_core::time::to_rfc3339(&month_ago)),
             )?;
+            // An unreadable audit log is worth a warning here, not a note in every later audit.
+            let mut grants = grants;
+            grants.findings.retain(|f| {
+                let unreadable = matches!(f, findings::Finding::AuditLogUnreadable { .. });
+                if unreadable {
+                    tracing::warn!("{} The snapshot records no change history.", f.message());
+                }
+                !unreadable
+            });
             let doc = Snapshot::now(grants).to_json()?;
             let inputs: Vec<&Path> = args.source.matrix.as_deref().into_iter().collect();
             write_report(args.output.as_deref(), &inputs, out, |w| {
@@ -139,13 +154,25 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
 fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcome> {
     let config = args.config()?;
     let matrix = Matrix::load(config.matrix.as_deref())?;
+    let baseline = match &config.baseline {
+        Some(path) => Some(load_baseline(path, &matrix, &config.options)?),
+        None => None,
+    };
+    let since = baseline.as_ref().and_then(drift::BaselineDoc::since);
     let (mut audited, outcome) = match &config.source {
         GrantsSource::Tenants {
             file,
             app,
             concurrency,
         } => {
-            let multi = audit_tenants(&config, &matrix, file, app, *concurrency)?;
+            let list = match &baseline {
+                None => None,
+                Some(drift::BaselineDoc::Many(list)) => Some(list.as_slice()),
+                Some(drift::BaselineDoc::One(_)) => anyhow::bail!(exit::InputError(
+                    "--tenants compares tenant by tenant: give --baseline an earlier multi-tenant JSON (audit --tenants … --format json)".into()
+                )),
+            };
+            let multi = audit_tenants(&config, &matrix, file, app, *concurrency, since, list)?;
             let outcome = match multi.exit() {
                 exit::Exit::Success => Outcome::Passed,
                 exit::Exit::Gaps => Outcome::Failed,
@@ -159,8 +186,21 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
                 &config.connection,
                 config.service_account.as_deref(),
                 &matrix,
+                since,
             )?;
-            let report = audit::diff(&matrix, &grants, from, &config.options);
+            let mut report = audit::diff(&matrix, &grants, from, &config.options);
+            match &baseline {
+                None => no_baseline(&mut report, config.options.fail_on),
+                Some(drift::BaselineDoc::One(b)) => {
+                    let origin = config.baseline.as_deref().unwrap_or(Path::new("")).display();
+                    drift::check_same(&report, b, &origin.to_string())?;
+                    let log = grants.audit_log.as_deref();
+                    drift::compare(&mut report, b, log, config.options.fail_on);
+                }
+                Some(drift::BaselineDoc::Many(_)) => anyhow::bail!(exit::InputError(
+                    "the baseline is a multi-tenant audit: use it with --tenants, or give the JSON of this one audit".into()
+                )),
+            }
             let plan = plan::plan(&matrix, &grants, &report, grants.cloud);
             let outcome = Outcome::of(report.passed);
             (Audited::One(Box::new((report, plan))), outcome)
@@ -179,6 +219,34 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
     Ok(outcome)
 }
 
+/// `--fail-on new-gap` / `new-excess` without a baseline: say that every gap counts as new.
+fn no_baseline(report: &mut audit::Report, fail_on: audit::FailOn) {
+    if matches!(fail_on, audit::FailOn::NewGap | audit::FailOn::NewExcess) {
+        let f = findings::Finding::NoBaseline {
+            fail_on: fail_on.as_str().to_string(),
+        };
+        report.notes.push(f.message());
+        report.findings.push(f.entry());
+    }
+}
+
+/// The largest baseline file read.
+const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Read `--baseline FILE` (an audit JSON, a multi-tenant audit JSON or a snapshot).
+fn load_baseline(
+    path: &Path,
+    matrix: &Matrix,
+    options: &audit::Options,
+) -> Result<drift::BaselineDoc> {
+    let origin = path.display().to_string();
+    let bytes = input::read_bounded(path, MAX_BASELINE_BYTES, true)
+        .map_err(|e| exit::InputError(format!("cannot read the baseline {origin}: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| exit::InputError(format!("the baseline {origin} is not UTF-8 text")))?;
+    Ok(drift::parse(&text, &origin, matrix, options)?)
+}
+
 /// `audit --tenants FILE`: the same app in many tenants.
 fn audit_tenants(
     config: &AuditConfig,
@@ -186,6 +254,8 @@ fn audit_tenants(
     file: &Path,
     app: &str,
     concurrency: usize,
+    audit_log_since: Option<String>,
+    baseline: Option<&[(String, drift::Baseline)]>,
 ) -> Result<tenants::MultiReport> {
     let tenants = tenants::load(file)?;
     let conn = &config.connection;
@@ -200,6 +270,8 @@ fn audit_tenants(
         matrix,
         opts: config.options,
         timeout: conn.timeout,
+        audit_log_since,
+        baseline,
     };
     let progress = if std::io::stderr().is_terminal() {
         indicatif::ProgressBar::new(tenants.len() as u64)
@@ -254,6 +326,7 @@ fn run_plan(args: PlanArgs, out: &mut dyn Write) -> Result<Outcome> {
         &Connection::from(&args.connection),
         args.service_account.as_deref(),
         &matrix,
+        None,
     )?;
     let opts = audit::Options {
         scope: args.scope,
@@ -283,10 +356,11 @@ fn load_grants(
     conn: &Connection,
     service_account: Option<&str>,
     matrix: &Matrix,
+    audit_log_since: Option<String>,
 ) -> Result<(Grants, Source)> {
     Ok(match from {
         GrantsSource::Graph { app } => (
-            live_grants(conn, app, service_account, matrix)?,
+            live_grants(conn, app, service_account, matrix, audit_log_since)?,
             Source::Graph,
         ),
         GrantsSource::Snapshot(path) => (snapshot_grants(path, service_account)?, Source::Snapshot),
@@ -357,6 +431,7 @@ fn live_grants(
     app: &str,
     service_account: Option<&str>,
     matrix: &Matrix,
+    audit_log_since: Option<String>,
 ) -> Result<Grants> {
     let (graph_http, base, tokens) = connect(conn, conn.tenant.clone())?;
     let requested = tokens.ctx.tenant.clone();
@@ -370,6 +445,8 @@ fn live_grants(
         matrix,
         opts: audit::Options::default(),
         timeout: conn.timeout,
+        audit_log_since,
+        baseline: None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

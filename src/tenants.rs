@@ -86,6 +86,10 @@ pub struct Job<'a> {
     pub opts: audit::Options,
     /// The deadline of each tenant's audit, token request included (`--timeout`).
     pub timeout: Duration,
+    /// Read the directory audit log since this time (drift against a baseline).
+    pub audit_log_since: Option<String>,
+    /// `--baseline`: each tenant's earlier audit, by tenant as listed.
+    pub baseline: Option<&'a [(String, crate::drift::Baseline)]>,
 }
 
 /// Audit every tenant, `concurrency` at a time; `done` is called as each finishes. Results keep
@@ -128,7 +132,18 @@ pub async fn audit_all(
 
 async fn audit_one(job: &Job<'_>, tenant: &str) -> Result<Report> {
     let grants = read_grants(job, Some(tenant)).await?;
-    Ok(audit::diff(job.matrix, &grants, Source::Graph, &job.opts))
+    let mut report = audit::diff(job.matrix, &grants, Source::Graph, &job.opts);
+    if let Some(list) = job.baseline {
+        match crate::drift::of_tenant(list, tenant) {
+            Some(b) => {
+                crate::drift::check_same(&report, b, "(--baseline)")?;
+                let log = grants.audit_log.as_deref();
+                crate::drift::compare(&mut report, b, log, job.opts.fail_on);
+            }
+            None => crate::drift::new_tenant(&mut report, tenant),
+        }
+    }
+    Ok(report)
 }
 
 /// Read what one tenant granted the app: a token, then Microsoft Graph, all within the job's
@@ -147,6 +162,7 @@ pub async fn read_grants(job: &Job<'_>, tenant: Option<&str>) -> Result<Grants> 
             cloud: job.cloud,
             requested_tenant: tenant,
             token_tenant,
+            audit_log_since: job.audit_log_since.clone(),
         };
         fetch::fetch(&client, job.matrix, &target).await
     };

@@ -11,8 +11,8 @@ use super::wire;
 use super::GRAPH_APP_ID;
 use crate::findings::Finding;
 use crate::grants::{
-    AppIdentity, AppRoleGrant, Assignment, CatalogId, Consent, DelegatedGrant, DirectoryRole,
-    Grants, OtherGrant, Requested, ServiceAccount, UnresolvedGrant,
+    AppIdentity, AppRoleGrant, Assignment, AuditEntry, CatalogId, Consent, DelegatedGrant,
+    DirectoryRole, Grants, OtherGrant, Requested, ServiceAccount, UnresolvedGrant,
 };
 use crate::graph::Cloud;
 use crate::matrix::{is_guid, Matrix, PermissionType};
@@ -68,6 +68,11 @@ const CALL_ROLES_TRANSITIVE: Call = Call {
     needs: "User.Read.All (or GroupMember.Read.All, Directory.Read.All)",
     advanced: true,
 };
+const CALL_AUDIT_LOG: Call = Call {
+    what: "the directory audit log (who changed the app's grants)",
+    needs: "AuditLog.Read.All",
+    advanced: false,
+};
 const CALL_ROLES_ELIGIBLE: Call = Call {
     what: "the service account's PIM-eligible directory roles",
     needs: "RoleEligibilitySchedule.Read.Directory (and Microsoft Entra ID P2)",
@@ -87,6 +92,8 @@ pub struct Target<'a> {
     pub requested_tenant: Option<&'a str>,
     /// The tenant the token was issued for (its `tid`), when the token says.
     pub token_tenant: Option<String>,
+    /// Read the directory audit log's entries about the app's grants since this time (RFC 3339).
+    pub audit_log_since: Option<String>,
 }
 
 /// The app was not found, or not uniquely: the audit cannot start.
@@ -135,7 +142,23 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         &format!("/v1.0/applications(appId={})", odata_quote(&sp.app_id)),
         &[("$select", "id,appId,displayName,requiredResourceAccess")],
     );
-    let (assignments, delegated, application, roles) = tokio::try_join!(
+    let audit_url = target
+        .audit_log_since
+        .as_deref()
+        .map(graph_time)
+        .map(|since| {
+            client.url(
+                "/v1.0/auditLogs/directoryAudits",
+                &[(
+                    "$filter",
+                    &format!(
+                        "activityDateTime ge {since} and targetResources/any(t:t/id eq {})",
+                        odata_quote(&sp.id)
+                    ),
+                )],
+            )
+        });
+    let (assignments, delegated, application, roles, audit_log) = tokio::try_join!(
         async {
             client
                 .get_all::<wire::AppRoleAssignment>(roles_url, CALL_ROLES)
@@ -160,6 +183,16 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
                 None => Ok::<_, anyhow::Error>(None),
             }
         },
+        async {
+            match audit_url {
+                Some(url) => Ok(Some(
+                    client
+                        .get_all::<wire::DirectoryAudit>(url, CALL_AUDIT_LOG)
+                        .await,
+                )),
+                None => Ok::<_, anyhow::Error>(None),
+            }
+        },
     )?;
 
     let mut grants = Grants::new(
@@ -174,6 +207,16 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
     grants.read_at = Some(Grants::now());
     grants.findings.extend(tenant_notes);
     grants.graph_resource_id = Some(catalog.id.clone());
+    match audit_log {
+        None => {}
+        Some(Ok(list)) => grants.audit_log = Some(audit_entries(&list)),
+        Some(Err(e @ GraphError::Deadline { .. })) => return Err(e.into()),
+        Some(Err(e)) => grants.findings.push(Finding::AuditLogUnreadable {
+            status: e.status().map(|s| s.as_u16()),
+            needs: e.is_denied().then(|| CALL_AUDIT_LOG.needs.to_string()),
+            graph_error: (!e.is_denied()).then(|| e.graph_words()),
+        }),
+    }
     grants.service_account = user.map(|mut u| {
         if let Some((roles, findings)) = roles {
             u.roles = roles;
@@ -294,6 +337,113 @@ fn tenant_read(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A time as Graph's `$filter` takes it: RFC 3339 in UTC, to the second.
+fn graph_time(rfc3339: &str) -> String {
+    match azure_core::time::parse_rfc3339(rfc3339) {
+        Ok(t) => {
+            let t = t.to_utc();
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        }
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
+/// The audit log's entries about grants, as the domain sees them: activity, when, who, which
+/// permissions, added or removed. Entries that failed, and other activities, are left out.
+pub fn audit_entries(list: &[wire::DirectoryAudit]) -> Vec<AuditEntry> {
+    let mut out = Vec::new();
+    for a in list {
+        if a.result
+            .as_deref()
+            .is_some_and(|r| !r.eq_ignore_ascii_case("success"))
+        {
+            continue;
+        }
+        let activity = a.activity_display_name.clone().unwrap_or_default();
+        let (ptype, property, added) = match activity.as_str() {
+            "Add app role assignment to service principal" => {
+                (Some(PermissionType::Application), "AppRole.Value", true)
+            }
+            "Remove app role assignment from service principal" => {
+                (Some(PermissionType::Application), "AppRole.Value", false)
+            }
+            "Add delegated permission grant" => (
+                Some(PermissionType::Delegated),
+                "DelegatedPermissionGrant.Scope",
+                true,
+            ),
+            "Remove delegated permission grant" => (
+                Some(PermissionType::Delegated),
+                "DelegatedPermissionGrant.Scope",
+                false,
+            ),
+            "Consent to application" => (None, "", true),
+            _ => continue,
+        };
+        let by = a
+            .initiated_by
+            .as_ref()
+            .and_then(|i| {
+                i.user
+                    .as_ref()
+                    .and_then(|u| u.user_principal_name.clone().or(u.display_name.clone()))
+                    .or_else(|| {
+                        i.app
+                            .as_ref()
+                            .and_then(|p| p.display_name.clone().or(p.app_id.clone()))
+                    })
+            })
+            .unwrap_or_else(|| "unknown".to_string());
+        let permissions: Vec<String> = a
+            .target_resources
+            .iter()
+            .flat_map(|t| &t.modified_properties)
+            .filter(|p| !property.is_empty() && p.display_name.as_deref() == Some(property))
+            .flat_map(|p| {
+                let raw = if added { &p.new_value } else { &p.old_value };
+                audit_values(raw.as_deref().unwrap_or(""))
+            })
+            .collect();
+        out.push(AuditEntry {
+            activity,
+            at: a.activity_date_time.clone().unwrap_or_default(),
+            by,
+            permissions,
+            ptype,
+            added,
+        });
+    }
+    out.sort_by(|x, y| x.at.cmp(&y.at));
+    out
+}
+
+/// The values of an audit log property: a JSON string (`"\"Mail.Read\""`), a JSON array of
+/// strings, or plain text; scopes split on white space.
+fn audit_values(raw: &str) -> Vec<String> {
+    let texts: Vec<String> = match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(serde_json::Value::String(s)) => vec![s],
+        Ok(serde_json::Value::Array(a)) => a
+            .into_iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => vec![raw.to_string()],
+    };
+    texts
+        .iter()
+        .flat_map(|t| t.split_whitespace())
+        .map(|s| s.trim_matches('"').to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// The service account's directory roles: assigned to it directly (roleAssignments), held through
@@ -727,5 +877,39 @@ impl<'a> Resolver<'a> {
         requested.sort();
         requested.dedup();
         grants.requested = Some(requested);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audit_log_entries_name_who_changed_which_permission() {
+        let list: Vec<wire::DirectoryAudit> = serde_json::from_value(serde_json::json!([
+            {"activityDisplayName": "Add app role assignment to service principal",
+             "activityDateTime": "2026-11-22T10:00:00Z", "result": "success",
+             "initiatedBy": {"user": {"userPrincipalName": "admin@contoso.com"}},
+             "targetResources": [{"id": "sp", "modifiedProperties": [
+                {"displayName": "AppRole.Id", "newValue": "\"e2a3a72e\""},
+                {"displayName": "AppRole.Value", "oldValue": null, "newValue": "\"Mail.ReadWrite\""}]}]},
+            {"activityDisplayName": "Remove delegated permission grant",
+             "activityDateTime": "2026-11-21T10:00:00Z", "result": "success",
+             "initiatedBy": {"app": {"displayName": "Cleanup job"}},
+             "targetResources": [{"id": "sp", "modifiedProperties": [
+                {"displayName": "DelegatedPermissionGrant.Scope", "oldValue": "\" User.Read Mail.Read\"", "newValue": "\"\""}]}]},
+            {"activityDisplayName": "Update user", "activityDateTime": "2026-11-23T10:00:00Z"},
+            {"activityDisplayName": "Consent to application", "activityDateTime": "2026-11-20T10:00:00Z",
+             "result": "failure"}
+        ]))
+        .unwrap();
+        let e = audit_entries(&list);
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0].by, "Cleanup job");
+        assert!(!e[0].added);
+        assert_eq!(e[0].permissions, vec!["User.Read", "Mail.Read"]);
+        assert_eq!(e[1].permissions, vec!["Mail.ReadWrite"]);
+        assert_eq!(e[1].ptype, Some(PermissionType::Application));
+        assert_eq!(e[1].by, "admin@contoso.com");
     }
 }

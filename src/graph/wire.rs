@@ -152,3 +152,54 @@ pub struct Organization {
 pub struct VerifiedDomain {
     pub name: Option<String>,
 }
+
+/// An entry of the directory audit log (`GET /auditLogs/directoryAudits`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryAudit {
+    pub activity_display_name: Option<String>,
+    pub activity_date_time: Option<String>,
+    pub result: Option<String>,
+    pub initiated_by: Option<InitiatedBy>,
+    #[serde(default)]
+    pub target_resources: Vec<TargetResource>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InitiatedBy {
+    pub user: Option<AuditUser>,
+    pub app: Option<AuditApp>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditUser {
+    pub user_principal_name: Option<String>,
+    pub display_name: Option<String>,
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditApp {
+    pub display_name: Option<String>,
+    pub app_id: Option<String>,
+    pub service_principal_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetResource {
+    pub id: Option<String>,
+    #[serde(default)]
+    pub modified_properties: Vec<ModifiedProperty>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModifiedProperty {
+    pub display_name: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}

@@ -132,6 +132,9 @@ pub struct FakeTenant {
     pub domains: Vec<String>,
     /// The tenant id `GET /organization` answers with.
     pub tenant_id: String,
+    /// Directory audit log entries (Graph's directoryAudit shape), filtered by the request's
+    /// `activityDateTime ge …` and `targetResources/any(t:t/id eq '…')`.
+    pub audit_log: Vec<Value>,
 }
 
 impl FakeTenant {
@@ -165,6 +168,7 @@ impl FakeTenant {
             foreign_delegated: Vec::new(),
             domains: vec![TENANT_DOMAIN.into(), "contoso.example".into()],
             tenant_id: TENANT_ID.into(),
+            audit_log: Vec::new(),
         }
     }
 
@@ -548,6 +552,35 @@ impl TenantHandler {
                 return Reply::error(400, "Request_BadRequest", "$count is required for this query: add $count=true and ConsistencyLevel: eventual.");
             }
         }
+        if path == "/v1.0/auditLogs/directoryAudits" {
+            // Graph's filter: `activityDateTime ge T and targetResources/any(t:t/id eq 'ID')`.
+            let filter = params.get("$filter").cloned().unwrap_or_default();
+            let since = filter
+                .split("activityDateTime ge ")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+                .unwrap_or("");
+            let target = filter
+                .split("t/id eq '")
+                .nth(1)
+                .and_then(|r| r.split('\'').next())
+                .unwrap_or("");
+            if since.is_empty() || target.is_empty() {
+                return Reply::error(400, "BadRequest", "Invalid filter clause");
+            }
+            let items = t
+                .audit_log
+                .iter()
+                .filter(|e| e["activityDateTime"].as_str().unwrap_or("") >= since)
+                .filter(|e| {
+                    e["targetResources"]
+                        .as_array()
+                        .is_some_and(|ts| ts.iter().any(|r| r["id"] == target))
+                })
+                .cloned()
+                .collect();
+            return page(items);
+        }
         if path == "/v1.0/organization" {
             return page(vec![json!({"id": t.tenant_id, "displayName": "Contoso",
                 "verifiedDomains": t.domains.iter().enumerate().map(|(i, d)| json!({
@@ -737,4 +770,21 @@ impl TenantHandler {
             &format!("Unsupported by the fake: {path}"),
         )
     }
+}
+
+/// A directory audit log entry as Graph shapes it: an app role or delegated grant change on the
+/// backup app's service principal.
+pub fn audit_entry(activity: &str, at: &str, by: &str, property: &str, value: &str) -> Value {
+    let (old, new) = if activity.starts_with("Remove") {
+        (format!("\"{value}\""), "\"\"".to_string())
+    } else {
+        ("\"\"".to_string(), format!("\"{value}\""))
+    };
+    json!({
+        "id": format!("Directory_{at}"), "category": "ApplicationManagement", "result": "success",
+        "activityDisplayName": activity, "activityDateTime": at, "loggedByService": "Core Directory",
+        "initiatedBy": {"user": {"id": OTHER_USER_ID, "displayName": null, "userPrincipalName": by}, "app": null},
+        "targetResources": [{"id": SP_ID, "displayName": APP_NAME, "type": "ServicePrincipal",
+            "modifiedProperties": [{"displayName": property, "oldValue": old, "newValue": new}]}]
+    })
 }

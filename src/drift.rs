@@ -1,0 +1,519 @@
+//! Drift: an audit compared with an earlier one (`--baseline`) — which requirements became gaps or
+//! were resolved, which grants appeared or disappeared, and, from the directory audit log, who
+//! changed them and when. Parsing a baseline is the only I/O-free reading here; `compare` is pure.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::audit::{
+    self, BaselineInfo, Change, ChangedBy, Changes, FailOn, Gap, GrantEntry, Options, Report,
+};
+use crate::exit::InputError;
+use crate::findings::Finding;
+use crate::grants::{AuditEntry, Source};
+use crate::matrix::{Matrix, PermissionType};
+use crate::snapshot::Snapshot;
+
+/// One tenant's earlier state.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    pub info: BaselineInfo,
+    pub service_principal_id: Option<String>,
+    /// Whether each requirement (permission lower-cased, type) was satisfied.
+    satisfied: HashMap<(String, PermissionType), bool>,
+    /// Every grant then (`None`: the baseline does not record them).
+    grants: Option<Vec<GrantEntry>>,
+}
+
+/// A baseline file: one audit or snapshot, or a multi-tenant audit (by tenant as listed).
+#[derive(Debug, Clone)]
+pub enum BaselineDoc {
+    One(Box<Baseline>),
+    Many(Vec<(String, Baseline)>),
+}
+
+impl BaselineDoc {
+    /// The earliest time of its audits, to read the audit log from.
+    pub fn since(&self) -> Option<String> {
+        match self {
+            BaselineDoc::One(b) => b.info.taken_at.clone(),
+            BaselineDoc::Many(list) => list
+                .iter()
+                .filter_map(|(_, b)| b.info.taken_at.clone())
+                .min(),
+        }
+    }
+}
+
+fn key(permission: &str, t: PermissionType) -> (String, PermissionType) {
+    (permission.to_ascii_lowercase(), t)
+}
+
+/// Satisfaction of each requirement of an audit, and its grants.
+fn from_report(r: &Report, source: &str, taken_at: Option<String>) -> Baseline {
+    let mut satisfied = HashMap::new();
+    for q in r.objects.iter().flat_map(|o| &o.requirements) {
+        satisfied.insert(key(&q.permission, q.ptype), q.status.is_ok());
+    }
+    Baseline {
+        info: BaselineInfo {
+            taken_at,
+            source: source.to_string(),
+            tenant_id: r.tenant_id.clone(),
+            app_id: r.app.app_id.clone(),
+        },
+        service_principal_id: r.app.service_principal_id.clone(),
+        satisfied,
+        grants: Some(r.grants.clone()),
+    }
+}
+
+/// A baseline from an audit JSON value (`--format json`), leniently: only what drift needs.
+fn from_audit_json(v: &Value, bad: &dyn Fn(String) -> InputError) -> Result<Baseline, InputError> {
+    let str_at = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
+    let objects = v
+        .get("objects")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("it has no `objects` (is it an entra-perms audit JSON?)".into()))?;
+    let ptype = |t: &str| -> Result<PermissionType, InputError> {
+        match t {
+            "Application" => Ok(PermissionType::Application),
+            "Delegated" => Ok(PermissionType::Delegated),
+            "Any" => Ok(PermissionType::Any),
+            other => Err(bad(format!("`{other}` is not a permission type"))),
+        }
+    };
+    let mut satisfied = HashMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        for (j, q) in o
+            .get("requirements")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let field = |f: &str| {
+                q.get(f)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad(format!("objects[{i}].requirements[{j}] has no `{f}`")))
+            };
+            let status = field("status")?;
+            satisfied.insert(
+                key(field("permission")?, ptype(field("type")?)?),
+                matches!(status, "granted" | "implied"),
+            );
+        }
+    }
+    let grants = match v.get("grants") {
+        None => None,
+        Some(g) => Some(
+            serde_json::from_value::<Vec<GrantEntry>>(g.clone())
+                .map_err(|e| bad(format!("`grants`: {e}")))?,
+        ),
+    };
+    Ok(Baseline {
+        info: BaselineInfo {
+            taken_at: str_at("/readAt"),
+            source: "audit".into(),
+            tenant_id: str_at("/tenantId"),
+            app_id: str_at("/app/appId"),
+        },
+        service_principal_id: str_at("/app/servicePrincipalId"),
+        satisfied,
+        grants,
+    })
+}
+
+/// Read a baseline: an audit JSON, a multi-tenant audit JSON or a snapshot. A snapshot is audited
+/// with today's matrix and options, so that a change of matrix is not mistaken for drift.
+pub fn parse(
+    text: &str,
+    origin: &str,
+    matrix: &Matrix,
+    options: &Options,
+) -> Result<BaselineDoc, InputError> {
+    let bad = |msg: String| InputError(format!("invalid baseline {origin}: {msg}"));
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        bad(format!(
+            "line {} column {}: not valid JSON",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if value.get("snapshotVersion").is_some() {
+        let snapshot = Snapshot::parse(text, origin)?;
+        let report = audit::diff(matrix, &snapshot.grants, Source::Snapshot, options);
+        return Ok(BaselineDoc::One(Box::new(from_report(
+            &report,
+            "snapshot",
+            Some(snapshot.taken_at),
+        ))));
+    }
+    if value.get("schemaVersion").and_then(Value::as_u64) != Some(1) {
+        return Err(bad(
+            "it is neither an entra-perms audit JSON (schemaVersion 1) nor a snapshot".into(),
+        ));
+    }
+    if let Some(tenants) = value.get("tenants").and_then(Value::as_array) {
+        let mut list = Vec::new();
+        for (i, t) in tenants.iter().enumerate() {
+            let name = t
+                .get("tenant")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad(format!("tenants[{i}] has no `tenant`")))?;
+            if let Some(r) = t.get("report").filter(|r| !r.is_null()) {
+                list.push((name.to_string(), from_audit_json(r, &bad)?));
+            }
+        }
+        return Ok(BaselineDoc::Many(list));
+    }
+    Ok(BaselineDoc::One(Box::new(from_audit_json(&value, &bad)?)))
+}
+
+/// The baseline must be of the same app and tenant: exit 2 naming both otherwise.
+pub fn check_same(report: &Report, baseline: &Baseline, origin: &str) -> Result<(), InputError> {
+    let differs = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        (Some(a), Some(b)) => !a.eq_ignore_ascii_case(b),
+        _ => false,
+    };
+    let app_differs = differs(&report.app.app_id, &baseline.info.app_id)
+        || differs(
+            &report.app.service_principal_id,
+            &baseline.service_principal_id,
+        );
+    if app_differs {
+        return Err(InputError(format!(
+            "the baseline {origin} is of another app ({}), not {}: give a baseline of the same app",
+            baseline.info.app_id.as_deref().unwrap_or("unknown"),
+            report.app.app_id.as_deref().unwrap_or("unknown"),
+        )));
+    }
+    if differs(&report.tenant_id, &baseline.info.tenant_id) {
+        return Err(InputError(format!(
+            "the baseline {origin} is of another tenant ({}), not {}: give a baseline of the same tenant",
+            baseline.info.tenant_id.as_deref().unwrap_or("unknown"),
+            report.tenant_id.as_deref().unwrap_or("unknown"),
+        )));
+    }
+    Ok(())
+}
+
+fn grant_key(
+    g: &GrantEntry,
+) -> (
+    String,
+    PermissionType,
+    String,
+    Option<crate::grants::Consent>,
+) {
+    (
+        g.permission.to_ascii_lowercase(),
+        g.ptype,
+        g.resource.to_ascii_lowercase(),
+        g.consent,
+    )
+}
+
+/// The audit log entry that explains a grant's change: the latest one that names its permission
+/// (and type), else the latest "Consent to application" for an addition.
+fn explain(
+    g: &GrantEntry,
+    added: bool,
+    log: &[AuditEntry],
+    since: Option<&str>,
+) -> Option<ChangedBy> {
+    let after = |at: &str| match since {
+        None => true,
+        Some(since) => match (
+            azure_core::time::parse_rfc3339(at),
+            azure_core::time::parse_rfc3339(since),
+        ) {
+            (Ok(a), Ok(s)) => a >= s,
+            _ => at >= since,
+        },
+    };
+    let log: Vec<&AuditEntry> = log.iter().filter(|e| after(&e.at)).collect();
+    let names = |e: &&&AuditEntry| {
+        e.added == added
+            && e.ptype.is_none_or(|t| t == g.ptype)
+            && e.permissions
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(&g.permission))
+    };
+    let consent = |e: &&&AuditEntry| added && e.permissions.is_empty() && e.ptype.is_none();
+    log.iter()
+        .rev()
+        .find(names)
+        .or_else(|| log.iter().rev().find(consent))
+        .map(|e| ChangedBy {
+            by: e.by.clone(),
+            at: e.at.clone(),
+            activity: e.activity.clone(),
+        })
+}
+
+/// Compare `report` with `baseline`: mark each requirement's change, list what changed, attribute
+/// grant changes from `log` (the audit log's entries since the baseline, when read), and decide
+/// `passed` again for `--fail-on new-gap` / `new-excess`.
+pub fn compare(
+    report: &mut Report,
+    baseline: &Baseline,
+    log: Option<&[AuditEntry]>,
+    fail_on: FailOn,
+) {
+    let mut changes = Changes::default();
+    let mut resolved_keys: HashSet<(String, PermissionType)> = HashSet::new();
+    let mut new_keys: HashSet<(String, PermissionType)> = HashSet::new();
+    for o in &mut report.objects {
+        for q in &mut o.requirements {
+            let k = key(&q.permission, q.ptype);
+            let change = match baseline.satisfied.get(&k) {
+                Some(true) if !q.status.is_ok() => Change::NewGap,
+                Some(false) if q.status.is_ok() => Change::Resolved,
+                _ => Change::Unchanged,
+            };
+            match change {
+                Change::NewGap => {
+                    new_keys.insert(k);
+                }
+                Change::Resolved => {
+                    if resolved_keys.insert(k) {
+                        changes.resolved.push(Gap {
+                            permission: q.permission.clone(),
+                            ptype: q.ptype,
+                            status: q.status,
+                            objects: Vec::new(),
+                            purposes: q.purposes.clone(),
+                        });
+                    }
+                }
+                Change::Unchanged => {}
+            }
+            q.change = Some(change);
+        }
+    }
+    // Objects and purposes of resolved requirements, as missing[] lists them.
+    for g in &mut changes.resolved {
+        for o in &report.objects {
+            for q in &o.requirements {
+                if q.ptype == g.ptype && q.permission.eq_ignore_ascii_case(&g.permission) {
+                    if !g.objects.contains(&o.object) {
+                        g.objects.push(o.object.clone());
+                    }
+                    for p in &q.purposes {
+                        if !g.purposes.contains(p) {
+                            g.purposes.push(*p);
+                        }
+                    }
+                }
+            }
+        }
+        g.purposes.sort();
+    }
+    changes.new_gaps = report
+        .missing
+        .iter()
+        .filter(|g| new_keys.contains(&key(&g.permission, g.ptype)))
+        .cloned()
+        .collect();
+
+    let mut findings = Vec::new();
+    match &baseline.grants {
+        None => findings.push(Finding::BaselineWithoutGrants),
+        Some(then) => {
+            let then_keys: HashSet<_> = then.iter().map(grant_key).collect();
+            let now_keys: HashSet<_> = report.grants.iter().map(grant_key).collect();
+            let log = log.unwrap_or(&[]);
+            let since = baseline.info.taken_at.as_deref();
+            for g in &report.grants {
+                if !then_keys.contains(&grant_key(g)) {
+                    let mut g = g.clone();
+                    g.changed_by = explain(&g, true, log, since);
+                    changes.grants_added.push(g);
+                }
+            }
+            for g in then {
+                if !now_keys.contains(&grant_key(g)) {
+                    let mut g = g.clone();
+                    g.changed_by = explain(&g, false, log, since);
+                    changes.grants_removed.push(g);
+                }
+            }
+        }
+    }
+    let unattributed = changes
+        .grants_added
+        .iter()
+        .chain(&changes.grants_removed)
+        .filter(|g| g.changed_by.is_none())
+        .count();
+    if unattributed > 0 {
+        findings.push(Finding::ChangesUnattributed {
+            count: unattributed,
+            since: baseline
+                .info
+                .taken_at
+                .clone()
+                .unwrap_or_else(|| "unknown".into()),
+        });
+    }
+    match fail_on {
+        FailOn::NewGap => report.passed = changes.new_gaps.is_empty(),
+        FailOn::NewExcess => {
+            report.passed = !changes.grants_added.iter().any(|g| {
+                report
+                    .excess
+                    .iter()
+                    .any(|e| e.ptype == g.ptype && e.permission.eq_ignore_ascii_case(&g.permission))
+            })
+        }
+        _ => {}
+    }
+    for f in findings {
+        report.notes.push(f.message());
+        report.findings.push(f.entry());
+    }
+    report.baseline = Some(baseline.info.clone());
+    report.changes = Some(changes);
+}
+
+/// The baseline of one tenant of a multi-tenant baseline (as listed in the tenants file).
+pub fn of_tenant<'b>(list: &'b [(String, Baseline)], tenant: &str) -> Option<&'b Baseline> {
+    list.iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(tenant))
+        .map(|(_, b)| b)
+}
+
+/// A finding for a tenant the baseline does not have.
+pub fn new_tenant(report: &mut Report, tenant: &str) {
+    let f = Finding::NewSinceBaseline {
+        tenant: tenant.to_string(),
+    };
+    report.notes.push(f.message());
+    report.findings.push(f.entry());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::diff;
+    use crate::grants::{AppIdentity, AppRoleGrant, Grants};
+    use crate::graph::Cloud;
+
+    fn grants(perms: &[&str]) -> Grants {
+        let mut g = Grants::new(
+            Cloud::Global,
+            AppIdentity {
+                app_id: Some("46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b".into()),
+                ..Default::default()
+            },
+        );
+        g.tenant_id = Some("65415bb1-9267-4313-bbf5-ae259732ee12".into());
+        for p in perms {
+            g.application.push(AppRoleGrant {
+                permission: p.to_string(),
+                app_role_id: None,
+                assignment_id: None,
+                created: None,
+            });
+        }
+        g
+    }
+
+    fn audit(perms: &[&str], fail_on: FailOn) -> Report {
+        let opts = Options {
+            fail_on,
+            ..Options::default()
+        };
+        diff(
+            &Matrix::embedded().unwrap(),
+            &grants(perms),
+            Source::Graph,
+            &opts,
+        )
+    }
+
+    #[test]
+    fn a_revoked_permission_is_a_new_gap_and_a_new_grant_is_listed() {
+        let then = audit(
+            &["Policy.ReadWrite.ConditionalAccess", "Policy.Read.All"],
+            FailOn::Gap,
+        );
+        let base = from_report(&then, "audit", Some("2026-11-20T00:00:00Z".into()));
+        let mut now = audit(&["Policy.Read.All", "Mail.ReadWrite"], FailOn::NewGap);
+        let log = vec![AuditEntry {
+            activity: "Add app role assignment to service principal".into(),
+            at: "2026-11-22T10:00:00Z".into(),
+            by: "admin@contoso.com".into(),
+            permissions: vec!["Mail.ReadWrite".into()],
+            ptype: Some(PermissionType::Application),
+            added: true,
+        }];
+        compare(&mut now, &base, Some(&log), FailOn::NewGap);
+        let changes = now.changes.as_ref().unwrap();
+        assert_eq!(changes.new_gaps.len(), 1);
+        assert_eq!(
+            changes.new_gaps[0].permission,
+            "Policy.ReadWrite.ConditionalAccess"
+        );
+        assert!(!now.passed);
+        assert_eq!(changes.grants_added.len(), 1);
+        assert_eq!(changes.grants_added[0].permission, "Mail.ReadWrite");
+        assert_eq!(
+            changes.grants_added[0].changed_by.as_ref().unwrap().by,
+            "admin@contoso.com"
+        );
+        assert_eq!(changes.grants_removed.len(), 1);
+        assert!(changes.grants_removed[0].changed_by.is_none());
+        assert!(now
+            .findings
+            .iter()
+            .any(|f| f.code == "changes-unattributed"));
+        let ca = now
+            .objects
+            .iter()
+            .flat_map(|o| &o.requirements)
+            .find(|q| q.permission == "Policy.ReadWrite.ConditionalAccess")
+            .unwrap();
+        assert_eq!(ca.change, Some(Change::NewGap));
+    }
+
+    #[test]
+    fn old_gaps_pass_under_new_gap_and_resolved_ones_are_listed() {
+        let then = audit(&[], FailOn::Gap);
+        let base = from_report(&then, "audit", None);
+        let mut now = audit(&["Policy.Read.All"], FailOn::NewGap);
+        assert!(!now.passed, "without the comparison every gap is new");
+        compare(&mut now, &base, None, FailOn::NewGap);
+        assert!(now.passed);
+        let changes = now.changes.unwrap();
+        assert!(changes.new_gaps.is_empty());
+        assert_eq!(changes.resolved.len(), 1);
+        assert_eq!(changes.resolved[0].objects, vec!["Policies"]);
+    }
+
+    #[test]
+    fn new_excess_fails_only_for_grants_added_beyond_the_matrix() {
+        let base = from_report(&audit(&["Mail.Read"], FailOn::Gap), "audit", None);
+        let mut same = audit(&["Mail.Read"], FailOn::NewExcess);
+        compare(&mut same, &base, None, FailOn::NewExcess);
+        assert!(same.passed);
+        let mut more = audit(&["Mail.Read", "Sites.Read.All"], FailOn::NewExcess);
+        compare(&mut more, &base, None, FailOn::NewExcess);
+        assert!(!more.passed);
+    }
+
+    #[test]
+    fn another_app_or_tenant_is_refused() {
+        let then = audit(&[], FailOn::Gap);
+        let mut base = from_report(&then, "audit", None);
+        assert!(check_same(&then, &base, "b.json").is_ok());
+        base.info.app_id = Some("00000000-0000-0000-0000-000000000001".into());
+        let e = check_same(&then, &base, "b.json").unwrap_err();
+        assert!(
+            e.0.contains("another app (00000000-0000-0000-0000-000000000001), not 46e6adf4"),
+            "{e}"
+        );
+    }
+}
