@@ -181,7 +181,8 @@ pub struct PolicyArgs {
     pub strict: bool,
 
     /// When the audit fails (exit 1): any uncovered object (gap), an uncovered backup (backup-gap),
-    /// any gap or any unneeded permission (excess), or never.
+    /// any gap or any unneeded permission (excess), a gap the --baseline did not have (new-gap), an
+    /// unneeded grant the --baseline did not have (new-excess), or never.
     #[arg(long, value_enum, default_value_t = FailOn::Gap)]
     pub fail_on: FailOn,
 }
@@ -452,6 +453,8 @@ impl ValueEnum for FailOn {
             FailOn::Gap,
             FailOn::BackupGap,
             FailOn::Excess,
+            FailOn::NewGap,
+            FailOn::NewExcess,
             FailOn::Never,
         ]
     }

@@ -29,3 +29,6 @@ mod hostile;
 
 #[path = "cli/reports.rs"]
 mod reports;
+
+#[path = "cli/drift.rs"]
+mod drift;

@@ -39,6 +39,13 @@ pub fn table(v: &AuditView, out: &mut dyn Write, color: bool) -> std::io::Result
     };
     head.push_str(&format!("{} cloud · read from {}", v.cloud, v.source));
     writeln!(out, "{head}")?;
+    if let Some(d) = &v.drift {
+        writeln!(
+            out,
+            "{}",
+            wrap(&format!("Changes {}", d.line), 100, "", "  ")
+        )?;
+    }
     if let Some(sa) = &v.service_account {
         let line = format!("Service account: {} · {}", sa.who, sa.roles_words);
         writeln!(out, "{}", wrap(&line, 100, "", "  "))?;
@@ -61,15 +68,34 @@ pub fn table(v: &AuditView, out: &mut dyn Write, color: bool) -> std::io::Result
         }
     }
     for o in &v.objects {
+        let mut details = o.not_granted.clone();
+        if let Some(c) = o.change {
+            details.insert(0, format!("{} since the baseline", c.to_uppercase()));
+        }
         table.add_row(vec![
             Cell::new(&o.name),
             coverage_cell(o.backup, color),
             coverage_cell(o.restore, color),
-            Cell::new(o.not_granted.join("\n")),
+            Cell::new(details.join("\n")),
         ]);
     }
     writeln!(out, "{table}")?;
 
+    if let Some(d) = &v.drift {
+        for (title, items) in [
+            ("New gaps since the baseline", &d.new_gaps),
+            ("Resolved since the baseline", &d.resolved),
+            ("Grants added since the baseline", &d.added),
+            ("Grants removed since the baseline", &d.removed),
+        ] {
+            if !items.is_empty() {
+                writeln!(out, "\n{title} ({}):", items.len())?;
+                for i in items {
+                    writeln!(out, "{}", wrap(i, 100, "  ", "      "))?;
+                }
+            }
+        }
+    }
     if !v.to_grant.is_empty() {
         writeln!(out, "\nTo grant ({}):", v.to_grant.len())?;
         for g in &v.to_grant {

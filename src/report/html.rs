@@ -89,6 +89,7 @@ pre { white-space: pre-wrap; word-break: break-all; background: #f6f8fa; border:
 .obj > summary .name::before { content: "▸"; display: inline-block; width: 1em; color: var(--muted); }
 .obj[open] > summary .name::before { content: "▾"; }
 .obj .name { font-weight: 600; }
+.drift { font-weight: 600; }
 .gaps { font-size: .85rem; color: var(--muted); }
 .reqs { padding: 4px 10px 14px 28px; }
 table { border-collapse: collapse; width: 100%; font-size: .88rem; }
@@ -293,18 +294,25 @@ fn tiles(out: &mut String, v: &AuditView) {
 fn object(out: &mut String, o: &ObjectView, id: &str) {
     let _ = write!(
         out,
-        "<details class=\"obj\" id=\"{id}\" data-status=\"{}\"><summary><span class=\"name\">{}</span>\
+        "<details class=\"obj\" id=\"{id}\" data-status=\"{}\"><summary><span class=\"name\">{}{}</span>\
          <span class=\"cell {}\" title=\"backup\">{}</span><span class=\"cell {}\" title=\"restore\">{}</span>\
          <span class=\"gaps\">{}</span></summary><div class=\"reqs\"><table><thead><tr><th>Permission</th>\
          <th>Needed for</th><th>Status</th><th>Consent, granted on</th><th>Why it is needed</th></tr></thead><tbody>",
         coverage_class(o.status),
         esc(&o.name),
+        o.change
+            .map(|c| format!(
+                " <span class=\"st {}\" title=\"since the baseline\">{c}</span>",
+                if c == "resolved" { "ok" } else { "bad" }
+            ))
+            .unwrap_or_default(),
         coverage_class(o.backup),
         coverage_label(o.backup),
         coverage_class(o.restore),
         coverage_label(o.restore),
         esc(&o.not_granted.join(" · "))
     );
+
     for q in &o.requirements {
         let consent = [q.consent.map(str::to_string), q.granted_on.clone()]
             .into_iter()
@@ -313,12 +321,15 @@ fn object(out: &mut String, o: &ObjectView, id: &str) {
             .join(" · ");
         let _ = write!(
             out,
-            "<tr data-requirement=\"{}\"><td><code>{}</code></td><td>{}</td><td><span class=\"st {}\">{}</span></td><td>{}</td><td class=\"why\">{}</td></tr>",
+            "<tr data-requirement=\"{}\"><td><code>{}</code></td><td>{}</td><td><span class=\"st {}\">{}</span>{}</td><td>{}</td><td class=\"why\">{}</td></tr>",
             esc(&q.name),
             esc(&q.name),
             esc(&q.purposes),
             status_class(q.status),
             esc(&q.status_words),
+            q.change
+                .map(|c| format!(" <span class=\"st {}\">{c}</span>", if c == "resolved" { "ok" } else { "bad" }))
+                .unwrap_or_default(),
             esc(&consent),
             esc(&q.why)
         );
@@ -339,6 +350,18 @@ fn object(out: &mut String, o: &ObjectView, id: &str) {
 /// Everything below the header of one audit; `prefix` keeps ids unique when several audits
 /// share a page.
 fn body(out: &mut String, v: &AuditView, prefix: &str) {
+    if let Some(d) = &v.drift {
+        let class = if d.new_gaps.is_empty() {
+            "good"
+        } else {
+            "warn"
+        };
+        let _ = write!(
+            out,
+            "<p class=\"{class} drift\" id=\"{prefix}drift\">Changes {}</p>",
+            esc(&d.line)
+        );
+    }
     tiles(out, v);
     let _ = write!(
         out,
@@ -351,6 +374,30 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
         object(out, o, &format!("{prefix}obj-{i}"));
     }
 
+    if let Some(d) = &v.drift {
+        let _ = write!(
+            out,
+            "<h2 id=\"{prefix}changes\">Changes since the baseline</h2>"
+        );
+        for (title, items) in [
+            ("New gaps", &d.new_gaps),
+            ("Resolved", &d.resolved),
+            ("Grants added", &d.added),
+            ("Grants removed", &d.removed),
+        ] {
+            if !items.is_empty() {
+                let _ = write!(
+                    out,
+                    "<h3>{title} ({})</h3><ul class=\"plain\">",
+                    items.len()
+                );
+                for i in items {
+                    let _ = write!(out, "<li>{}</li>", esc(i));
+                }
+                out.push_str("</ul>");
+            }
+        }
+    }
     let _ = write!(
         out,
         "<h2 id=\"{prefix}grant\">To grant ({})</h2>",

@@ -48,7 +48,16 @@ fn suites(r: &Report, prefix: &str) -> Vec<Suite> {
                         .iter()
                         .filter(|q| q.purposes.contains(&p) && !q.status.is_ok())
                         .map(|q| {
-                            format!("{}: {}", req_name(&q.permission, q.ptype), status_words(q))
+                            let new = if q.change == Some(crate::audit::Change::NewGap) {
+                                "NEW since the baseline: "
+                            } else {
+                                ""
+                            };
+                            format!(
+                                "{new}{}: {}",
+                                req_name(&q.permission, q.ptype),
+                                status_words(q)
+                            )
                         })
                         .collect();
                     Some(Case {

@@ -32,6 +32,9 @@ pub fn audit(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
     }
     who.push_str(&format!(" · {} cloud · read from {}", v.cloud, v.source));
     writeln!(out, "{who}\n")?;
+    if let Some(d) = &v.drift {
+        writeln!(out, "**Changes {}**\n", md_cell(&d.line))?;
+    }
     writeln!(out, "{}\n", md_cell(&v.verdict))?;
 
     writeln!(
@@ -43,14 +46,30 @@ pub fn audit(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
         let details: Vec<String> = o.not_granted.iter().map(|d| md_cell(d)).collect();
         writeln!(
             out,
-            "| {} | {} | {} | {} |",
+            "| {}{} | {} | {} | {} |",
             md_cell(&o.name),
+            o.change.map(|c| format!(" **({c})**")).unwrap_or_default(),
             badge(o.backup),
             badge(o.restore),
             details.join("<br>")
         )?;
     }
 
+    if let Some(d) = &v.drift {
+        for (title, items) in [
+            ("New gaps since the baseline", &d.new_gaps),
+            ("Resolved since the baseline", &d.resolved),
+            ("Grants added since the baseline", &d.added),
+            ("Grants removed since the baseline", &d.removed),
+        ] {
+            if !items.is_empty() {
+                writeln!(out, "\n### {title} ({})\n", items.len())?;
+                for i in items {
+                    writeln!(out, "- {}", md_cell(i))?;
+                }
+            }
+        }
+    }
     if !v.to_grant.is_empty() {
         writeln!(out, "\n### To grant ({})\n", v.to_grant.len())?;
         writeln!(

@@ -89,7 +89,18 @@ fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
             .iter()
             .find(|p| p.ptype == g.ptype && p.name.eq_ignore_ascii_case(&g.permission))
             .map_or(1, |p| p.line);
-        out.push(json!({
+        let state = r.changes.as_ref().map(|c| {
+            let new = c
+                .new_gaps
+                .iter()
+                .any(|n| n.ptype == g.ptype && n.permission.eq_ignore_ascii_case(&g.permission));
+            if new {
+                "new"
+            } else {
+                "unchanged"
+            }
+        });
+        let mut result = json!({
             "ruleId": rule,
             "ruleIndex": rule_index(rule),
             "level": "error",
@@ -106,10 +117,25 @@ fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
                 "permission": g.permission, "type": g.ptype.to_string(),
                 "status": g.status.as_str(), "objects": g.objects, "purposes": g.purposes,
             }
-        }));
+        });
+        if let Some(state) = state {
+            result["baselineState"] = json!(state);
+        }
+        out.push(result);
     }
     for e in &r.excess {
-        out.push(json!({
+        let state = r.changes.as_ref().map(|c| {
+            let new = c
+                .grants_added
+                .iter()
+                .any(|a| a.ptype == e.ptype && a.permission.eq_ignore_ascii_case(&e.permission));
+            if new {
+                "new"
+            } else {
+                "unchanged"
+            }
+        });
+        let mut result = json!({
             "ruleId": "excess",
             "ruleIndex": rule_index("excess"),
             "level": "warning",
@@ -124,7 +150,11 @@ fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
                 "tenant": tenant, "app": app, "appId": r.app.app_id,
                 "permission": e.permission, "type": e.ptype.to_string(),
             }
-        }));
+        });
+        if let Some(state) = state {
+            result["baselineState"] = json!(state);
+        }
+        out.push(result);
     }
 }
 

@@ -4,7 +4,7 @@
 //! already free of control characters. The table, Markdown and HTML renderers only lay it out,
 //! so they cannot disagree.
 
-use crate::audit::{Coverage, Report, Requirement, Status};
+use crate::audit::{Change, Coverage, GrantEntry, Report, Requirement, Status};
 use crate::grants::{Assignment, Consent, Source};
 use crate::matrix::{Matrix, PermissionType};
 use crate::multi::{MultiReport, TenantResult};
@@ -52,6 +52,20 @@ pub struct AuditView {
     pub unresolved: Vec<String>,
     pub service_account: Option<AccountView>,
     pub notes: Vec<String>,
+    /// Against `--baseline`: what changed.
+    pub drift: Option<DriftView>,
+}
+
+/// What changed since the baseline.
+#[derive(Debug, Clone)]
+pub struct DriftView {
+    /// `since 2026-11-20T08:00:00Z: 2 new gaps, 1 resolved, 1 grant added, 0 removed`.
+    pub line: String,
+    pub new_gaps: Vec<String>,
+    pub resolved: Vec<String>,
+    /// `Mail.ReadWrite (Application) on Microsoft Graph: by admin@… on …`.
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
 }
 
 /// One protected object.
@@ -64,6 +78,8 @@ pub struct ObjectView {
     /// Every requirement not granted exactly: `Name (Type): words`.
     pub not_granted: Vec<String>,
     pub requirements: Vec<RequirementView>,
+    /// `new gap` or `resolved` when a requirement changed since the baseline.
+    pub change: Option<&'static str>,
 }
 
 /// One requirement of an object.
@@ -85,6 +101,8 @@ pub struct RequirementView {
     pub why: String,
     /// How to grant it, when it is not satisfied and the plan knows.
     pub fix: Option<Fix>,
+    /// `new gap` or `resolved` since the baseline.
+    pub change: Option<&'static str>,
 }
 
 /// The commands that close one gap.
@@ -226,6 +244,70 @@ fn fix_for(plan: Option<&Plan>, q: &Requirement) -> Option<Fix> {
     })
 }
 
+fn change_word(c: Option<Change>) -> Option<&'static str> {
+    match c {
+        Some(Change::NewGap) => Some("new gap"),
+        Some(Change::Resolved) => Some("resolved"),
+        _ => None,
+    }
+}
+
+fn grant_words(g: &GrantEntry) -> String {
+    let mut s = format!("{} ({}) on {}", g.permission, g.ptype, g.resource);
+    if let Some(c) = g.consent {
+        s.push_str(match c {
+            Consent::AllPrincipals => ", for all users",
+            Consent::Principal => ", for one user",
+        });
+    }
+    match &g.changed_by {
+        Some(by) => s.push_str(&format!(": by {} at {} ({})", by.by, by.at, by.activity)),
+        None => s.push_str(": who and when not known"),
+    }
+    s
+}
+
+fn drift(r: &Report) -> Option<DriftView> {
+    let (b, c) = (r.baseline.as_ref()?, r.changes.as_ref()?);
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    Some(DriftView {
+        line: format!(
+            "since {}: {}, {} resolved, {} added, {} removed",
+            b.taken_at.as_deref().unwrap_or("the baseline"),
+            plural(c.new_gaps.len(), "new gap", "new gaps"),
+            c.resolved.len(),
+            plural(c.grants_added.len(), "grant", "grants"),
+            c.grants_removed.len()
+        ),
+        new_gaps: c
+            .new_gaps
+            .iter()
+            .map(|g| {
+                format!(
+                    "{}: {} · {}",
+                    req_name(&g.permission, g.ptype),
+                    g.status.as_str(),
+                    g.objects.join(", ")
+                )
+            })
+            .collect(),
+        resolved: c
+            .resolved
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} · {}",
+                    req_name(&g.permission, g.ptype),
+                    g.objects.join(", ")
+                )
+            })
+            .collect(),
+        added: c.grants_added.iter().map(grant_words).collect(),
+        removed: c.grants_removed.iter().map(grant_words).collect(),
+    })
+}
+
 /// Build the view of one audit. `matrix` gives each requirement's reason; `plan`, when given,
 /// each gap's fix and the consent URL.
 pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView {
@@ -269,8 +351,24 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
                     granted_on: q.granted_on.clone(),
                     why: why(q),
                     fix: fix_for(plan, q),
+                    change: change_word(q.change),
                 })
                 .collect(),
+            change: if o
+                .requirements
+                .iter()
+                .any(|q| q.change == Some(Change::NewGap))
+            {
+                Some("new gap")
+            } else if o
+                .requirements
+                .iter()
+                .any(|q| q.change == Some(Change::Resolved))
+            {
+                Some("resolved")
+            } else {
+                None
+            },
         })
         .collect();
     let implied: Vec<String> = r
@@ -384,6 +482,7 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
             .collect(),
         service_account,
         notes: r.notes.clone(),
+        drift: drift(r),
     }
 }
 
