@@ -379,3 +379,76 @@ fn tenants_are_compared_one_by_one() {
     assert_eq!(code, 2);
     assert!(err.contains("earlier multi-tenant JSON"), "{err}");
 }
+
+#[test]
+fn the_scheduled_workflow_runs_first_without_a_baseline_then_against_it() {
+    // The audit step of examples/ci/github-actions-drift.yml, run by bash with the real binary,
+    // reading a snapshot instead of signing in.
+    let yaml = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/ci/github-actions-drift.yml"),
+    )
+    .unwrap();
+    let start = yaml
+        .find("        run: |\n          mkdir -p entra-perms-state")
+        .expect("the audit step");
+    let body: Vec<&str> = yaml[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("          ") || l.is_empty())
+        .map(|l| l.strip_prefix("          ").unwrap_or(l))
+        .collect();
+    let script = body.join("\n").replace(
+        "--app \"${{ vars.BACKUP_APP_ID }}\" --auth azure-cli",
+        "--from \"$SNAPSHOT\"",
+    );
+    assert!(script.contains("--from \"$SNAPSHOT\""), "{script}");
+    #[allow(deprecated)]
+    let bin = assert_cmd::cargo::cargo_bin("entra-perms");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let example = |name: &str| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(name)
+    };
+    let step = |snapshot: &std::path::Path| {
+        let summary = dir.path().join("summary.md");
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .env("SNAPSHOT", snapshot)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_OUTPUT", dir.path().join("output"))
+            .output()
+            .unwrap();
+        let text = std::fs::read_to_string(&summary).unwrap_or_default();
+        std::fs::remove_file(&summary).ok();
+        (out.status.code().unwrap_or(-1), text)
+    };
+    // First run: no baseline; it reports, passes, and leaves the baseline.
+    let (code, summary) = step(&example("stale-consent.json"));
+    assert_eq!(code, 0, "{summary}");
+    assert!(summary.contains("No baseline yet"), "{summary}");
+    assert!(dir.path().join("entra-perms-state/audit.json").is_file());
+    // Second run, same grants: the known gaps are no news.
+    let (code, summary) = step(&example("stale-consent.json"));
+    assert_eq!(code, 0, "{summary}");
+    assert!(summary.contains("**Changes since"), "{summary}");
+    // Third run: something that was granted is not any more.
+    let mut doc = json(&std::fs::read_to_string(example("stale-consent.json")).unwrap());
+    let app = doc["grants"]["application"].as_array_mut().unwrap();
+    app.retain(|a| a["permission"] != "Policy.Read.All");
+    let worse = dir.path().join("worse.json");
+    std::fs::write(&worse, doc.to_string()).unwrap();
+    let (code, summary) = step(&worse);
+    assert_eq!(code, 1, "{summary}");
+    assert!(summary.contains("1 new gap"), "{summary}");
+}
