@@ -3,10 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::{self, Path};
 use crate::findings::{Finding, FindingEntry};
 use crate::grants::{
-    AppIdentity, Assignment, Consent, DirectoryRole, Grants, OtherGrant, Requested, Source,
-    UnresolvedGrant, GLOBAL_ADMINISTRATOR_TEMPLATE_ID,
+    AppIdentity, Assignment, Consent, Grants, OtherGrant, Requested, Source, UnresolvedGrant,
+    GLOBAL_ADMINISTRATOR_TEMPLATE_ID,
 };
 use crate::matrix::{Matrix, Permission, PermissionType, Purpose};
 
@@ -54,6 +55,8 @@ pub enum FailOn {
     NewGap,
     /// A grant not needed that the baseline did not have (`--baseline`; without one, any excess).
     NewExcess,
+    /// A Tier-0 application permission not needed (a path to Global Administrator).
+    ExcessTier0,
     /// Report only.
     Never,
 }
@@ -66,6 +69,7 @@ impl FailOn {
             FailOn::Excess => "excess",
             FailOn::NewGap => "new-gap",
             FailOn::NewExcess => "new-excess",
+            FailOn::ExcessTier0 => "excess-tier0",
             FailOn::Never => "never",
         }
     }
@@ -194,6 +198,12 @@ pub struct Requirement {
     /// Against `--baseline`: whether it became a gap, was resolved, or did not change.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<Change>,
+    /// The privilege tier of the application permission (Application and Any requirements; a
+    /// delegated permission acts within the signed-in account's roles and has none of its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier_path: Option<Path>,
 }
 
 /// How a requirement changed since the baseline.
@@ -292,6 +302,22 @@ pub struct Excess {
     pub ptype: PermissionType,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consent: Option<Consent>,
+    /// The privilege tier of an application permission (delegated grants have none of their own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier_path: Option<Path>,
+}
+
+/// A directory role of the service account, with its privilege tier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleReport {
+    pub display_name: String,
+    pub template_id: String,
+    pub assignment: Assignment,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<u8>,
 }
 
 /// The service account: who it is, its directory roles, and what acts through it.
@@ -301,7 +327,7 @@ pub struct ServiceAccountReport {
     pub id: String,
     pub user_principal_name: Option<String>,
     /// Its directory roles (`null`: they could not be read).
-    pub roles: Option<Vec<DirectoryRole>>,
+    pub roles: Option<Vec<RoleReport>>,
     /// Whether it holds Global Administrator, actively (`null`: the roles could not be read).
     pub has_global_administrator: Option<bool>,
     /// The delegated requirements in scope, which act through this account.
@@ -358,6 +384,9 @@ pub struct Report {
     pub findings: Vec<FindingEntry>,
     /// Every grant the app holds, on any API.
     pub grants: Vec<GrantEntry>,
+    /// The Tier-0 Microsoft Graph application permissions the app holds: each a path to Global
+    /// Administrator, which makes the app a Tier-0 identity.
+    pub tier0_application: Vec<String>,
     /// With `--baseline`: what it was compared with, and what changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineInfo>,
@@ -490,7 +519,15 @@ fn requirement(
         granted_as: None,
         granted_on: None,
         change: None,
+        tier: None,
+        tier_path: None,
     };
+    if row.ptype != PermissionType::Delegated {
+        if let Some(t) = catalog::app_tier(&row.name) {
+            req.tier = Some(t.tier);
+            req.tier_path = t.path;
+        }
+    }
     let types = grant_types(row.ptype);
     for &t in types {
         if let Some(h) = granted.holds(&row.name, t) {
@@ -633,10 +670,13 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
     };
     for g in &grants.application {
         if !needed(&g.permission, PermissionType::Application) {
+            let tier = catalog::app_tier(&g.permission);
             push_excess(Excess {
                 permission: g.permission.clone(),
                 ptype: PermissionType::Application,
                 consent: None,
+                tier: tier.map(|t| t.tier),
+                tier_path: tier.and_then(|t| t.path),
             });
         }
     }
@@ -651,10 +691,19 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
                 permission: g.permission.clone(),
                 ptype: PermissionType::Delegated,
                 consent: Some(g.consent),
+                tier: None,
+                tier_path: None,
             });
         }
     }
-    excess.sort();
+    // Riskiest first: Tier 0, 1, 2, then permissions without a tier (delegated, unknown).
+    excess.sort_by(|a, b| {
+        (a.tier.unwrap_or(9), &a.permission, a.ptype).cmp(&(
+            b.tier.unwrap_or(9),
+            &b.permission,
+            b.ptype,
+        ))
+    });
 
     let count = |c: Coverage| objects.iter().filter(|o| o.status == c).count();
     let summary = Summary {
@@ -672,6 +721,7 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         // Without a baseline every gap or excess grant is new; `drift::compare` narrows these.
         FailOn::NewGap => !any_gap,
         FailOn::NewExcess => excess.is_empty(),
+        FailOn::ExcessTier0 => !excess.iter().any(|e| e.tier == Some(0)),
         FailOn::Never => true,
     };
 
@@ -705,6 +755,17 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
             .collect(),
         findings: findings.iter().map(Finding::entry).collect(),
         grants: grant_entries(grants),
+        tier0_application: {
+            let mut held: Vec<String> = grants
+                .application
+                .iter()
+                .filter(|a| catalog::app_tier(&a.permission).is_some_and(|t| t.tier == 0))
+                .map(|a| a.permission.clone())
+                .collect();
+            held.sort();
+            held.dedup();
+            held
+        },
         baseline: None,
         changes: None,
         summary,
@@ -830,7 +891,17 @@ fn service_account_report(
     Some(ServiceAccountReport {
         id: sa.id.clone(),
         user_principal_name: sa.user_principal_name.clone(),
-        roles: sa.roles.clone(),
+        roles: sa.roles.as_ref().map(|roles| {
+            roles
+                .iter()
+                .map(|r| RoleReport {
+                    display_name: r.display_name.clone(),
+                    template_id: r.template_id.clone(),
+                    assignment: r.assignment,
+                    tier: catalog::role_tier(&r.template_id).map(|t| t.tier),
+                })
+                .collect()
+        }),
         has_global_administrator: has_ga,
         acts_for,
         notes,
@@ -1075,8 +1146,62 @@ mod tests {
             vec![Excess {
                 permission: "BitlockerKey.Read.All".into(),
                 ptype: PermissionType::Application,
-                consent: None
+                consent: None,
+                tier: crate::catalog::app_tier("BitlockerKey.Read.All").map(|t| t.tier),
+                tier_path: None,
             }]
+        );
+    }
+
+    #[test]
+    fn excess_is_ranked_tier_0_first_and_can_fail_alone() {
+        let mut g = everything();
+        g.application.push(app("Mail.ReadWrite"));
+        g.application.push(app("AppRoleAssignment.ReadWrite.All"));
+        let r = audit(&g, Options::default());
+        let names: Vec<(&str, Option<u8>)> = r
+            .excess
+            .iter()
+            .map(|e| (e.permission.as_str(), e.tier))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("AppRoleAssignment.ReadWrite.All", Some(0)),
+                ("Mail.ReadWrite", Some(1))
+            ]
+        );
+        assert!(r.passed, "gaps only by default");
+        let strict = audit(
+            &g,
+            Options {
+                fail_on: FailOn::ExcessTier0,
+                ..Options::default()
+            },
+        );
+        assert!(!strict.passed);
+        g.application
+            .retain(|a| a.permission != "AppRoleAssignment.ReadWrite.All");
+        let tier1_only = audit(
+            &g,
+            Options {
+                fail_on: FailOn::ExcessTier0,
+                ..Options::default()
+            },
+        );
+        assert!(tier1_only.passed);
+        assert!(tier1_only
+            .tier0_application
+            .contains(&"RoleManagement.ReadWrite.Directory".to_string()));
+        let delegated = tier1_only
+            .objects
+            .iter()
+            .flat_map(|o| &o.requirements)
+            .find(|q| q.ptype == PermissionType::Delegated)
+            .unwrap();
+        assert_eq!(
+            delegated.tier, None,
+            "a delegated permission has no tier of its own"
         );
     }
 
@@ -1250,7 +1375,8 @@ mod tests {
         });
         let r = audit(&g, Options::default());
         let names: Vec<_> = r.excess.iter().map(|e| e.permission.as_str()).collect();
-        assert_eq!(names, vec!["Calendars.Read", "Mail.ReadWrite"]);
+        // Ranked by tier: the application permission (Tier 1) before the delegated one (no tier).
+        assert_eq!(names, vec!["Mail.ReadWrite", "Calendars.Read"]);
         assert!(r.passed, "excess alone does not fail --fail-on gap");
         let r = audit(
             &g,
@@ -1334,7 +1460,7 @@ mod tests {
 #[cfg(test)]
 mod service_account_tests {
     use super::*;
-    use crate::grants::ServiceAccount;
+    use crate::grants::{DirectoryRole, ServiceAccount};
     use crate::graph::Cloud;
 
     fn with_roles(roles: Option<Vec<DirectoryRole>>) -> Report {

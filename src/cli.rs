@@ -182,7 +182,8 @@ pub struct PolicyArgs {
 
     /// When the audit fails (exit 1): any uncovered object (gap), an uncovered backup (backup-gap),
     /// any gap or any unneeded permission (excess), a gap the --baseline did not have (new-gap), an
-    /// unneeded grant the --baseline did not have (new-excess), or never.
+    /// unneeded grant the --baseline did not have (new-excess), an unneeded Tier-0 application
+    /// permission (excess-tier0), or never.
     #[arg(long, value_enum, default_value_t = FailOn::Gap)]
     pub fail_on: FailOn,
 }
@@ -455,6 +456,7 @@ impl ValueEnum for FailOn {
             FailOn::Excess,
             FailOn::NewGap,
             FailOn::NewExcess,
+            FailOn::ExcessTier0,
             FailOn::Never,
         ]
     }

@@ -5,6 +5,7 @@
 //! ([`exit::Outcome`]) or why it could not complete (an error); `exit::decide` picks the exit code.
 
 pub mod audit;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod drift;

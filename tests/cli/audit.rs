@@ -118,7 +118,7 @@ fn wrong_type_is_reported_and_the_stray_grant_is_excess() {
     assert_eq!(doc["missing"][0]["status"], "wrong-type");
     assert_eq!(
         doc["excess"],
-        serde_json::json!([{"permission": "BitlockerKey.Read.All", "type": "Application"}])
+        serde_json::json!([{"permission": "BitlockerKey.Read.All", "type": "Application", "tier": 1}])
     );
     // BitlockerKey.ReadBasic.All is still granted exactly, so the object is partial.
     assert_eq!(object(&doc, "BitLocker keys")["status"], "partial");
@@ -318,10 +318,11 @@ fn excess_other_apis_and_openid_scopes() {
     let doc = json(&out);
     assert_eq!(
         doc["excess"],
+        // Ranked by tier; a delegated grant has no tier of its own and comes last.
         serde_json::json!([
+            {"permission": "Mail.ReadWrite", "type": "Application", "tier": 1},
+            {"permission": "User.Export.All", "type": "Application", "tier": 1},
             {"permission": "Calendars.Read", "type": "Delegated", "consent": "AllPrincipals"},
-            {"permission": "Mail.ReadWrite", "type": "Application"},
-            {"permission": "User.Export.All", "type": "Application"},
         ])
     );
     assert_eq!(

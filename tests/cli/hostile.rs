@@ -295,8 +295,8 @@ fn real_graph_answers_are_read_as_graph_means_them() {
         excess,
         vec![
             "Application.Read.All Application",
-            "User.Read Delegated",
-            "User.Read.All Application"
+            "User.Read.All Application",
+            "User.Read Delegated"
         ],
         "{doc}"
     );

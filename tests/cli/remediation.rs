@@ -238,9 +238,9 @@ fn service_account_with_global_administrator() {
     assert_eq!(
         sa["roles"],
         serde_json::json!([
-            {"displayName": "Global Administrator", "templateId": GLOBAL_ADMIN, "assignment": "active"},
+            {"displayName": "Global Administrator", "templateId": GLOBAL_ADMIN, "tier": 0, "assignment": "active"},
             {"displayName": "Privileged Role Administrator",
-             "templateId": "e8611ab8-c189-46e8-94e1-60213ab1f814", "assignment": "eligible"}
+             "templateId": "e8611ab8-c189-46e8-94e1-60213ab1f814", "tier": 0, "assignment": "eligible"}
         ])
     );
     assert!(sa["actsFor"]
