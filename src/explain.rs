@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::catalog::{self, GraphPermission};
 use crate::matrix::{is_guid, Implication, Matrix, Permission, PermissionType, Purpose};
 
 /// What a query resolved to.
@@ -20,6 +21,25 @@ pub enum Explanation<'m> {
         /// Broader permissions that also satisfy this one.
         implied_by: Vec<&'m Implication>,
         /// Narrower permissions this one also satisfies.
+        implies: Vec<&'m Implication>,
+        /// Its privilege tier as an application permission.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tier: Option<TierInfo>,
+    },
+    /// A Microsoft Graph permission the matrix does not need, known from the embedded catalog.
+    #[serde(rename_all = "camelCase")]
+    CatalogPermission {
+        permission: String,
+        /// The type the GUID query selected, when the query was an id.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        matched_id_type: Option<PermissionType>,
+        /// Always false: the backup app does not need it.
+        needed: bool,
+        /// Each type Graph defines it as: id, admin consent, what it allows.
+        types: Vec<&'static GraphPermission>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tier: Option<TierInfo>,
+        /// Matrix permissions it also satisfies.
         implies: Vec<&'m Implication>,
     },
     /// A protected object: every requirement that protects it, by purpose.
@@ -68,6 +88,35 @@ impl<'m> From<&'m Permission> for Row<'m> {
     }
 }
 
+/// A tier with what it means and where it comes from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TierInfo {
+    pub tier: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<catalog::Path>,
+    pub meaning: &'static str,
+    /// Delegated grants carry no tier of their own.
+    pub delegated: &'static str,
+    pub source: &'static str,
+}
+
+/// What a delegated grant's privilege depends on.
+pub const DELEGATED_TIER: &str = "As a delegated permission it has no tier of its own: it acts \
+     within the roles of the signed-in account (the service account), so that account's roles \
+     decide how much it can do.";
+
+/// The tier of `name` as an application permission, explained.
+pub fn tier_info(name: &str) -> Option<TierInfo> {
+    catalog::app_tier(name).map(|t| TierInfo {
+        tier: t.tier,
+        path: t.path,
+        meaning: t.meaning(),
+        delegated: DELEGATED_TIER,
+        source: catalog::TIER_SOURCE,
+    })
+}
+
 /// The query named nothing in the matrix.
 #[derive(Debug, Clone, thiserror::Error)]
 pub struct NoMatch {
@@ -79,7 +128,7 @@ impl std::fmt::Display for NoMatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "`{}` is not a permission, permission id or protected object in the matrix",
+            "`{}` is neither a Microsoft Graph permission or permission id nor a protected object of the matrix",
             self.query
         )?;
         match self.suggestions.as_slice() {
@@ -89,12 +138,16 @@ impl std::fmt::Display for NoMatch {
     }
 }
 
-/// Resolve `query` against the matrix.
+/// Resolve `query` against the matrix, then against every Microsoft Graph permission.
 pub fn explain<'m>(matrix: &'m Matrix, query: &str) -> Result<Explanation<'m>, NoMatch> {
     let q = query.trim();
     if is_guid(q) {
         if let Some((name, t)) = matrix.by_id(q).into_iter().next() {
             return Ok(permission(matrix, name, Some(t)));
+        }
+        if let Some(p) = catalog::by_id(q).first() {
+            // One GUID may be both an app role and a scope: the application one first.
+            return Ok(catalog_permission(matrix, &p.permission, Some(p.ptype)));
         }
     }
     if let Some(name) = matrix
@@ -123,10 +176,32 @@ pub fn explain<'m>(matrix: &'m Matrix, query: &str) -> Result<Explanation<'m>, N
             restore: rows(Purpose::Restore),
         });
     }
+    if let Some(p) = catalog::permissions(q).first() {
+        return Ok(catalog_permission(matrix, &p.permission, None));
+    }
     Err(NoMatch {
         query: q.to_string(),
         suggestions: suggest(matrix, q),
     })
+}
+
+fn catalog_permission<'m>(
+    matrix: &'m Matrix,
+    name: &str,
+    t: Option<PermissionType>,
+) -> Explanation<'m> {
+    Explanation::CatalogPermission {
+        permission: name.to_string(),
+        matched_id_type: t,
+        needed: false,
+        types: catalog::permissions(name),
+        tier: tier_info(name),
+        implies: matrix
+            .implies
+            .iter()
+            .filter(|i| i.broader.eq_ignore_ascii_case(name))
+            .collect(),
+    }
 }
 
 fn permission<'m>(matrix: &'m Matrix, name: &str, t: Option<PermissionType>) -> Explanation<'m> {
@@ -149,6 +224,13 @@ fn permission<'m>(matrix: &'m Matrix, name: &str, t: Option<PermissionType>) -> 
             .iter()
             .filter(|i| i.broader == name)
             .collect(),
+        tier: matrix
+            .permissions
+            .iter()
+            .any(|p| p.name == name && p.ptype != PermissionType::Delegated)
+            .then(|| tier_info(name))
+            .flatten()
+            .or_else(|| tier_info(name)),
     }
 }
 
@@ -156,10 +238,13 @@ fn permission<'m>(matrix: &'m Matrix, name: &str, t: Option<PermissionType>) -> 
 pub fn suggest(matrix: &Matrix, query: &str) -> Vec<String> {
     let q = query.to_lowercase();
     let limit = (q.chars().count() / 3).clamp(2, 6);
-    let mut scored: Vec<(usize, &str)> = matrix
-        .permission_names()
+    let mut candidates: Vec<&str> = matrix.permission_names();
+    candidates.extend(matrix.objects());
+    for name in catalog::names() {
+        candidates.push(name);
+    }
+    let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
-        .chain(matrix.objects())
         .map(|c| (strsim::levenshtein(&q, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .collect();
@@ -234,6 +319,35 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn any_graph_permission_is_explained_from_the_catalog() {
+        let m = m();
+        match explain(&m, "mail.readwrite").unwrap() {
+            Explanation::CatalogPermission {
+                permission,
+                needed,
+                types,
+                tier,
+                ..
+            } => {
+                assert_eq!(permission, "Mail.ReadWrite");
+                assert!(!needed);
+                assert_eq!(types.len(), 2);
+                assert_eq!(tier.unwrap().tier, 1);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        match explain(&m, "RoleManagement.ReadWrite.Directory").unwrap() {
+            Explanation::Permission { tier, .. } => assert_eq!(tier.unwrap().tier, 0),
+            other => panic!("unexpected {other:?}"),
+        }
+        // By id: Mail.ReadWrite's app role id.
+        assert!(matches!(
+            explain(&m, "e2a3a72e-5f79-4c64-b1b1-878b674786c9").unwrap(),
+            Explanation::CatalogPermission { .. }
+        ));
     }
 
     #[test]

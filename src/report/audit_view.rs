@@ -46,6 +46,9 @@ pub fn table(v: &AuditView, out: &mut dyn Write, color: bool) -> std::io::Result
             wrap(&format!("Changes {}", d.line), 100, "", "  ")
         )?;
     }
+    if let Some(t) = &v.tier0_line {
+        writeln!(out, "{}", wrap(t, 100, "", "  "))?;
+    }
     if let Some(sa) = &v.service_account {
         let line = format!("Service account: {} · {}", sa.who, sa.roles_words);
         writeln!(out, "{}", wrap(&line, 100, "", "  "))?;
@@ -109,10 +112,17 @@ pub fn table(v: &AuditView, out: &mut dyn Write, color: bool) -> std::io::Result
     if !v.excess.is_empty() {
         writeln!(out, "\nGranted but not needed ({}):", v.excess.len())?;
         for e in &v.excess {
-            match e.consent {
-                Some(c) => writeln!(out, "  {} ({c})", e.name)?,
-                None => writeln!(out, "  {}", e.name)?,
+            let mut line = e.name.clone();
+            if let Some(t) = e.tier {
+                line.push_str(&format!(" · Tier {t}"));
             }
+            if let Some(c) = e.consent {
+                line.push_str(&format!(" · {c}"));
+            }
+            if let Some(w) = e.warning {
+                line.push_str(&format!(": {w}"));
+            }
+            writeln!(out, "{}", wrap(&line, 100, "  ", "    "))?;
         }
     }
     if !v.other_apis.is_empty() {

@@ -48,6 +48,31 @@ fn row_text(r: &Row<'_>, out: &mut dyn Write, show_objects: bool) -> std::io::Re
     writeln!(out, "    {}", ids.join(" · "))
 }
 
+fn tier_text(tier: Option<&crate::explain::TierInfo>, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "\nPrivilege tier (as an application permission):")?;
+    match tier {
+        Some(t) => {
+            let path = match t.path {
+                Some(crate::catalog::Path::Direct) => " (a direct path)",
+                Some(crate::catalog::Path::Indirect) => " (an indirect path)",
+                None => "",
+            };
+            writeln!(out, "  {}{path}", t.meaning)?;
+            writeln!(out, "  {}", super::wrap(t.delegated, 100, "", "  "))?;
+            writeln!(
+                out,
+                "{}",
+                super::wrap(&format!("source: {}", t.source), 100, "  ", "    ")
+            )
+        }
+        None => writeln!(
+            out,
+            "  not rated (no application permission of this name is tiered by {})",
+            crate::catalog::TIER_SOURCE
+        ),
+    }
+}
+
 pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     match e {
         Explanation::Permission {
@@ -56,6 +81,7 @@ pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             rows,
             implied_by,
             implies,
+            tier,
         } => {
             write!(out, "{permission}")?;
             if let Some(t) = matched_id_type {
@@ -90,6 +116,54 @@ pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                     )?;
                 }
             }
+            tier_text(tier.as_ref(), out)?;
+        }
+        Explanation::CatalogPermission {
+            permission,
+            matched_id_type,
+            types,
+            tier,
+            implies,
+            ..
+        } => {
+            write!(out, "{permission}")?;
+            if let Some(t) = matched_id_type {
+                write!(out, " (the id is its {t} id)")?;
+            }
+            writeln!(out)?;
+            writeln!(
+                out,
+                "\nNot needed by the backup app: no requirement of the matrix asks for it. Granted to the app, it is excess."
+            )?;
+            writeln!(out, "\nMicrosoft Graph defines it as:")?;
+            for p in types {
+                writeln!(
+                    out,
+                    "  {} ({}) · {} · id {}",
+                    p.permission,
+                    p.ptype,
+                    if p.admin_consent {
+                        "admin consent required"
+                    } else {
+                        "users may consent"
+                    },
+                    p.id
+                )?;
+                if !p.allows.is_empty() {
+                    writeln!(out, "    {}", p.allows)?;
+                }
+            }
+            if !implies.is_empty() {
+                writeln!(out, "\nIt also satisfies these requirements of the matrix:")?;
+                for i in implies {
+                    writeln!(
+                        out,
+                        "  {} ({})\n    source: {}",
+                        i.narrower, i.ptype, i.source
+                    )?;
+                }
+            }
+            tier_text(tier.as_ref(), out)?;
         }
         Explanation::Object {
             object,

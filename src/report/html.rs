@@ -268,6 +268,15 @@ fn header(out: &mut String, v: &AuditView, heading: &str) {
     meta_row(out, "Scope", v.scope);
     meta_row(
         out,
+        "Tier-0 permissions",
+        &if v.tier0.is_empty() {
+            "none".to_string()
+        } else {
+            format!("{} (paths to Global Administrator)", v.tier0.len())
+        },
+    );
+    meta_row(
+        out,
         "Policy",
         &format!(
             "fail on {}{}",
@@ -362,6 +371,14 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
             esc(&d.line)
         );
     }
+    if let Some(t) = &v.tier0_line {
+        let _ = write!(
+            out,
+            "<p class=\"warn tier0\" id=\"{prefix}tier0\">{}<br><span class=\"why\">{}</span></p>",
+            esc(t),
+            esc(&v.tier0.join(", "))
+        );
+    }
     tiles(out, v);
     let _ = write!(
         out,
@@ -441,7 +458,7 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
     if !v.excess.is_empty() {
         let _ = write!(
             out,
-            "<h2 id=\"{prefix}excess\">Granted but not needed ({})</h2><table><thead><tr><th>Permission</th><th>What it allows</th></tr></thead><tbody>",
+            "<h2 id=\"{prefix}excess\">Granted but not needed ({})</h2><table><thead><tr><th>Permission</th><th>Tier</th><th>What it allows</th></tr></thead><tbody>",
             v.excess.len()
         );
         for e in &v.excess {
@@ -451,12 +468,21 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
                 .unwrap_or_else(|| "Not a backup requirement; the Microsoft Graph permissions reference says what it allows.".into());
             let _ = write!(
                 out,
-                "<tr><td><code>{}</code>{}</td><td class=\"why\">{}</td></tr>",
+                "<tr data-tier=\"{}\"><td><code>{}</code>{}</td><td>{}</td><td class=\"why\">{}{}</td></tr>",
+                e.tier.map(|t| t.to_string()).unwrap_or_default(),
                 esc(&e.name),
                 e.consent
                     .map(|c| format!("<br><span class=\"why\">{}</span>", esc(c)))
                     .unwrap_or_default(),
-                esc(&allows)
+                match e.tier {
+                    Some(0) => "<span class=\"st bad\">Tier 0</span>".to_string(),
+                    Some(t) => format!("Tier {t}"),
+                    None => "–".to_string(),
+                },
+                esc(&allows),
+                e.warning
+                    .map(|w| format!("<br><b class=\"tier0-advice\">{}</b>", esc(w)))
+                    .unwrap_or_default()
             );
         }
         out.push_str("</tbody></table>");

@@ -35,6 +35,9 @@ pub fn audit(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
     if let Some(d) = &v.drift {
         writeln!(out, "**Changes {}**\n", md_cell(&d.line))?;
     }
+    if let Some(t) = &v.tier0_line {
+        writeln!(out, "⚠️ {}\n", md_cell(t))?;
+    }
     writeln!(out, "{}\n", md_cell(&v.verdict))?;
 
     writeln!(
@@ -108,10 +111,17 @@ pub fn audit(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
     if !v.excess.is_empty() {
         writeln!(out, "\n### Granted but not needed ({})\n", v.excess.len())?;
         for e in &v.excess {
-            match e.consent {
-                Some(c) => writeln!(out, "- {} — {c}", md_cell(&e.name))?,
-                None => writeln!(out, "- {}", md_cell(&e.name))?,
+            let mut line = md_cell(&e.name);
+            if let Some(t) = e.tier {
+                line.push_str(&format!(" · Tier {t}"));
             }
+            if let Some(c) = e.consent {
+                line.push_str(&format!(" — {c}"));
+            }
+            if let Some(w) = e.warning {
+                line.push_str(&format!(" — **{w}**"));
+            }
+            writeln!(out, "- {line}")?;
         }
     }
     if !v.other_apis.is_empty() {

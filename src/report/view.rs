@@ -54,6 +54,10 @@ pub struct AuditView {
     pub notes: Vec<String>,
     /// Against `--baseline`: what changed.
     pub drift: Option<DriftView>,
+    /// The Tier-0 application permissions the app holds (paths to Global Administrator).
+    pub tier0: Vec<String>,
+    /// `The app holds 9 Tier-0 application permissions: …` (none: `None`).
+    pub tier0_line: Option<String>,
 }
 
 /// What changed since the baseline.
@@ -127,6 +131,10 @@ pub struct GapView {
 #[derive(Debug, Clone)]
 pub struct ExcessView {
     pub name: String,
+    /// The tier of an application permission.
+    pub tier: Option<u8>,
+    /// For a Tier-0 grant: the plain advice.
+    pub warning: Option<&'static str>,
     /// `consented by individual users`, where so.
     pub consent: Option<&'static str>,
     /// What it allows, where the matrix knows the permission.
@@ -459,6 +467,10 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
             .iter()
             .map(|e| ExcessView {
                 name: req_name(&e.permission, e.ptype),
+                tier: e.tier,
+                warning: (e.tier == Some(0)).then_some(
+                    "not needed for backup, and a path to Global Administrator: remove it",
+                ),
                 consent: match e.consent {
                     Some(Consent::Principal) => Some("consented by individual users"),
                     _ => None,
@@ -467,7 +479,14 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
                     .permissions
                     .iter()
                     .find(|p| p.name.eq_ignore_ascii_case(&e.permission))
-                    .map(|p| p.description.clone()),
+                    .map(|p| p.description.clone())
+                    .or_else(|| {
+                        crate::catalog::permissions(&e.permission)
+                            .into_iter()
+                            .find(|p| p.ptype == e.ptype)
+                            .map(|p| p.allows.clone())
+                            .filter(|a| !a.is_empty())
+                    }),
             })
             .collect(),
         other_apis: r
@@ -483,6 +502,14 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
         service_account,
         notes: r.notes.clone(),
         drift: drift(r),
+        tier0: r.tier0_application.clone(),
+        tier0_line: (!r.tier0_application.is_empty()).then(|| {
+            format!(
+                "Tier-0 identity: the app holds {} Tier-0 application permission{} (paths to Global Administrator); whoever can add a credential to it can take over the tenant.",
+                r.tier0_application.len(),
+                if r.tier0_application.len() == 1 { "" } else { "s" },
+            )
+        }),
     }
 }
 

@@ -249,7 +249,10 @@ fn explain_unknown_guid_exits_2() {
     let (code, _, err) =
         run(entra_perms().args(["explain", "00000000-0000-0000-0000-000000000001"]));
     assert_eq!(code, 2);
-    assert!(err.contains("not a permission"), "{err}");
+    assert!(
+        err.contains("neither a Microsoft Graph permission"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -319,7 +319,7 @@ fn bad_inputs_get_clear_errors_and_their_exit_codes() {
             "short GUID to explain",
             vec!["explain", short_guid],
             2,
-            "not a permission",
+            "neither a Microsoft Graph permission",
         ),
         (
             "unknown flag",
