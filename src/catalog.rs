@@ -191,10 +191,7 @@ mod tests {
             assert_eq!(app_tier(p).map(|t| t.tier), Some(0), "{p}");
         }
         assert_eq!(app_tier("Mail.ReadWrite").map(|t| t.tier), Some(1));
-        assert_eq!(
-            app_tier("AuditLog.Read.All").map(|t| t.tier).unwrap_or(9) > 0,
-            true
-        );
+        assert!(app_tier("AuditLog.Read.All").is_some_and(|t| t.tier > 0));
         assert_eq!(
             role_tier("62E90394-69F5-4237-9190-012177145E10").map(|t| t.tier),
             Some(0),
