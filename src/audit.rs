@@ -1057,6 +1057,21 @@ mod tests {
     }
 
     #[test]
+    fn a_broader_permission_outside_the_matrix_implies_and_is_not_excess() {
+        let mut g = without(everything(), "User.Read.All", PermissionType::Delegated);
+        g = without(g, "User.ReadWrite.All", PermissionType::Delegated);
+        g.delegated.push(all("Directory.Read.All"));
+        let r = audit(&g, Options::default());
+        let q = req(&r, "Users", "User.Read.All", PermissionType::Delegated);
+        assert_eq!(q.status, Status::Implied);
+        assert_eq!(q.via.as_deref(), Some("Directory.Read.All"));
+        assert!(!r
+            .excess
+            .iter()
+            .any(|e| e.permission == "Directory.Read.All"));
+    }
+
+    #[test]
     fn implied_by_a_broader_permission_and_not_under_strict() {
         let g = without(everything(), "User.Read.All", PermissionType::Delegated);
         let r = audit(&g, Options::default());

@@ -302,15 +302,23 @@ impl Matrix {
         for imp in raw.implies {
             let ptype = parse_enum(&imp.ptype, "type", &["Application", "Delegated"])
                 .map_err(|(s, m)| err_at(Some(s), m))?;
-            let broader = canonical_name(&permissions, imp.broader.get_ref()).ok_or_else(|| {
-                err_at(
-                    Some(imp.broader.span()),
-                    format!(
-                        "implies: `{}` is not a permission of this matrix",
-                        imp.broader.get_ref()
-                    ),
-                )
-            })?;
+            // The broader permission may be any Microsoft Graph permission: a row of the matrix or
+            // one of the embedded catalog.
+            let broader = canonical_name(&permissions, imp.broader.get_ref())
+                .or_else(|| {
+                    crate::catalog::permissions(imp.broader.get_ref().trim())
+                        .first()
+                        .map(|p| p.permission.clone())
+                })
+                .ok_or_else(|| {
+                    err_at(
+                        Some(imp.broader.span()),
+                        format!(
+                            "implies: `{}` is neither a permission of this matrix nor a Microsoft Graph permission",
+                            imp.broader.get_ref()
+                        ),
+                    )
+                })?;
             let narrower =
                 canonical_name(&permissions, imp.narrower.get_ref()).ok_or_else(|| {
                     err_at(
@@ -338,11 +346,14 @@ impl Matrix {
             }
             let has_id = permissions
                 .iter()
-                .any(|p| p.name == broader && p.id_for(ptype).is_some());
+                .any(|p| p.name == broader && p.id_for(ptype).is_some())
+                || crate::catalog::permissions(&broader)
+                    .iter()
+                    .any(|p| p.ptype == ptype);
             if !has_id {
                 return Err(err_at(
                     Some(imp.broader.span()),
-                    format!("implies: `{broader}` has no {ptype} id in this matrix"),
+                    format!("implies: `{broader}` is not a {ptype} permission of Microsoft Graph"),
                 ));
             }
             let source = imp.source.get_ref().trim().to_string();
@@ -712,15 +723,21 @@ delegated_id = "a154be20-db9c-4678-8ab7-66f6cc099a59"
     #[test]
     fn implies_naming_an_unknown_permission_is_rejected() {
         let text = format!(
-            "{ROW}\n[[implies]]\nbroader = \"User.ReadWrite.All\"\nnarrower = \"User.Read.All\"\ntype = \"Delegated\"\nsource = \"x\"\n"
+            "{ROW}\n[[implies]]\nbroader = \"User.ReadWrite.Everything\"\nnarrower = \"User.Read.All\"\ntype = \"Delegated\"\nsource = \"x\"\n"
         );
         let e = err(&text);
         assert!(
             e.message
-                .contains("`User.ReadWrite.All` is not a permission"),
+                .contains("`User.ReadWrite.Everything` is neither a permission of this matrix"),
             "{e}"
         );
         assert_eq!(e.position, Some((12, 11)));
+        // A broader permission outside the matrix but known to Microsoft Graph is fine.
+        let text = format!(
+            "{ROW}\n[[implies]]\nbroader = \"directory.read.all\"\nnarrower = \"User.Read.All\"\ntype = \"Delegated\"\nsource = \"x\"\n"
+        );
+        let m = Matrix::parse(&text, "m.toml").unwrap();
+        assert_eq!(m.implies[0].broader, "Directory.Read.All");
     }
 
     #[test]
@@ -735,7 +752,7 @@ delegated_id = "a154be20-db9c-4678-8ab7-66f6cc099a59"
             e.message.contains("no Application row for `User.Read.All`"),
             "{e}"
         );
-        assert_eq!(m.implies.len(), 3);
+        assert_eq!(m.implies.len(), 5);
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             writeln!(out)?;
             writeln!(
                 out,
-                "\nNot needed by the backup app: no requirement of the matrix asks for it. Granted to the app, it is excess."
+                "\nNot a requirement of the backup app: the matrix does not ask for it. Granted to the app, it is excess,\nunless it satisfies one of the matrix's requirements (below)."
             )?;
             writeln!(out, "\nMicrosoft Graph defines it as:")?;
             for p in types {
