@@ -309,6 +309,142 @@ pub struct Excess {
     pub tier_path: Option<Path>,
 }
 
+/// Who can become the app: its credentials, its owners, and what to do about them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppSecurityReport {
+    pub credentials: Vec<CredentialReport>,
+    /// `null`: they could not be read.
+    pub owners: Option<Vec<OwnerReport>>,
+    pub findings: Vec<FindingEntry>,
+}
+
+/// A credential with its state on the day the grants were read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialReport {
+    pub on: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date_time: Option<String>,
+    /// `valid`, `expiring` (within 30 days), `expired`, or `unknown`.
+    pub state: &'static str,
+}
+
+/// An owner, and whether it is an administrator (holds a Tier-0 role).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerReport {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_principal_name: Option<String>,
+    pub of: Vec<String>,
+    /// `null` when its roles could not be read (or it is not a user).
+    pub administrator: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tier0_roles: Vec<String>,
+}
+
+/// Days before a credential's end that count as expiring.
+pub const EXPIRING_DAYS: i64 = 30;
+
+/// The app's credentials and owners judged as of `now` (RFC 3339, the time the grants were read).
+pub fn app_security(sec: &crate::grants::AppSecurity, now: Option<&str>) -> AppSecurityReport {
+    let now = now.and_then(|n| azure_core::time::parse_rfc3339(n).ok());
+    let mut findings = Vec::new();
+    let credentials: Vec<CredentialReport> = sec
+        .credentials
+        .iter()
+        .map(|c| {
+            let end = c
+                .end_date_time
+                .as_deref()
+                .and_then(|e| azure_core::time::parse_rfc3339(e).ok());
+            let state = match (end, now) {
+                (Some(end), Some(now)) => {
+                    let days = (end - now).whole_days();
+                    if end <= now {
+                        findings.push(Finding::CredentialExpired {
+                            on: c.on.clone(),
+                            kind: c.kind.clone(),
+                            name: c.display_name.clone(),
+                            end: c.end_date_time.clone().unwrap_or_default(),
+                        });
+                        "expired"
+                    } else if days < EXPIRING_DAYS {
+                        findings.push(Finding::CredentialExpiring {
+                            on: c.on.clone(),
+                            kind: c.kind.clone(),
+                            name: c.display_name.clone(),
+                            end: c.end_date_time.clone().unwrap_or_default(),
+                            days,
+                        });
+                        "expiring"
+                    } else {
+                        "valid"
+                    }
+                }
+                _ => "unknown",
+            };
+            CredentialReport {
+                on: c.on.clone(),
+                kind: c.kind.clone(),
+                display_name: c.display_name.clone(),
+                end_date_time: c.end_date_time.clone(),
+                state,
+            }
+        })
+        .collect();
+    let secrets = credentials
+        .iter()
+        .filter(|c| c.kind == "secret" && c.state != "expired")
+        .count();
+    if secrets > 0 {
+        findings.push(Finding::ClientSecrets { count: secrets });
+    }
+    let owners = sec.owners.as_ref().map(|owners| {
+        owners
+            .iter()
+            .map(|o| {
+                let name = o
+                    .user_principal_name
+                    .clone()
+                    .or(o.display_name.clone())
+                    .unwrap_or_else(|| o.id.clone());
+                let administrator = o.tier0_roles.as_ref().map(|r| !r.is_empty());
+                if o.kind == "servicePrincipal" {
+                    findings.push(Finding::OwnerIsApp { owner: name });
+                } else if administrator == Some(false) {
+                    findings.push(Finding::OwnerNotAdministrator { owner: name });
+                }
+                OwnerReport {
+                    id: o.id.clone(),
+                    kind: o.kind.clone(),
+                    display_name: o.display_name.clone(),
+                    user_principal_name: o.user_principal_name.clone(),
+                    of: o.of.clone(),
+                    administrator,
+                    tier0_roles: o.tier0_roles.clone().unwrap_or_default(),
+                }
+            })
+            .collect()
+    });
+    if !sec.registration_here {
+        findings.push(Finding::CredentialsElsewhere);
+    }
+    AppSecurityReport {
+        credentials,
+        owners,
+        findings: findings.iter().map(Finding::entry).collect(),
+    }
+}
+
 /// A directory role of the service account, with its privilege tier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -387,6 +523,9 @@ pub struct Report {
     /// The Tier-0 Microsoft Graph application permissions the app holds: each a path to Global
     /// Administrator, which makes the app a Tier-0 identity.
     pub tier0_application: Vec<String>,
+    /// Who can become the app (read from Graph; absent for a token audit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_security: Option<AppSecurityReport>,
     /// With `--baseline`: what it was compared with, and what changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineInfo>,
@@ -766,6 +905,10 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
             held.dedup();
             held
         },
+        app_security: grants
+            .app_security
+            .as_ref()
+            .map(|sec| app_security(sec, grants.read_at.as_deref())),
         baseline: None,
         changes: None,
         summary,
@@ -1218,6 +1361,56 @@ mod tests {
             delegated.tier, None,
             "a delegated permission has no tier of its own"
         );
+    }
+
+    #[test]
+    fn expired_and_expiring_credentials_secrets_and_owners_are_judged() {
+        use crate::grants::{AppSecurity, Credential, Owner};
+        let cred = |kind: &str, end: &str| Credential {
+            on: "application".into(),
+            kind: kind.into(),
+            display_name: Some(format!("{kind} {end}")),
+            end_date_time: Some(end.into()),
+        };
+        let owner = |upn: &str, roles: Option<Vec<String>>| Owner {
+            id: upn.into(),
+            kind: "user".into(),
+            display_name: None,
+            user_principal_name: Some(upn.into()),
+            of: vec!["application".into()],
+            tier0_roles: roles,
+        };
+        let sec = AppSecurity {
+            credentials: vec![
+                cred("secret", "2026-11-01T00:00:00Z"),
+                cred("secret", "2026-12-10T00:00:00Z"),
+                cred("certificate", "2027-06-01T00:00:00Z"),
+            ],
+            owners: Some(vec![
+                owner("dev@contoso.com", Some(vec![])),
+                owner("ga@contoso.com", Some(vec!["Global Administrator".into()])),
+            ]),
+            registration_here: true,
+        };
+        let r = app_security(&sec, Some("2026-11-28T12:00:00Z"));
+        let states: Vec<&str> = r.credentials.iter().map(|c| c.state).collect();
+        assert_eq!(states, vec!["expired", "expiring", "valid"]);
+        let codes: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            vec![
+                "credential-expired",
+                "credential-expiring",
+                "client-secrets",
+                "owner-not-administrator"
+            ]
+        );
+        assert_eq!(r.findings[1].data["days"], 11);
+        assert!(r.findings[3]
+            .message
+            .starts_with("dev@contoso.com owns the app"));
+        let owners = r.owners.unwrap();
+        assert_eq!(owners[1].administrator, Some(true));
     }
 
     #[test]

@@ -68,6 +68,29 @@ pub enum Finding {
     NewSinceBaseline { tenant: String },
     /// The baseline lists no grants (an audit JSON from before they were recorded).
     BaselineWithoutGrants,
+    /// A credential of the app has expired: a backup signing in with it has stopped.
+    CredentialExpired {
+        on: String,
+        kind: String,
+        name: Option<String>,
+        end: String,
+    },
+    /// A credential of the app expires within 30 days.
+    CredentialExpiring {
+        on: String,
+        kind: String,
+        name: Option<String>,
+        end: String,
+        days: i64,
+    },
+    /// The app signs in with client secrets where a certificate or federation would do.
+    ClientSecrets { count: usize },
+    /// An owner holds no Tier-0 role, yet can add a credential to a Tier-0 app.
+    OwnerNotAdministrator { owner: String },
+    /// An app (service principal) owns the backup app.
+    OwnerIsApp { owner: String },
+    /// A multi-tenant app: its registration, credentials and owners live in the publisher's tenant.
+    CredentialsElsewhere,
     /// A note in words only (from a snapshot written before findings had codes).
     Note { text: String },
 }
@@ -182,6 +205,34 @@ impl Finding {
             }
             Finding::BaselineWithoutGrants => "The baseline records no grants (an audit JSON from an \
                 older entra-perms), so grants added or removed cannot be listed; requirement changes are."
+                .to_string(),
+            Finding::CredentialExpired { on, kind, name, end } => format!(
+                "The {} {kind} {}expired on {end}: a backup signing in with it has stopped.",
+                if on == "application" { "app registration's" } else { "service principal's" },
+                name.as_deref().map(|n| format!("`{n}` ")).unwrap_or_default()
+            ),
+            Finding::CredentialExpiring { on, kind, name, end, days } => format!(
+                "The {} {kind} {}expires on {end}, in {days} day{}: renew it before the backup stops.",
+                if on == "application" { "app registration's" } else { "service principal's" },
+                name.as_deref().map(|n| format!("`{n}` ")).unwrap_or_default(),
+                if *days == 1 { "" } else { "s" }
+            ),
+            Finding::ClientSecrets { count } => format!(
+                "The app has {count} client secret{}: a certificate or a federated credential would \
+                 do, and cannot leak from a configuration file.",
+                if *count == 1 { "" } else { "s" }
+            ),
+            Finding::OwnerNotAdministrator { owner } => format!(
+                "{owner} owns the app but holds no Tier-0 role: an owner can add a credential and act \
+                 as the app, a Tier-0 identity."
+            ),
+            Finding::OwnerIsApp { owner } => format!(
+                "The app {owner} owns the backup app: whoever controls it can add a credential and \
+                 act as the backup app."
+            ),
+            Finding::CredentialsElsewhere => "The app is registered in its publisher's tenant: its \
+                registration's credentials and owners live there and are not read here (only the \
+                service principal's)."
                 .to_string(),
             Finding::Note { text } => text.clone(),
         }

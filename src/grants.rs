@@ -151,6 +151,55 @@ pub struct AuditEntry {
     pub added: bool,
 }
 
+/// Who can become the app: its credentials and the owners who could add one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppSecurity {
+    /// Credentials of the app registration (`None`: not read, e.g. it lives in another tenant)
+    /// and of the service principal.
+    #[serde(default)]
+    pub credentials: Vec<Credential>,
+    /// The owners of the app registration and of the service principal (`None`: not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owners: Option<Vec<Owner>>,
+    /// Whether the app registration (and so its credentials and owners) is in this tenant.
+    pub registration_here: bool,
+}
+
+/// A credential of the app (never its value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Credential {
+    /// `application` or `servicePrincipal`.
+    pub on: String,
+    /// `secret` or `certificate`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date_time: Option<String>,
+}
+
+/// An owner of the app registration or the service principal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Owner {
+    pub id: String,
+    /// `user` or `servicePrincipal` (or another directory object type).
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_principal_name: Option<String>,
+    /// Of `application` or `servicePrincipal` (or both).
+    pub of: Vec<String>,
+    /// The Tier-0 directory roles the owner holds (`None`: not read); an owner without one is
+    /// not an administrator, yet can add a credential to the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier0_roles: Option<Vec<String>>,
+}
+
 /// The template id of the Global Administrator role (the same in every tenant).
 pub const GLOBAL_ADMINISTRATOR_TEMPLATE_ID: &str = "62e90394-69f5-4237-9190-012177145e10";
 
@@ -189,6 +238,9 @@ pub struct Grants {
     /// The tenant's own ids for the matrix's permissions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub catalog: Vec<CatalogId>,
+    /// Who can become the app (`None`: not read, e.g. from a token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_security: Option<AppSecurity>,
     /// The directory audit log's entries about the app's grants (`None`: not read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_log: Option<Vec<AuditEntry>>,
@@ -219,6 +271,7 @@ impl Grants {
             service_account: None,
             graph_resource_id: None,
             catalog: Vec::new(),
+            app_security: None,
             audit_log: None,
             read_at: None,
             findings: Vec::new(),

@@ -32,3 +32,6 @@ mod reports;
 
 #[path = "cli/drift.rs"]
 mod drift;
+
+#[path = "cli/tiers.rs"]
+mod tiers;

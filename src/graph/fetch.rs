@@ -11,13 +11,15 @@ use super::wire;
 use super::GRAPH_APP_ID;
 use crate::findings::Finding;
 use crate::grants::{
-    AppIdentity, AppRoleGrant, Assignment, AuditEntry, CatalogId, Consent, DelegatedGrant,
-    DirectoryRole, Grants, OtherGrant, Requested, ServiceAccount, UnresolvedGrant,
+    AppIdentity, AppRoleGrant, AppSecurity, Assignment, AuditEntry, CatalogId, Consent, Credential,
+    DelegatedGrant, DirectoryRole, Grants, OtherGrant, Owner, Requested, ServiceAccount,
+    UnresolvedGrant,
 };
 use crate::graph::Cloud;
 use crate::matrix::{is_guid, Matrix, PermissionType};
 
-const SP_SELECT: &str = "id,appId,displayName,appOwnerOrganizationId";
+const SP_SELECT: &str =
+    "id,appId,displayName,appOwnerOrganizationId,passwordCredentials,keyCredentials";
 
 // What each read needs, from its page in Microsoft Graph's API reference: the least-privileged
 // permission (the same name for application and delegated access unless said otherwise), then
@@ -72,6 +74,16 @@ const CALL_AUDIT_LOG: Call = Call {
     what: "the directory audit log (who changed the app's grants)",
     needs: "AuditLog.Read.All",
     advanced: false,
+};
+const CALL_OWNERS: Call = Call {
+    what: "the owners of the app and its service principal",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+const CALL_OWNER_ROLES: Call = Call {
+    what: "the directory roles of the app's owners",
+    needs: "User.Read.All (or Directory.Read.All)",
+    advanced: true,
 };
 const CALL_ROLES_ELIGIBLE: Call = Call {
     what: "the service account's PIM-eligible directory roles",
@@ -140,7 +152,10 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
     );
     let app_url = client.url(
         &format!("/v1.0/applications(appId={})", odata_quote(&sp.app_id)),
-        &[("$select", "id,appId,displayName,requiredResourceAccess")],
+        &[(
+            "$select",
+            "id,appId,displayName,requiredResourceAccess,passwordCredentials,keyCredentials",
+        )],
     );
     let audit_url = target
         .audit_log_since
@@ -158,7 +173,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
                 )],
             )
         });
-    let (assignments, delegated, application, roles, audit_log) = tokio::try_join!(
+    let (assignments, delegated, application, roles, audit_log, owners) = tokio::try_join!(
         async {
             client
                 .get_all::<wire::AppRoleAssignment>(roles_url, CALL_ROLES)
@@ -193,6 +208,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
                 None => Ok::<_, anyhow::Error>(None),
             }
         },
+        owners(client, &sp),
     )?;
 
     let mut grants = Grants::new(
@@ -207,6 +223,22 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
     grants.read_at = Some(Grants::now());
     grants.findings.extend(tenant_notes);
     grants.graph_resource_id = Some(catalog.id.clone());
+    let (owners, owner_findings) = owners;
+    grants.findings.extend(owner_findings);
+    let registration_here = application.is_some();
+    let mut credentials = credentials(
+        "servicePrincipal",
+        &sp.password_credentials,
+        &sp.key_credentials,
+    );
+    if let Some(app) = &application {
+        credentials.extend(credentials_of(app));
+    }
+    grants.app_security = Some(AppSecurity {
+        credentials,
+        owners,
+        registration_here,
+    });
     match audit_log {
         None => {}
         Some(Ok(list)) => grants.audit_log = Some(audit_entries(&list)),
@@ -337,6 +369,165 @@ fn tenant_read(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+fn credentials_of(app: &wire::Application) -> Vec<Credential> {
+    credentials(
+        "application",
+        &app.password_credentials,
+        &app.key_credentials,
+    )
+}
+
+/// The app's credentials, as the domain sees them (never a value).
+fn credentials(
+    on: &str,
+    secrets: &[wire::Credential],
+    keys: &[wire::Credential],
+) -> Vec<Credential> {
+    let one = |kind: &str, c: &wire::Credential| Credential {
+        on: on.to_string(),
+        kind: kind.to_string(),
+        display_name: c.display_name.clone(),
+        end_date_time: c.end_date_time.clone(),
+    };
+    secrets
+        .iter()
+        .map(|c| one("secret", c))
+        .chain(
+            keys.iter()
+                .filter(|k| {
+                    k.usage
+                        .as_deref()
+                        .is_none_or(|u| u.eq_ignore_ascii_case("Verify"))
+                })
+                .map(|c| one("certificate", c)),
+        )
+        .collect()
+}
+
+/// The most owners whose roles are read.
+const MAX_OWNERS: usize = 20;
+
+/// The owners of the app registration and of the service principal, and the Tier-0 roles of each
+/// user among them. Unreadable: a finding, never a failed audit.
+async fn owners(
+    client: &GraphClient,
+    sp: &wire::ServicePrincipal,
+) -> Result<(Option<Vec<Owner>>, Vec<Finding>)> {
+    let select = [("$select", "id,displayName,userPrincipalName")];
+    let app_url = client.url(
+        &format!(
+            "/v1.0/applications(appId={})/owners",
+            odata_quote(&sp.app_id)
+        ),
+        &select,
+    );
+    let sp_url = client.url(
+        &format!("/v1.0/servicePrincipals/{}/owners", sp.id),
+        &select,
+    );
+    let (of_app, of_sp) = tokio::join!(
+        client.get_all::<wire::Owner>(app_url, CALL_OWNERS),
+        client.get_all::<wire::Owner>(sp_url, CALL_OWNERS),
+    );
+    let mut findings = Vec::new();
+    let mut list: Vec<Owner> = Vec::new();
+    let mut add = |found: Vec<wire::Owner>, of: &str| {
+        for o in found {
+            match list.iter_mut().find(|x| x.id.eq_ignore_ascii_case(&o.id)) {
+                Some(x) => x.of.push(of.to_string()),
+                None => list.push(Owner {
+                    kind: match o.odata_type.as_deref() {
+                        Some("#microsoft.graph.user") => "user".into(),
+                        Some("#microsoft.graph.servicePrincipal") => "servicePrincipal".into(),
+                        Some(other) => other.trim_start_matches("#microsoft.graph.").to_string(),
+                        None => "unknown".into(),
+                    },
+                    id: o.id,
+                    display_name: o.display_name,
+                    user_principal_name: o.user_principal_name,
+                    of: vec![of.to_string()],
+                    tier0_roles: None,
+                }),
+            }
+        }
+    };
+    let mut read_any = false;
+    for (result, of) in [(of_app, "application"), (of_sp, "servicePrincipal")] {
+        match result {
+            Ok(found) => {
+                read_any = true;
+                add(found, of);
+            }
+            // The registration lives in the publisher's tenant: no owners here, not an error.
+            Err(e) if of == "application" && e.status() == Some(reqwest::StatusCode::NOT_FOUND) => {
+                read_any = true;
+            }
+            Err(e) => findings.push(unreadable(e, "The owners of the app")?),
+        }
+    }
+    if !read_any {
+        return Ok((None, findings));
+    }
+    let users: Vec<String> = list
+        .iter()
+        .filter(|o| o.kind == "user")
+        .take(MAX_OWNERS)
+        .map(|o| o.id.clone())
+        .collect();
+    let roles =
+        futures::future::join_all(users.iter().map(|id| owner_tier0_roles(client, id))).await;
+    for (id, roles) in users.iter().zip(roles) {
+        match roles {
+            Ok(r) => {
+                if let Some(o) = list.iter_mut().find(|o| &o.id == id) {
+                    o.tier0_roles = Some(r);
+                }
+            }
+            Err(e) => {
+                let f = unreadable(e, "The directory roles of the app's owners")?;
+                if !findings.contains(&f) {
+                    findings.push(f);
+                }
+            }
+        }
+    }
+    Ok((Some(list), findings))
+}
+
+/// The Tier-0 roles a user holds, directly or through groups.
+async fn owner_tier0_roles(client: &GraphClient, user_id: &str) -> Result<Vec<String>, GraphError> {
+    let mut url = client.url(
+        "/v1.0/users",
+        &[
+            ("$select", "id,displayName,roleTemplateId"),
+            ("$count", "true"),
+        ],
+    );
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.extend([
+            user_id,
+            "transitiveMemberOf",
+            "microsoft.graph.directoryRole",
+        ]);
+    }
+    let roles = client
+        .get_all::<wire::DirectoryRole>(url, CALL_OWNER_ROLES)
+        .await?;
+    let mut names: Vec<String> = roles
+        .into_iter()
+        .filter(|r| {
+            r.role_template_id
+                .as_deref()
+                .and_then(crate::catalog::role_tier)
+                .is_some_and(|t| t.tier == 0)
+        })
+        .map(|r| r.display_name.or(r.role_template_id).unwrap_or_default())
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
 }
 
 /// A time as Graph's `$filter` takes it: RFC 3339 in UTC, to the second.

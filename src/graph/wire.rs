@@ -41,6 +41,32 @@ pub struct ServicePrincipal {
     pub app_id: String,
     pub display_name: Option<String>,
     pub app_owner_organization_id: Option<String>,
+    #[serde(default)]
+    pub password_credentials: Vec<Credential>,
+    #[serde(default)]
+    pub key_credentials: Vec<Credential>,
+}
+
+/// A client secret (passwordCredential) or a certificate (keyCredential); never its value.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Credential {
+    pub key_id: Option<String>,
+    pub display_name: Option<String>,
+    pub end_date_time: Option<String>,
+    /// For keyCredentials: `Verify` (a certificate to sign in with) or `Sign`.
+    pub usage: Option<String>,
+}
+
+/// An owner of the app or its service principal: a user or a service principal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Owner {
+    #[serde(rename = "@odata.type")]
+    pub odata_type: Option<String>,
+    pub id: String,
+    pub display_name: Option<String>,
+    pub user_principal_name: Option<String>,
 }
 
 /// The tenant's Microsoft Graph service principal with its permission catalog.
@@ -91,6 +117,10 @@ pub struct Application {
     pub app_id: Option<String>,
     #[serde(default)]
     pub required_resource_access: Vec<RequiredResourceAccess>,
+    #[serde(default)]
+    pub password_credentials: Vec<Credential>,
+    #[serde(default)]
+    pub key_credentials: Vec<Credential>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

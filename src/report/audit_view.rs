@@ -152,6 +152,24 @@ pub fn table(v: &AuditView, out: &mut dyn Write, color: bool) -> std::io::Result
         let acts = format!("Delegated permissions acting through it: {}", sa.acts_for);
         writeln!(out, "{}", wrap(&acts, 100, "  ", "    "))?;
     }
+    if let Some(a) = &v.app_security {
+        writeln!(out, "\nWho can become the app:")?;
+        for c in &a.credentials {
+            writeln!(out, "{}", wrap(c, 100, "  credential: ", "    "))?;
+        }
+        match &a.owners {
+            Some(owners) if owners.is_empty() => writeln!(out, "  owners: none")?,
+            Some(owners) => {
+                for o in owners {
+                    writeln!(out, "{}", wrap(o, 100, "  owner: ", "    "))?;
+                }
+            }
+            None => writeln!(out, "  owners: not read")?,
+        }
+        for f in &a.findings {
+            writeln!(out, "{}", wrap(f, 100, "  ! ", "    "))?;
+        }
+    }
     if !v.notes.is_empty() {
         writeln!(out, "\nNotes:")?;
         for n in &v.notes {

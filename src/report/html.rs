@@ -529,6 +529,34 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
             out.push_str("</ul>");
         }
     }
+    if let Some(a) = &v.app_security {
+        let _ = write!(
+            out,
+            "<h2 id=\"{prefix}security\">Who can become the app</h2><p class=\"why\">Whoever holds a \
+             credential of the app, or can add one (its owners), acts with all of its permissions.</p>"
+        );
+        if !a.findings.is_empty() {
+            out.push_str("<ul class=\"plain warn\">");
+            for f in &a.findings {
+                let _ = write!(out, "<li>{}</li>", esc(f));
+            }
+            out.push_str("</ul>");
+        }
+        out.push_str("<ul class=\"plain\">");
+        for c in &a.credentials {
+            let _ = write!(out, "<li>Credential: {}</li>", esc(c));
+        }
+        match &a.owners {
+            Some(owners) if owners.is_empty() => out.push_str("<li>Owners: none</li>"),
+            Some(owners) => {
+                for o in owners {
+                    let _ = write!(out, "<li>Owner: {}</li>", esc(o));
+                }
+            }
+            None => out.push_str("<li>Owners: not read</li>"),
+        }
+        out.push_str("</ul>");
+    }
     if !v.notes.is_empty() {
         let _ = write!(
             out,

@@ -148,6 +148,24 @@ pub fn audit(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
             writeln!(out, "- ⚠️ {}", md_cell(n))?;
         }
     }
+    if let Some(a) = &v.app_security {
+        writeln!(out, "\n### Who can become the app\n")?;
+        for c in &a.credentials {
+            writeln!(out, "- Credential: {}", md_cell(c))?;
+        }
+        match &a.owners {
+            Some(owners) if owners.is_empty() => writeln!(out, "- Owners: none")?,
+            Some(owners) => {
+                for o in owners {
+                    writeln!(out, "- Owner: {}", md_cell(o))?;
+                }
+            }
+            None => writeln!(out, "- Owners: not read")?,
+        }
+        for f in &a.findings {
+            writeln!(out, "- ⚠️ {}", md_cell(f))?;
+        }
+    }
     if !v.notes.is_empty() {
         writeln!(out, "\n### Notes\n")?;
         for n in &v.notes {

@@ -61,6 +61,21 @@ pub fn report(r: &Report) -> Report {
     for f in &mut r.findings {
         f.message = esc(&f.message);
     }
+    if let Some(a) = &mut r.app_security {
+        for c in &mut a.credentials {
+            opt(&mut c.display_name);
+            opt(&mut c.end_date_time);
+        }
+        for o in a.owners.iter_mut().flatten() {
+            o.id = esc(&o.id);
+            opt(&mut o.display_name);
+            opt(&mut o.user_principal_name);
+            all(&mut o.tier0_roles);
+        }
+        for f in &mut a.findings {
+            f.message = esc(&f.message);
+        }
+    }
     r
 }
 

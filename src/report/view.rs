@@ -58,6 +58,18 @@ pub struct AuditView {
     pub tier0: Vec<String>,
     /// `The app holds 9 Tier-0 application permissions: …` (none: `None`).
     pub tier0_line: Option<String>,
+    /// Who can become the app.
+    pub app_security: Option<AppSecurityView>,
+}
+
+/// Credentials and owners, for people.
+#[derive(Debug, Clone)]
+pub struct AppSecurityView {
+    /// `secret "backup-prod" on the app registration · ends 2026-11-01 · expired`.
+    pub credentials: Vec<String>,
+    /// `dev@contoso.com (user, owns the application) · not an administrator`; `None`: unread.
+    pub owners: Option<Vec<String>>,
+    pub findings: Vec<String>,
 }
 
 /// What changed since the baseline.
@@ -503,6 +515,47 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
         notes: r.notes.clone(),
         drift: drift(r),
         tier0: r.tier0_application.clone(),
+        app_security: r.app_security.as_ref().map(|a| AppSecurityView {
+            credentials: a
+                .credentials
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}{} on the {} · ends {} · {}",
+                        c.kind,
+                        c.display_name
+                            .as_deref()
+                            .map(|n| format!(" \"{n}\""))
+                            .unwrap_or_default(),
+                        if c.on == "application" { "app registration" } else { "service principal" },
+                        c.end_date_time.as_deref().unwrap_or("never"),
+                        c.state
+                    )
+                })
+                .collect(),
+            owners: a.owners.as_ref().map(|owners| {
+                owners
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "{} ({}, owns the {}) · {}",
+                            o.user_principal_name
+                                .as_deref()
+                                .or(o.display_name.as_deref())
+                                .unwrap_or(&o.id),
+                            o.kind,
+                            o.of.join(" and "),
+                            match o.administrator {
+                                Some(true) => format!("administrator ({})", o.tier0_roles.join(", ")),
+                                Some(false) => "not an administrator".to_string(),
+                                None => "roles not read".to_string(),
+                            }
+                        )
+                    })
+                    .collect()
+            }),
+            findings: a.findings.iter().map(|f| f.message.clone()).collect(),
+        }),
         tier0_line: (!r.tier0_application.is_empty()).then(|| {
             format!(
                 "Tier-0 identity: the app holds {} Tier-0 application permission{} (paths to Global Administrator); whoever can add a credential to it can take over the tenant.",

@@ -265,8 +265,9 @@ fn a_missing_app_registration_is_normal_and_noted() {
     );
     assert_eq!(finding["message"], doc["notes"][0]);
     assert_eq!(
-        graph.count(&format!("/v1.0/applications(appId='{APP_ID}')")),
-        1
+        graph.count(&format!("/v1.0/applications(appId='{APP_ID}')?")),
+        1,
+        "one read of the registration"
     );
 }
 

@@ -132,6 +132,11 @@ pub struct FakeTenant {
     pub domains: Vec<String>,
     /// The tenant id `GET /organization` answers with.
     pub tenant_id: String,
+    /// The app registration's `passwordCredentials` and `keyCredentials` (Graph's shapes).
+    pub app_secrets: Vec<Value>,
+    pub app_certificates: Vec<Value>,
+    /// Owners of the app registration: (object id, UPN or name, is a service principal).
+    pub owners: Vec<(String, String, bool)>,
     /// Directory audit log entries (Graph's directoryAudit shape), filtered by the request's
     /// `activityDateTime ge …` and `targetResources/any(t:t/id eq '…')`.
     pub audit_log: Vec<Value>,
@@ -169,6 +174,9 @@ impl FakeTenant {
             domains: vec![TENANT_DOMAIN.into(), "contoso.example".into()],
             tenant_id: TENANT_ID.into(),
             audit_log: Vec::new(),
+            app_secrets: Vec::new(),
+            app_certificates: Vec::new(),
+            owners: Vec::new(),
         }
     }
 
@@ -511,7 +519,22 @@ impl TenantHandler {
         let sp_json = |sp: &FakeSp| {
             json!({"id": sp.id, "appId": sp.app_id, "displayName": sp.display_name,
                    "appOwnerOrganizationId": "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
-                   "servicePrincipalType": "Application", "accountEnabled": true})
+                   "servicePrincipalType": "Application", "accountEnabled": true,
+                   "passwordCredentials": [], "keyCredentials": []})
+        };
+        let owners = || -> Vec<Value> {
+            t.owners
+                .iter()
+                .map(|(id, name, is_sp)| {
+                    if *is_sp {
+                        json!({"@odata.type": "#microsoft.graph.servicePrincipal", "id": id,
+                               "displayName": name, "userPrincipalName": null})
+                    } else {
+                        json!({"@odata.type": "#microsoft.graph.user", "id": id,
+                               "displayName": name, "userPrincipalName": name})
+                    }
+                })
+                .collect()
         };
         let page = |items: Vec<Value>| -> Reply {
             let end = (skip + t.page_size).min(items.len());
@@ -657,6 +680,7 @@ impl TenantHandler {
                     page(items)
                 }
                 "appRoleAssignments" => page(Vec::new()),
+                "owners" => page(Vec::new()),
                 _ => Reply::not_found(rest),
             };
         }
@@ -687,13 +711,23 @@ impl TenantHandler {
             }
             return page(items);
         }
+        if let Some(app_id) = path
+            .strip_prefix("/v1.0/applications(appId='")
+            .and_then(|r| r.strip_suffix("')/owners"))
+        {
+            return match (&t.requested, app_id == APP_ID) {
+                (Some(_), true) => page(owners()),
+                _ => Reply::not_found(app_id),
+            };
+        }
         if let Some(rest) = path.strip_prefix("/v1.0/applications(appId='") {
             let app_id = rest.trim_end_matches("')");
             return match (&t.requested, app_id == APP_ID) {
                 (Some(req), true) => Reply::json(
                     200,
                     json!({"id": "7bec5fd1-a25f-474c-a6ca-5492082c6a9b", "appId": APP_ID,
-                    "displayName": APP_NAME, "requiredResourceAccess": [
+                    "displayName": APP_NAME, "passwordCredentials": t.app_secrets,
+                    "keyCredentials": t.app_certificates, "requiredResourceAccess": [
                         {"resourceAppId": "00000002-0000-0000-c000-000000000000",
                          "resourceAccess": [{"id": "311a71cc-e848-46a1-bdf8-97ff7156d8e6", "type": "Scope"}]},
                         {"resourceAppId": GRAPH_APP_ID, "resourceAccess":

@@ -1,0 +1,163 @@
+//! The backup app as a Tier-0 identity: tiers in `explain` and the audit, excess ranked by risk,
+//! `--fail-on excess-tier0`, and who can become the app (credentials and owners).
+
+use serde_json::json;
+
+use crate::support::fake_graph::{FakeGraph, FakeTenant, OTHER_USER_ID, SERVICE_ACCOUNT_ID};
+use crate::support::{audit_against, entra_perms, graph_token, json, run};
+
+#[test]
+fn explain_gives_tiers_and_answers_for_any_graph_permission() {
+    let (code, out, _) = run(entra_perms().args(["explain", "RoleManagement.ReadWrite.Directory"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Tier 0: a known path to Global Administrator"),
+        "{out}"
+    );
+    assert!(out.contains("azure-tiering"), "the source is cited: {out}");
+
+    let (code, out, _) = run(entra_perms().args(["explain", "Mail.ReadWrite"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Not a requirement of the backup app"), "{out}");
+    assert!(
+        out.contains("Read and write mail in all mailboxes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("e2a3a72e-5f79-4c64-b1b1-878b674786c9"),
+        "{out}"
+    );
+    assert!(out.contains("Tier 1"), "{out}");
+    let (_, out, _) = run(entra_perms().args(["explain", "Mail.ReadWrite", "--format", "json"]));
+    let doc = json(&out);
+    assert_eq!(doc["kind"], "catalogPermission");
+    assert_eq!(doc["needed"], false);
+    assert_eq!(doc["tier"]["tier"], 1);
+    assert_eq!(doc["types"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn excess_is_ranked_tier_0_first_and_excess_tier0_fails() {
+    let mut tenant = FakeTenant::everything(&graph_token());
+    tenant.grant_app("Mail.ReadWrite");
+    tenant.grant_app("AppRoleAssignment.ReadWrite.All");
+    let graph = FakeGraph::start(tenant);
+    let (code, out, err) = run(audit_against(&graph, &["--format", "json"]));
+    assert_eq!(code, 0, "excess alone passes --fail-on gap: {err}");
+    let doc = json(&out);
+    assert_eq!(
+        doc["excess"],
+        json!([
+            {"permission": "AppRoleAssignment.ReadWrite.All", "type": "Application", "tier": 0, "tierPath": "indirect"},
+            {"permission": "Mail.ReadWrite", "type": "Application", "tier": 1},
+        ])
+    );
+    assert_eq!(
+        doc["tier0Application"].as_array().unwrap().len(),
+        11,
+        "{}",
+        doc["tier0Application"]
+    );
+    let req = doc["objects"][0]["requirements"][0].clone();
+    assert_eq!(req["tier"], 0, "{req}");
+    let (code, out, _) = run(audit_against(&graph, &["--fail-on", "excess-tier0"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("AppRoleAssignment.ReadWrite.All (Application) · Tier 0: not needed for backup, and a path to\n    Global Administrator: remove it"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Tier-0 identity: the app holds 11 Tier-0 application permissions"),
+        "{out}"
+    );
+
+    // Only a Tier-1 excess: excess-tier0 passes.
+    let mut tenant = FakeTenant::everything(&graph_token());
+    tenant.grant_app("Mail.ReadWrite");
+    let graph = FakeGraph::start(tenant);
+    let (code, _, _) = run(audit_against(&graph, &["--fail-on", "excess-tier0"]));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn an_expired_secret_and_a_non_admin_owner_are_reported() {
+    let mut tenant = FakeTenant::everything(&graph_token());
+    tenant.requested = Some(Vec::new()); // the registration is in this tenant
+    tenant.app_secrets = vec![json!({"keyId": "6f1b3c7e-8d2a-4e5f-9a0b-1c2d3e4f5a6b",
+        "displayName": "backup-prod", "startDateTime": "2024-11-01T00:00:00Z",
+        "endDateTime": "2025-11-01T00:00:00Z", "hint": "abc", "secretText": null})];
+    tenant.app_certificates = vec![json!({"keyId": "7a1b3c7e-8d2a-4e5f-9a0b-1c2d3e4f5a6b",
+        "displayName": "CN=backup", "type": "AsymmetricX509Cert", "usage": "Verify",
+        "endDateTime": "2099-01-01T00:00:00Z"})];
+    tenant.owners = vec![
+        (
+            OTHER_USER_ID.into(),
+            "alex@contoso.onmicrosoft.com".into(),
+            false,
+        ),
+        (
+            SERVICE_ACCOUNT_ID.into(),
+            "backup-svc@contoso.onmicrosoft.com".into(),
+            false,
+        ),
+    ];
+    // The service account is a Global Administrator; alex holds no role.
+    tenant.roles.push((
+        SERVICE_ACCOUNT_ID.into(),
+        "62e90394-69f5-4237-9190-012177145e10".into(),
+        "Global Administrator".into(),
+        false,
+    ));
+    let graph = FakeGraph::start(tenant);
+    let (code, out, err) = run(audit_against(&graph, &["--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let sec = &json(&out)["appSecurity"];
+    let states: Vec<(&str, &str)> = sec["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["kind"].as_str().unwrap(), c["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![("secret", "expired"), ("certificate", "valid")],
+        "{sec}"
+    );
+    let owners = sec["owners"].as_array().unwrap();
+    assert_eq!(owners.len(), 2);
+    assert_eq!(owners[0]["administrator"], false);
+    assert_eq!(owners[1]["administrator"], true);
+    assert_eq!(owners[1]["tier0Roles"], json!(["Global Administrator"]));
+    let codes: Vec<&str> = sec["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        vec!["credential-expired", "owner-not-administrator"],
+        "{sec}"
+    );
+    assert!(
+        !out.contains("\"secretText\""),
+        "no credential value is carried"
+    );
+
+    // Owners that cannot be read are a note, never a failed audit.
+    let mut tenant = FakeTenant::everything(&graph_token());
+    tenant
+        .forbid
+        .push("/v1.0/servicePrincipals/00063ffc-54e9-405d-b8f3-56124728e051/owners".into());
+    let graph = FakeGraph::start(tenant);
+    let (code, out, _) = run(audit_against(&graph, &["--format", "json"]));
+    assert_eq!(code, 0);
+    let doc = json(&out);
+    assert!(
+        doc["findings"].as_array().unwrap().iter().any(
+            |f| f["code"] == "roles-unreadable" && f["data"]["what"] == "The owners of the app"
+        ),
+        "{}",
+        doc["findings"]
+    );
+}
