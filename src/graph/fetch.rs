@@ -118,62 +118,88 @@ pub struct AppNotFound(pub String);
 #[error("{0}")]
 pub struct WrongTenant(pub String);
 
-/// Fetch the grants of `target.app`.
-pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -> Result<Grants> {
-    // Round 1: everything that needs no id from another call.
-    let org_url = client.url("/v1.0/organization", &[("$select", "id,verifiedDomains")]);
-    let (org, sp, catalog, user) = tokio::try_join!(
-        async {
-            Ok::<_, anyhow::Error>(
-                client
-                    .get_all::<wire::Organization>(org_url, CALL_ORG)
-                    .await,
-            )
-        },
-        resolve_app(client, target.app),
-        fetch_catalog(client),
-        async {
-            match target.service_account {
-                Some(u) => resolve_user(client, u).await.map(Some),
-                None => Ok(None),
-            }
-        }
-    )?;
-    let (tenant_id, tenant_notes) = tenant_read(org, target)?;
+/// What is read about the app itself: its service principal, its grants, its registration and
+/// its owners.
+struct AppReads {
+    sp: wire::ServicePrincipal,
+    assignments: Vec<wire::AppRoleAssignment>,
+    delegated: Vec<wire::OAuth2PermissionGrant>,
+    application: Option<wire::Application>,
+    owners: (Option<Vec<Owner>>, Vec<Finding>),
+}
 
-    // Round 2: the grants of the service principal found in round 1.
-    let roles_url = client.url(
-        &format!("/v1.0/servicePrincipals/{}/appRoleAssignments", sp.id),
-        &[],
+const APP_SELECT: &str =
+    "id,appId,displayName,requiredResourceAccess,passwordCredentials,keyCredentials";
+
+/// Whether Graph refused an alternate-key navigation in a way the two-round path avoids: a
+/// malformed or unsupported request (400, 404, 405, 501), or a denial (403: listing a service
+/// principal's delegated grants needs Directory.Read.All where the `$filter` form needs only
+/// DelegatedPermissionGrant.Read.All).
+fn refused_navigation(e: &GraphError) -> bool {
+    matches!(
+        e.status().map(|s| s.as_u16()),
+        Some(400 | 403 | 404 | 405 | 501)
+    )
+}
+
+/// Everything about the app in one round, addressing it by its appId (Graph's alternate key):
+/// `servicePrincipals(appId='…')` and its navigations, `applications(appId='…')`. `None`: the id is
+/// not an appId here, or Graph refused a navigation — read it in two rounds instead.
+async fn app_by_app_id(client: &GraphClient, app_id: &str) -> Result<Option<AppReads>> {
+    let key = format!("/v1.0/servicePrincipals(appId={})", odata_quote(app_id));
+    let sp_url = client.url(&key, &[("$select", SP_SELECT)]);
+    let roles_url = client.url(&format!("{key}/appRoleAssignments"), &[]);
+    let grants_url = client.url(&format!("{key}/oauth2PermissionGrants"), &[]);
+    let app_url = client.url(
+        &format!("/v1.0/applications(appId={})", odata_quote(app_id)),
+        &[("$select", APP_SELECT)],
     );
+    let (sp, assignments, delegated, application, owners) = tokio::join!(
+        client.get_optional::<wire::ServicePrincipal>(sp_url, CALL_SP),
+        client.get_all::<wire::AppRoleAssignment>(roles_url, CALL_ROLES),
+        client.get_all::<wire::OAuth2PermissionGrant>(grants_url, CALL_GRANTS),
+        client.get_optional::<wire::Application>(app_url, CALL_APP),
+        owners(client, &key, app_id),
+    );
+    let Some(sp) = sp? else {
+        tracing::info!(app = %app_id, "no service principal has this appId: trying it as an object id");
+        return Ok(None);
+    };
+    let (assignments, delegated) = match (assignments, delegated) {
+        (Ok(a), Ok(d)) => (a, d),
+        (Err(e), _) | (_, Err(e)) if refused_navigation(&e) => {
+            tracing::info!(
+                "Graph refused addressing the app by appId ({}): reading it in two rounds",
+                e.graph_words()
+            );
+            return Ok(None);
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e.into()),
+    };
+    Ok(Some(AppReads {
+        sp,
+        assignments,
+        delegated,
+        application: application?,
+        owners: owners?,
+    }))
+}
+
+/// The app read in two rounds: its service principal (by appId, object id or display name), then
+/// what hangs off its object id.
+async fn app_in_two_rounds(client: &GraphClient, app: &str) -> Result<AppReads> {
+    let sp = resolve_app(client, app).await?;
+    let sp_path = format!("/v1.0/servicePrincipals/{}", sp.id);
+    let roles_url = client.url(&format!("{sp_path}/appRoleAssignments"), &[]);
     let grants_url = client.url(
         "/v1.0/oauth2PermissionGrants",
         &[("$filter", &format!("clientId eq {}", odata_quote(&sp.id)))],
     );
     let app_url = client.url(
         &format!("/v1.0/applications(appId={})", odata_quote(&sp.app_id)),
-        &[(
-            "$select",
-            "id,appId,displayName,requiredResourceAccess,passwordCredentials,keyCredentials",
-        )],
+        &[("$select", APP_SELECT)],
     );
-    let audit_url = target
-        .audit_log_since
-        .as_deref()
-        .map(graph_time)
-        .map(|since| {
-            client.url(
-                "/v1.0/auditLogs/directoryAudits",
-                &[(
-                    "$filter",
-                    &format!(
-                        "activityDateTime ge {since} and targetResources/any(t:t/id eq {})",
-                        odata_quote(&sp.id)
-                    ),
-                )],
-            )
-        });
-    let (assignments, delegated, application, roles, audit_log, owners) = tokio::try_join!(
+    let (assignments, delegated, application, owners) = tokio::try_join!(
         async {
             client
                 .get_all::<wire::AppRoleAssignment>(roles_url, CALL_ROLES)
@@ -192,6 +218,81 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
                 .await
                 .map_err(anyhow::Error::from)
         },
+        owners(client, &sp_path, &sp.app_id),
+    )?;
+    Ok(AppReads {
+        sp,
+        assignments,
+        delegated,
+        application,
+        owners,
+    })
+}
+
+/// Fetch the grants of `target.app`. An application id is read in one round with everything
+/// else (alternate-key addressing); an object id or a display name, and a Graph that refuses the
+/// alternate key, take two. The service account's roles and the audit log, when asked for, come
+/// after (they need ids from the first round).
+pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -> Result<Grants> {
+    let org_url = client.url("/v1.0/organization", &[("$select", "id,verifiedDomains")]);
+    let app = target.app.trim();
+    if app.is_empty() {
+        bail!(crate::exit::InputError("--app is empty".into()));
+    }
+    let (org, catalog, user, by_app_id) = tokio::try_join!(
+        async {
+            Ok::<_, anyhow::Error>(
+                client
+                    .get_all::<wire::Organization>(org_url, CALL_ORG)
+                    .await,
+            )
+        },
+        fetch_catalog(client),
+        async {
+            match target.service_account {
+                Some(u) => resolve_user(client, u).await.map(Some),
+                None => Ok(None),
+            }
+        },
+        async {
+            if is_guid(app) {
+                app_by_app_id(client, app).await
+            } else {
+                Ok(None)
+            }
+        }
+    )?;
+    let (tenant_id, tenant_notes) = tenant_read(org, target)?;
+    let reads = match by_app_id {
+        Some(reads) => reads,
+        None => app_in_two_rounds(client, app).await?,
+    };
+    let AppReads {
+        sp,
+        assignments,
+        delegated,
+        application,
+        owners,
+    } = reads;
+
+    // What needs the ids just read: the service account's roles, the audit log.
+    let audit_url = target
+        .audit_log_since
+        .as_deref()
+        .map(graph_time)
+        .map(|since| {
+            client.url(
+                "/v1.0/auditLogs/directoryAudits",
+                &[(
+                    "$filter",
+                    &format!(
+                        "activityDateTime ge {since} and targetResources/any(t:t/id eq {})",
+                        odata_quote(&sp.id)
+                    ),
+                )],
+            )
+        });
+    let (roles, audit_log) = tokio::try_join!(
         async {
             match &user {
                 Some(u) => Ok(Some(directory_roles(client, &u.id).await?)),
@@ -208,7 +309,6 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
                 None => Ok::<_, anyhow::Error>(None),
             }
         },
-        owners(client, &sp),
     )?;
 
     let mut grants = Grants::new(
@@ -413,20 +513,15 @@ const MAX_OWNERS: usize = 20;
 /// user among them. Unreadable: a finding, never a failed audit.
 async fn owners(
     client: &GraphClient,
-    sp: &wire::ServicePrincipal,
+    sp_path: &str,
+    app_id: &str,
 ) -> Result<(Option<Vec<Owner>>, Vec<Finding>)> {
     let select = [("$select", "id,displayName,userPrincipalName")];
     let app_url = client.url(
-        &format!(
-            "/v1.0/applications(appId={})/owners",
-            odata_quote(&sp.app_id)
-        ),
+        &format!("/v1.0/applications(appId={})/owners", odata_quote(app_id)),
         &select,
     );
-    let sp_url = client.url(
-        &format!("/v1.0/servicePrincipals/{}/owners", sp.id),
-        &select,
-    );
+    let sp_url = client.url(&format!("{sp_path}/owners"), &select);
     let (of_app, of_sp) = tokio::join!(
         client.get_all::<wire::Owner>(app_url, CALL_OWNERS),
         client.get_all::<wire::Owner>(sp_url, CALL_OWNERS),
@@ -774,10 +869,6 @@ fn unreadable(e: GraphError, what: &str) -> Result<Finding> {
 
 /// Find the service principal by appId, object id, or exact display name.
 async fn resolve_app(client: &GraphClient, app: &str) -> Result<wire::ServicePrincipal> {
-    let app = app.trim();
-    if app.is_empty() {
-        bail!(crate::exit::InputError("--app is empty".into()));
-    }
     if is_guid(app) {
         let by_app_id = client.url(
             &format!("/v1.0/servicePrincipals(appId={})", odata_quote(app)),

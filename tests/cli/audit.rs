@@ -2,8 +2,8 @@
 //! throttling, host pinning, and that the token stays secret.
 
 use crate::support::fake_graph::{
-    scope_id, FakeGraph, FakeSp, FakeTenant, APP_ID, APP_NAME, OTHER_USER_ID, SERVICE_ACCOUNT_ID,
-    SERVICE_ACCOUNT_UPN, SP_ID, TENANT_ID,
+    scope_id, FakeGraph, FakeSp, FakeTenant, APP_ID, APP_NAME, ASSIGNMENTS_PATH, GRANTS_PATH,
+    OTHER_USER_ID, SERVICE_ACCOUNT_ID, SERVICE_ACCOUNT_UPN, SP_ID, TENANT_ID,
 };
 use crate::support::{audit_against, entra_perms, graph_token, json, run};
 
@@ -58,10 +58,12 @@ fn everything_granted_covers_all_18_objects_across_pages() {
     assert_eq!(doc["missing"], serde_json::json!([]));
     assert_eq!(doc["excess"], serde_json::json!([]));
     // 13 app roles at 2 a page: 7 pages, all followed.
+    // (The first page by appId, the next ones where Graph's next links point.)
     assert_eq!(
-        graph.count(&format!(
-            "/v1.0/servicePrincipals/{SP_ID}/appRoleAssignments"
-        )),
+        graph.count(ASSIGNMENTS_PATH)
+            + graph.count(&format!(
+                "/v1.0/servicePrincipals/{SP_ID}/appRoleAssignments"
+            )),
         7
     );
     // The recorded catalog predates DeviceLocalCredential.Read.All: resolved from the matrix.
@@ -337,6 +339,9 @@ fn excess_other_apis_and_openid_scopes() {
 #[test]
 fn forbidden_grants_call_exits_3_naming_the_permission_and_prints_no_report() {
     let mut tenant = FakeTenant::everything(&token());
+    // Both ways of reading the delegated grants are refused: by appId (the one-round read,
+    // refused first) and by `$filter` (the two-round fallback).
+    tenant.forbid.push(GRANTS_PATH.into());
     tenant.forbid.push("/v1.0/oauth2PermissionGrants".into());
     let graph = FakeGraph::start(tenant);
     for format in ["table", "json"] {
@@ -355,6 +360,7 @@ fn forbidden_grants_call_exits_3_naming_the_permission_and_prints_no_report() {
     }
 
     let mut tenant = FakeTenant::everything(&token());
+    tenant.forbid.push(ASSIGNMENTS_PATH.into());
     tenant.forbid.push(format!(
         "/v1.0/servicePrincipals/{SP_ID}/appRoleAssignments"
     ));
@@ -369,12 +375,12 @@ fn a_throttled_call_is_retried_and_the_audit_completes() {
     let mut tenant = FakeTenant::everything(&token());
     tenant
         .throttle_once
-        .push(("/v1.0/oauth2PermissionGrants".into(), "0.2".into()));
+        .push((GRANTS_PATH.into(), "0.2".into()));
     let graph = FakeGraph::start(tenant);
     let (code, out, err) = run(audit_against(&graph, &["--format", "json", "-v"]));
     assert_eq!(code, 0, "{err}");
     assert_eq!(json(&out)["passed"], true);
-    assert_eq!(graph.count("/v1.0/oauth2PermissionGrants"), 2);
+    assert_eq!(graph.count(GRANTS_PATH), 2);
     assert!(err.contains("status=429"), "{err}");
     assert!(err.contains("retries=1"), "{err}");
 }
@@ -382,15 +388,13 @@ fn a_throttled_call_is_retried_and_the_audit_completes() {
 #[test]
 fn throttled_past_the_budget_exits_3() {
     let mut tenant = FakeTenant::everything(&token());
-    tenant
-        .throttle_always
-        .push("/v1.0/oauth2PermissionGrants".into());
+    tenant.throttle_always.push(GRANTS_PATH.into());
     let graph = FakeGraph::start(tenant);
     let (code, out, err) = run(audit_against(&graph, &[]));
     assert_eq!(code, 3);
     assert!(out.is_empty());
     assert!(err.contains("kept throttling"), "{err}");
-    assert_eq!(graph.count("/v1.0/oauth2PermissionGrants"), 6);
+    assert_eq!(graph.count(GRANTS_PATH), 6);
 }
 
 #[test]
@@ -568,12 +572,7 @@ fn verbose_logs_each_request_without_secrets() {
             .all(|l| l.contains("method=GET") && l.contains("status=")),
         "{err}"
     );
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.contains("/v1.0/oauth2PermissionGrants?$filter=clientId eq")),
-        "{err}"
-    );
+    assert!(lines.iter().any(|l| l.contains(GRANTS_PATH)), "{err}");
 }
 
 #[test]
@@ -772,4 +771,53 @@ fn azure_cli_without_az_is_a_clear_error() {
         "{err}"
     );
     assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn an_app_id_is_audited_in_one_round_with_the_same_report() {
+    let latency = std::time::Duration::from_millis(200);
+    let report = |graph: &FakeGraph, app: &str| {
+        let mut cmd = entra_perms();
+        cmd.env("ENTRA_PERMS_ACCESS_TOKEN", token()).args([
+            "audit",
+            "--app",
+            app,
+            "--graph-url",
+            &graph.base,
+            "--format",
+            "json",
+        ]);
+        let (code, out, err) = run(cmd);
+        assert_eq!(code, 0, "{err}");
+        let mut doc = json(&out);
+        doc["readAt"] = "x".into();
+        doc
+    };
+    // Every request starts before the first answer arrives (answers take 200 ms).
+    let mut tenant = FakeTenant::everything(&token());
+    tenant.latency = latency;
+    let graph = FakeGraph::start(tenant.clone());
+    let one_round = report(&graph, APP_ID);
+    let seen = graph.requests();
+    let first = seen.iter().map(|r| r.at).min().unwrap();
+    let last = seen.iter().map(|r| r.at).max().unwrap();
+    assert!(
+        last - first < latency / 2,
+        "a request waited for an answer: {:?} after the first ({} requests)",
+        last - first,
+        seen.len()
+    );
+
+    // By object id: two rounds (the check above would fail), and the same report.
+    let graph = FakeGraph::start(tenant.clone());
+    assert_eq!(report(&graph, SP_ID), one_round);
+    let seen = graph.requests();
+    let first = seen.iter().map(|r| r.at).min().unwrap();
+    assert!(seen.iter().any(|r| r.at - first >= latency));
+
+    // A Graph that refuses addressing by appId: the two-round fallback, the same report.
+    tenant.refuse_alternate_key = true;
+    let graph = FakeGraph::start(tenant);
+    assert_eq!(report(&graph, APP_ID), one_round);
+    assert!(graph.count("/v1.0/oauth2PermissionGrants?$filter=clientId eq") >= 1);
 }

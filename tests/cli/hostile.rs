@@ -10,8 +10,7 @@ use serde_json::{json, Value};
 use crate::support::fake_graph::{FakeGraph, FakeTenant, Reply, APP_ID, SP_ID};
 use crate::support::{audit_against, fixture, graph_token, json, run};
 
-const ASSIGNMENTS: &str =
-    "/v1.0/servicePrincipals/00063ffc-54e9-405d-b8f3-56124728e051/appRoleAssignments";
+const ASSIGNMENTS: &str = crate::support::fake_graph::ASSIGNMENTS_PATH;
 
 /// Run the audit and sample the process's resident memory: (exit code, stdout, stderr, elapsed,
 /// peak resident set in KiB as /proc reports it).
@@ -139,7 +138,7 @@ fn endless_pages_stop_at_the_limit_in_flat_memory() {
 fn a_graph_that_never_answers_ends_at_the_deadline() {
     let graph = FakeGraph::start_with(FakeTenant::everything(&graph_token()), |req, _| {
         req.target
-            .starts_with("/v1.0/oauth2PermissionGrants")
+            .starts_with(crate::support::fake_graph::GRANTS_PATH)
             .then(|| {
                 let mut r = Reply::json(200, json!({"value": []}));
                 r.delay = Duration::from_secs(3600);
@@ -320,7 +319,10 @@ fn an_error_that_echoes_the_authorization_header_leaks_nothing() {
     let token = graph_token();
     let graph = FakeGraph::start_with(FakeTenant::everything(&token), |req, base| {
         let auth = req.authorization.clone().unwrap_or_default();
-        if req.target.starts_with("/v1.0/oauth2PermissionGrants") {
+        if req
+            .target
+            .starts_with(crate::support::fake_graph::GRANTS_PATH)
+        {
             return Some(Reply::error(
                 500,
                 "UnknownError",

@@ -366,11 +366,13 @@ fn a_malformed_request_is_graphs_words_never_a_permission_to_grant() {
         "{codes:?}"
     );
 
-    // A 400 for data the verdict needs: exit 3, Graph's words, no "grant".
+    // A 400 for data the verdict needs (both the one-round read by appId and the `$filter`
+    // fallback refused): exit 3, Graph's words, no "grant".
     let graph = FakeGraph::start_with(FakeTenant::everything(&graph_token()), |req, _| {
-        req.target
-            .starts_with("/v1.0/oauth2PermissionGrants")
-            .then(|| Reply::error(400, "Request_BadRequest", "Invalid filter clause."))
+        (req.target
+            .starts_with(crate::support::fake_graph::GRANTS_PATH)
+            || req.target.starts_with("/v1.0/oauth2PermissionGrants"))
+        .then(|| Reply::error(400, "Request_BadRequest", "Invalid filter clause."))
     });
     for format in ["table", "json"] {
         let (code, out, err) = run(audit_against(&graph, &["--format", format]));

@@ -148,7 +148,7 @@ fn an_expired_secret_and_a_non_admin_owner_are_reported() {
     let mut tenant = FakeTenant::everything(&graph_token());
     tenant
         .forbid
-        .push("/v1.0/servicePrincipals/00063ffc-54e9-405d-b8f3-56124728e051/owners".into());
+        .push(format!("{}/owners", crate::support::fake_graph::SP_KEY));
     let graph = FakeGraph::start(tenant);
     let (code, out, _) = run(audit_against(&graph, &["--format", "json"]));
     assert_eq!(code, 0);

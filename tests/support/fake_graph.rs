@@ -22,6 +22,14 @@ pub const SERVICE_ACCOUNT_ID: &str = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";
 pub const SERVICE_ACCOUNT_UPN: &str = "backup-svc@contoso.onmicrosoft.com";
 pub const OTHER_USER_ID: &str = "9d4b8a1c-0c5e-4e1f-9d7a-3b6f2a1e4c55";
 pub const TENANT_DOMAIN: &str = "contoso.onmicrosoft.com";
+/// The backup app's service principal addressed by its appId (Graph's alternate key), as the
+/// one-round audit reads it.
+pub const SP_KEY: &str = "/v1.0/servicePrincipals(appId='46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b')";
+/// Its app role assignments and delegated grants, by alternate key.
+pub const ASSIGNMENTS_PATH: &str =
+    "/v1.0/servicePrincipals(appId='46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b')/appRoleAssignments";
+pub const GRANTS_PATH: &str =
+    "/v1.0/servicePrincipals(appId='46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b')/oauth2PermissionGrants";
 
 /// The real tenant's Microsoft Graph service principal (recorded by the Azure CLI's tests).
 pub fn catalog() -> Value {
@@ -42,6 +50,8 @@ pub struct Seen {
     pub user_agent: Option<String>,
     /// The `ConsistencyLevel` header.
     pub consistency_level: Option<String>,
+    /// When the request arrived.
+    pub at: std::time::Instant,
 }
 
 /// A response to send.
@@ -132,6 +142,8 @@ pub struct FakeTenant {
     pub domains: Vec<String>,
     /// The tenant id `GET /organization` answers with.
     pub tenant_id: String,
+    /// Answer 400 to alternate-key navigations (`servicePrincipals(appId='…')/…`).
+    pub refuse_alternate_key: bool,
     /// The app registration's `passwordCredentials` and `keyCredentials` (Graph's shapes).
     pub app_secrets: Vec<Value>,
     pub app_certificates: Vec<Value>,
@@ -174,6 +186,7 @@ impl FakeTenant {
             domains: vec![TENANT_DOMAIN.into(), "contoso.example".into()],
             tenant_id: TENANT_ID.into(),
             audit_log: Vec::new(),
+            refuse_alternate_key: false,
             app_secrets: Vec::new(),
             app_certificates: Vec::new(),
             owners: Vec::new(),
@@ -362,6 +375,7 @@ fn connection(
             authorization: headers.get("authorization").cloned(),
             user_agent: headers.get("user-agent").cloned(),
             consistency_level: headers.get("consistencylevel").cloned(),
+            at: std::time::Instant::now(),
         };
         seen.lock().unwrap().push(req.clone());
         let reply = f(&req, base);
@@ -500,6 +514,35 @@ impl TenantHandler {
             );
         }
         let (path, _) = target.split_once('?').unwrap_or((target, ""));
+        // Alternate-key navigation (`servicePrincipals(appId='…')/…`): served like the object-id
+        // path of the same service principal, unless this Graph refuses it.
+        let mut grants_of: Option<String> = None;
+        let rewritten: String;
+        let path = match path
+            .strip_prefix("/v1.0/servicePrincipals(appId='")
+            .and_then(|r| r.split_once("')/"))
+        {
+            Some((app_id, tail)) => {
+                if t.refuse_alternate_key {
+                    return Reply::error(
+                        400,
+                        "Request_UnsupportedQuery",
+                        "Unsupported query: alternate key navigation is not supported here.",
+                    );
+                }
+                let Some(sp) = t.sps.iter().find(|s| s.app_id == app_id) else {
+                    return Reply::not_found(app_id);
+                };
+                if tail == "oauth2PermissionGrants" {
+                    grants_of = Some(sp.id.clone());
+                    rewritten = "/v1.0/oauth2PermissionGrants".to_string();
+                } else {
+                    rewritten = format!("/v1.0/servicePrincipals/{}/{tail}", sp.id);
+                }
+                rewritten.as_str()
+            }
+            None => path,
+        };
         let query = req.raw.split_once('?').map_or("", |(_, q)| q);
         let params: HashMap<String, String> = query
             .split('&')
@@ -685,7 +728,10 @@ impl TenantHandler {
             };
         }
         if path == "/v1.0/oauth2PermissionGrants" {
-            let filter = params.get("$filter").cloned().unwrap_or_default();
+            let filter = match &grants_of {
+                Some(id) => format!("clientId eq '{id}'"),
+                None => params.get("$filter").cloned().unwrap_or_default(),
+            };
             let graph_id = self.catalog["id"].as_str().unwrap_or_default().to_string();
             let mut items: Vec<Value> = Vec::new();
             if t.ignore_filters || filter == format!("clientId eq '{SP_ID}'") {
