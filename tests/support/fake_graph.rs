@@ -126,6 +126,9 @@ pub struct FakeTenant {
     pub throttle_once: Vec<(String, String)>,
     /// Paths (prefix match) always answered with 429.
     pub throttle_always: Vec<String>,
+    /// Paths (prefix match) answered 429 (with this Retry-After) the first time each distinct
+    /// token asks: with a token per tenant, one throttled answer each.
+    pub throttle_each_token: Option<(String, String)>,
     /// Paths (prefix match) answered with 403 Authorization_RequestDenied.
     pub forbid: Vec<String>,
     /// A base URL the first page of app role assignments points its nextLink at.
@@ -177,6 +180,7 @@ impl FakeTenant {
             page_size: 100,
             throttle_once: Vec::new(),
             throttle_always: Vec::new(),
+            throttle_each_token: None,
             forbid: Vec::new(),
             foreign_next_link: None,
             latency: Duration::ZERO,
@@ -272,6 +276,8 @@ pub fn scope_id(name: &str) -> Option<String> {
 pub struct FakeGraph {
     pub base: String,
     pub seen: Arc<Mutex<Vec<Seen>>>,
+    /// Connections accepted.
+    pub connections: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl FakeGraph {
@@ -285,6 +291,19 @@ impl FakeGraph {
         tenant: FakeTenant,
         hook: impl Fn(&Seen, &str) -> Option<Reply> + Send + Sync + 'static,
     ) -> FakeGraph {
+        FakeGraph::start_full(tenant, Duration::ZERO, hook)
+    }
+
+    /// A tenant whose connections each cost `setup` first (benchmarks: a cold connection).
+    pub fn start_with_setup(tenant: FakeTenant, setup: Duration) -> FakeGraph {
+        FakeGraph::start_full(tenant, setup, |_, _| None)
+    }
+
+    fn start_full(
+        tenant: FakeTenant,
+        setup: Duration,
+        hook: impl Fn(&Seen, &str) -> Option<Reply> + Send + Sync + 'static,
+    ) -> FakeGraph {
         let catalog = catalog();
         let handler = Arc::new(TenantHandler {
             tenant,
@@ -292,28 +311,65 @@ impl FakeGraph {
             catalog,
             throttled: Mutex::new(Vec::new()),
         });
-        FakeGraph::serve(move |req, base| {
+        FakeGraph::serve_with_setup(setup, move |req, base| {
             hook(req, base).unwrap_or_else(|| handler.handle(req, base))
         })
     }
 
     /// A server answering every request with `f`.
     pub fn serve(f: impl Fn(&Seen, &str) -> Reply + Send + Sync + 'static) -> FakeGraph {
+        FakeGraph::serve_with_setup(Duration::ZERO, f)
+    }
+
+    /// A server whose every new connection first costs `setup` (the round trips of a TCP and TLS
+    /// handshake), answering every request with `f`.
+    pub fn serve_with_setup(
+        setup: Duration,
+        f: impl Fn(&Seen, &str) -> Reply + Send + Sync + 'static,
+    ) -> FakeGraph {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let f = Arc::new(f);
-        let (s, b) = (seen.clone(), base.clone());
+        let (s, b, c) = (seen.clone(), base.clone(), connections.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
+                c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let (s, b, f) = (s.clone(), b.clone(), f.clone());
                 std::thread::spawn(move || {
+                    std::thread::sleep(setup);
                     let _ = connection(stream, &s, &b, &*f);
                 });
             }
         });
-        FakeGraph { base, seen }
+        FakeGraph {
+            base,
+            seen,
+            connections,
+        }
+    }
+
+    /// How many connections the server accepted.
+    pub fn connection_count(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Rounds of requests: a request that arrives at least `gap` after the first of the current
+    /// round starts a new one (it had to wait for an answer).
+    pub fn rounds(&self, gap: Duration) -> usize {
+        let mut at: Vec<std::time::Instant> = self.requests().iter().map(|r| r.at).collect();
+        at.sort();
+        let mut rounds = 0;
+        let mut start: Option<std::time::Instant> = None;
+        for t in at {
+            if start.is_none_or(|s| t - s >= gap) {
+                rounds += 1;
+                start = Some(t);
+            }
+        }
+        rounds
     }
 
     pub fn requests(&self) -> Vec<Seen> {
@@ -479,7 +535,13 @@ impl TenantHandler {
                 "Only GET is served by this fake.",
             );
         }
-        if req.authorization.as_deref() != Some(&format!("Bearer {}", t.token)) {
+        // A token is accepted when it starts with the tenant's (benchmarks give each tenant its
+        // own token, the tenant's name appended).
+        if !req
+            .authorization
+            .as_deref()
+            .is_some_and(|a| a.starts_with(&format!("Bearer {}", t.token)))
+        {
             return Reply::error(
                 401,
                 "InvalidAuthenticationToken",
@@ -494,6 +556,18 @@ impl TenantHandler {
             let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
             r.headers.push(("Retry-After".into(), "0.01".into()));
             return r;
+        }
+        if let Some((prefix, after)) = &t.throttle_each_token {
+            if target.starts_with(prefix.as_str()) {
+                let token = req.authorization.clone().unwrap_or_default();
+                let mut done = self.throttled.lock().unwrap();
+                if !done.contains(&token) {
+                    done.push(token);
+                    let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
+                    r.headers.push(("Retry-After".into(), after.clone()));
+                    return r;
+                }
+            }
         }
         for (prefix, after) in &t.throttle_once {
             if target.starts_with(prefix.as_str()) {
