@@ -104,7 +104,15 @@ fn peak_memory_mib() -> f64 {
     let graph = FakeGraph::start(tenant);
     let child = Command::new(env!("CARGO_BIN_EXE_entra-perms"))
         .env("ENTRA_PERMS_ACCESS_TOKEN", TOKEN)
-        .args(["audit", "--app", APP_ID, "--graph-url", &graph.base, "--format", "json"])
+        .args([
+            "audit",
+            "--app",
+            APP_ID,
+            "--graph-url",
+            &graph.base,
+            "--format",
+            "json",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -150,6 +158,7 @@ fn many(latency: Duration, n: usize, concurrency: usize) -> (Duration, usize) {
     let tokens = TokenPerTenant;
     let job = Job {
         http: entra_perms::graph::http_client().expect("http"),
+        fallback_http: None,
         base: url::Url::parse(&graph.base).expect("url"),
         tokens: &tokens,
         app: APP_ID,
@@ -253,7 +262,9 @@ fn main() {
     md.push_str(&format!("Machine: {}.\n\n", machine()));
 
     md.push_str("## One app, one tenant\n\n");
-    md.push_str("`--app <appId>` with the token given, a new HTTP client each run (a cold audit). ");
+    md.push_str(
+        "`--app <appId>` with the token given, a new HTTP client each run (a cold audit). ",
+    );
     md.push_str("A cold connection costs two round trips (TCP and TLS handshakes) before its first answer.\n\n");
     md.push_str("| latency per answer | connection setup | service account | wall time (median) | wall time / latency | requests | connections | rounds |\n|---|---|---|---|---|---|---|---|\n");
     let latency = Duration::from_millis(200);
@@ -278,13 +289,18 @@ fn main() {
         md.push_str(&line);
     }
     md.push_str("\nWith an application id the audit needs one round of requests after the token: the tenant, ");
-    md.push_str("the Graph permission catalog, the service principal and its grants (addressed by appId, ");
-    md.push_str("Graph's alternate key), the app registration and the owners, all in flight together. A ");
+    md.push_str(
+        "the Graph permission catalog, the service principal and its grants (addressed by appId, ",
+    );
+    md.push_str(
+        "Graph's alternate key), the app registration and the owners, all in flight together. A ",
+    );
     md.push_str("service account adds a round (its roles need its object id). The stand-in speaks HTTP/1.1, ");
     md.push_str("so each request in flight has its own keep-alive connection; against Graph over TLS, rustls ");
     md.push_str("offers HTTP/2 by ALPN and the requests share one connection.\n\n");
     let peak = peak_memory_mib();
-    let line = format!("Peak memory of one audit (the real binary, `--format json`): {peak:.1} MiB.\n\n");
+    let line =
+        format!("Peak memory of one audit (the real binary, `--format json`): {peak:.1} MiB.\n\n");
     print!("{line}");
     md.push_str(&line);
 

@@ -262,7 +262,8 @@ fn audit_tenants(
     let conn = &config.connection;
     let (graph_http, base, tokens) = connect(conn, None)?;
     let job = tenants::Job {
-        http: graph_http,
+        http: graph_http.http,
+        fallback_http: graph_http.fallback,
         base,
         tokens: &tokens,
         app,
@@ -300,19 +301,30 @@ fn audit_tenants(
 fn connect(
     conn: &Connection,
     tenant: Option<String>,
-) -> Result<(reqwest::Client, url::Url, tenants::AuthTokens)> {
+) -> Result<(Graph, url::Url, tenants::AuthTokens)> {
     let base = graph::base_url(conn.cloud, conn.graph_url.as_deref())?;
     let http = graph::http_client()?;
     let graph_http = graph::graph_http_client(&base, &http)?;
+    let graph = Graph {
+        http: graph_http,
+        // Only an HTTP/2-only client (https) needs one.
+        fallback: (base.scheme() == "https").then(|| http.clone()),
+    };
     let ctx = graph::auth::AuthContext::from_env(conn.cloud, tenant, http)?;
     Ok((
-        graph_http,
+        graph,
         base,
         tenants::AuthTokens {
             method: conn.auth,
             ctx,
         },
     ))
+}
+
+/// The clients for Graph: HTTP/2 first, the shared client as the fallback.
+struct Graph {
+    http: reqwest::Client,
+    fallback: Option<reqwest::Client>,
 }
 
 fn run_plan(args: PlanArgs, out: &mut dyn Write) -> Result<Outcome> {
@@ -437,7 +449,8 @@ fn live_grants(
     let (graph_http, base, tokens) = connect(conn, conn.tenant.clone())?;
     let requested = tokens.ctx.tenant.clone();
     let job = tenants::Job {
-        http: graph_http,
+        http: graph_http.http,
+        fallback_http: graph_http.fallback,
         base,
         tokens: &tokens,
         app,

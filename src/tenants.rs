@@ -77,6 +77,8 @@ pub trait TokenSource: Send + Sync {
 /// How to audit each tenant.
 pub struct Job<'a> {
     pub http: reqwest::Client,
+    /// The client to fall back to should `http` fail to connect (HTTP/2 refused).
+    pub fallback_http: Option<reqwest::Client>,
     pub base: Url,
     pub tokens: &'a dyn TokenSource,
     pub app: &'a str,
@@ -154,8 +156,11 @@ pub async fn read_grants(job: &Job<'_>, tenant: Option<&str>) -> Result<Grants> 
     let work = async {
         let token = job.tokens.token(tenant).await?;
         let token_tenant = crate::token::tenant_of(&token, tenant)?;
-        let client = GraphClient::new(job.http.clone(), job.base.clone(), &token)?
+        let mut client = GraphClient::new(job.http.clone(), job.base.clone(), &token)?
             .with_deadline(started + job.timeout, job.timeout);
+        if let Some(fallback) = &job.fallback_http {
+            client = client.with_fallback(fallback.clone());
+        }
         let target = Target {
             app: job.app,
             service_account: job.service_account,

@@ -205,6 +205,9 @@ pub struct GraphClient {
     requests: Arc<AtomicUsize>,
     /// When the whole audit must be done, and the `--timeout` it came from.
     deadline: Option<(Instant, Duration)>,
+    /// The client to use should `http` (HTTP/2 only) fail to connect, and whether it did.
+    fallback: Option<reqwest::Client>,
+    fell_back: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -233,7 +236,23 @@ impl GraphClient {
             max_body: MAX_BODY_BYTES,
             requests: Arc::new(AtomicUsize::new(0)),
             deadline: None,
+            fallback: None,
+            fell_back: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         })
+    }
+
+    /// Use `client` (HTTP/1.1 or HTTP/2 by ALPN) if the main one cannot connect (a server or a
+    /// TLS-inspecting proxy that does not speak HTTP/2).
+    pub fn with_fallback(mut self, client: reqwest::Client) -> GraphClient {
+        self.fallback = Some(client);
+        self
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        match &self.fallback {
+            Some(f) if self.fell_back.load(Ordering::Relaxed) => f,
+            _ => &self.http,
+        }
     }
 
     /// Finish every request, retries and paging included, by `at`: the deadline of an audit
@@ -369,8 +388,9 @@ impl GraphClient {
             attempt += 1;
             let left = self.time_left(call, &path)?;
             self.requests.fetch_add(1, Ordering::Relaxed);
+            let on_http2 = self.fallback.is_some() && !self.fell_back.load(Ordering::Relaxed);
             let mut request = self
-                .http
+                .http()
                 .get(url.clone())
                 .header(AUTHORIZATION, self.auth.clone())
                 .header(ACCEPT, "application/json")
@@ -424,6 +444,15 @@ impl GraphClient {
                     tracing::info!(method = %"GET", path = %path, error = %source, retries = attempt - 1, "graph request failed");
                     if self.expired() {
                         return Err(self.deadline_error(call, &path));
+                    }
+                    // No answer over HTTP/2 (a server or proxy that does not speak it): from now
+                    // on, and for this request again, the ALPN client.
+                    if on_http2 && !source.is_timeout() {
+                        if !self.fell_back.swap(true, Ordering::Relaxed) {
+                            tracing::info!(path = %path, error = %source, "HTTP/2 failed: falling back to HTTP/1.1 or ALPN");
+                        }
+                        attempt -= 1;
+                        continue;
                     }
                     // A timeout may pass; a refused connection or a failed name lookup will not.
                     let transient = source.is_timeout();

@@ -821,3 +821,77 @@ fn an_app_id_is_audited_in_one_round_with_the_same_report() {
     assert_eq!(report(&graph, APP_ID), one_round);
     assert!(graph.count("/v1.0/oauth2PermissionGrants?$filter=clientId eq") >= 1);
 }
+
+#[test]
+fn all_requests_share_one_http2_connection_over_tls() {
+    // Graph over TLS offers HTTP/2 by ALPN: rustls negotiates it, and the whole audit, all its
+    // requests in flight together, uses one connection.
+    let graph = FakeGraph::start(FakeTenant::everything(&token()));
+    let front = crate::support::tls_front::TlsFront::start(&graph.base);
+    let mut cmd = entra_perms();
+    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", token())
+        .env("SSL_CERT_FILE", &front.ca_pem)
+        .args([
+            "audit",
+            "--app",
+            APP_ID,
+            "--graph-url",
+            &front.base,
+            "--format",
+            "json",
+        ]);
+    let (code, out, err) = run(cmd);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out)["passed"], true);
+    let h2 = front
+        .http2_requests
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let h1 = front
+        .http1_requests
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(h1, 0, "no request fell back to HTTP/1.1");
+    assert_eq!(h2, graph.requests().len(), "every request went over HTTP/2");
+    assert!(h2 >= 8, "{h2}");
+    assert_eq!(
+        front.connections.load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "one connection for the whole audit"
+    );
+}
+
+#[test]
+fn a_server_without_http2_is_still_audited() {
+    // A TLS-inspecting proxy that speaks only HTTP/1.1: the HTTP/2 attempt fails, and the audit
+    // falls back to the ALPN client and completes.
+    let graph = FakeGraph::start(FakeTenant::everything(&token()));
+    let front = crate::support::tls_front::TlsFront::start_http1_only(&graph.base);
+    let mut cmd = entra_perms();
+    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", token())
+        .env("SSL_CERT_FILE", &front.ca_pem)
+        .args([
+            "audit",
+            "--app",
+            APP_ID,
+            "--graph-url",
+            &front.base,
+            "--format",
+            "json",
+            "-v",
+        ]);
+    let (code, out, err) = run(cmd);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out)["passed"], true);
+    assert_eq!(
+        front
+            .http2_requests
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0
+    );
+    assert!(
+        front
+            .http1_requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 8
+    );
+    assert!(err.contains("HTTP/2 failed: falling back"), "{err}");
+}

@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod fake_graph;
+pub mod tls_front;
 
 use std::path::PathBuf;
 
