@@ -296,8 +296,8 @@ fn main() {
         "Graph's alternate key), the app registration and the owners, all in flight together. A ",
     );
     md.push_str("service account adds a round (its roles need its object id). The stand-in speaks HTTP/1.1, ");
-    md.push_str("so each request in flight has its own keep-alive connection; against Graph over TLS, rustls ");
-    md.push_str("offers HTTP/2 by ALPN and the requests share one connection.\n\n");
+    md.push_str("so each request in flight has its own keep-alive connection; against Graph over https the client ");
+    md.push_str("speaks HTTP/2 and the whole audit shares one connection (tests/cli/audit.rs checks this against a TLS front).\n\n");
     let peak = peak_memory_mib();
     let line =
         format!("Peak memory of one audit (the real binary, `--format json`): {peak:.1} MiB.\n\n");

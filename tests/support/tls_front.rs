@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -124,7 +123,7 @@ impl TlsFront {
                                         response = response.header("retry-after", v);
                                     }
                                     Ok::<_, std::convert::Infallible>(
-                                        response.body(Full::new(Bytes::from(body))).unwrap(),
+                                        response.body(Full::new(body)).unwrap(),
                                     )
                                 }
                             });
