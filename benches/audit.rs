@@ -5,7 +5,9 @@
 //! - the start-up cost of `entra-perms explain` (process start to exit);
 //!
 //! and writes the results to BENCHMARKS.md. `cargo bench --bench audit -- --quick` runs a shorter
-//! set without writing the file.
+//! set without writing the file. `cargo bench --bench audit -- --serve MS` only serves the
+//! stand-in over TLS (HTTP/2 and HTTP/1.1) with MS of latency per answer, for
+//! benches/az-compare.sh.
 
 // Benchmarks and tests print their own progress and skips.
 #![allow(clippy::disallowed_macros)]
@@ -13,6 +15,10 @@
 #[allow(dead_code)]
 #[path = "../tests/support/fake_graph.rs"]
 mod fake_graph;
+
+#[allow(dead_code)]
+#[path = "../tests/support/tls_front.rs"]
+mod tls_front;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -249,7 +255,40 @@ fn machine() -> String {
     )
 }
 
+/// Serve the stand-in over TLS until killed; print how to reach it on one line.
+fn serve(latency_ms: u64) {
+    let mut tenant = FakeTenant::everything(TOKEN);
+    tenant.latency = Duration::from_millis(latency_ms);
+    let graph = FakeGraph::start(tenant);
+    let front = tls_front::TlsFront::start(&graph.base);
+    println!(
+        "BASE={} CA={} TOKEN={TOKEN} APP={APP_ID} SP={} GRAPH={} TENANT={}",
+        front.base,
+        front.ca_pem.display(),
+        fake_graph::SP_ID,
+        fake_graph::GRAPH_APP_ID,
+        fake_graph::TENANT_ID
+    );
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
+
+/// The side-by-side section benches/az-compare.sh wrote into BENCHMARKS.md, kept on a rerun.
+fn az_section() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.find("\n## Side by side with the Azure CLI")
+        .map(|i| text[i..].to_string())
+        .unwrap_or_default()
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--serve") {
+        let ms = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(100);
+        return serve(ms);
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let mut md = String::new();
@@ -335,6 +374,7 @@ fn main() {
     md.push_str(&line);
 
     if !quick {
+        md.push_str(&az_section());
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
         std::fs::write(&path, md).expect("write BENCHMARKS.md");
         println!("wrote {}", path.display());

@@ -528,6 +528,15 @@ impl TenantHandler {
     fn handle(&self, req: &Seen, base: &str) -> Reply {
         std::thread::sleep(self.tenant.latency);
         let t = &self.tenant;
+        // The Entra token endpoint, for sign-in benchmarks (AZURE_AUTHORITY_HOST pointed here):
+        // the only POST served.
+        if req.method == "POST" && req.target.ends_with("/oauth2/v2.0/token") {
+            return Reply::json(
+                200,
+                json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
+                       "access_token": t.token}),
+            );
+        }
         if req.method != "GET" {
             return Reply::error(
                 405,

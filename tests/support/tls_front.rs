@@ -102,13 +102,26 @@ impl TlsFront {
                                         .path_and_query()
                                         .map(|p| p.as_str().to_string())
                                         .unwrap_or_default();
-                                    let mut forward = client.get(format!("{backend}{target}"));
-                                    for name in ["authorization", "consistencylevel", "accept"] {
+                                    let method = req.method().clone();
+                                    let mut forward =
+                                        client.request(method, format!("{backend}{target}"));
+                                    for name in [
+                                        "authorization",
+                                        "consistencylevel",
+                                        "accept",
+                                        "content-type",
+                                    ] {
                                         if let Some(v) = req.headers().get(name) {
                                             forward = forward.header(name, v.as_bytes());
                                         }
                                     }
-                                    let _ = req.into_body().collect().await;
+                                    let body = req
+                                        .into_body()
+                                        .collect()
+                                        .await
+                                        .map(|b| b.to_bytes())
+                                        .unwrap_or_default();
+                                    forward = forward.body(body);
                                     let answer = forward.send().await.unwrap();
                                     let status = answer.status().as_u16();
                                     let retry_after = answer
