@@ -476,6 +476,8 @@ impl ValueEnum for AuthMethod {
             AuthMethod::WorkloadIdentity,
             AuthMethod::ManagedIdentity,
             AuthMethod::AccessToken,
+            AuthMethod::GithubActions,
+            AuthMethod::AzurePipelines,
         ]
     }
 
@@ -488,6 +490,8 @@ impl ValueEnum for AuthMethod {
             AuthMethod::WorkloadIdentity => "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (OIDC federation)",
             AuthMethod::ManagedIdentity => "The managed identity of the Azure host (AZURE_CLIENT_ID for a user-assigned one)",
             AuthMethod::AccessToken => "The bearer token in ENTRA_PERMS_ACCESS_TOKEN",
+            AuthMethod::GithubActions => "A GitHub Actions job's OIDC token (id-token: write) for AZURE_CLIENT_ID in AZURE_TENANT_ID; no Azure CLI needed",
+            AuthMethod::AzurePipelines => "An Azure Pipelines service connection's OIDC token (SYSTEM_OIDCREQUESTURI, SYSTEM_ACCESSTOKEN, AZURESUBSCRIPTION_*); no Azure CLI needed",
         };
         Some(possible(crate::graph::auth::method_name(*self), help))
     }

@@ -35,3 +35,6 @@ mod drift;
 
 #[path = "cli/tiers.rs"]
 mod tiers;
+
+#[path = "cli/signin.rs"]
+mod signin;

@@ -11,7 +11,8 @@ use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::{Secret, TokenCredential};
 use azure_core::http::{ClientMethodOptions, ClientOptions, Transport};
 use azure_identity::{
-    AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
+    AzureCliCredential, AzureCliCredentialOptions, AzurePipelinesCredential,
+    AzurePipelinesCredentialOptions, ClientAssertion, ClientAssertionCredential,
     ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
     Executor, ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
     WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
@@ -42,6 +43,12 @@ pub enum AuthMethod {
     ManagedIdentity,
     /// The bearer token in ENTRA_PERMS_ACCESS_TOKEN.
     AccessToken,
+    /// A GitHub Actions job's OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN, with
+    /// `permissions: id-token: write`) exchanged for AZURE_CLIENT_ID in AZURE_TENANT_ID.
+    GithubActions,
+    /// An Azure Pipelines service connection's OIDC token (SYSTEM_OIDCREQUESTURI,
+    /// SYSTEM_ACCESSTOKEN, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID and its client and tenant).
+    AzurePipelines,
 }
 
 /// The environment variable holding a bearer token for `--auth access-token`.
@@ -61,6 +68,8 @@ pub struct AuthContext {
     pub tenant: Option<String>,
     /// The HTTP transport for token requests (the same proxy and CA settings as Graph).
     pub transport: Transport,
+    /// The same client, for requests of our own (the GitHub OIDC token).
+    pub http: reqwest::Client,
     /// The login authority (AZURE_AUTHORITY_HOST, else the cloud's).
     pub authority_host: String,
     /// Reads an environment variable (injectable for tests).
@@ -77,7 +86,8 @@ impl AuthContext {
         Ok(AuthContext {
             cloud,
             tenant: tenant.or_else(|| env("AZURE_TENANT_ID")),
-            transport: Transport::new(Arc::new(http)),
+            transport: Transport::new(Arc::new(http.clone())),
+            http,
             authority_host,
             env,
             executor: None,
@@ -89,14 +99,29 @@ impl AuthContext {
     }
 
     fn require(&self, key: &str, method: &str) -> Result<String> {
-        self.var(key)
-            .ok_or_else(|| anyhow!("--auth {method} needs the environment variable {key}"))
+        Ok(self.var(key).ok_or_else(|| {
+            InputError(format!(
+                "--auth {method} needs the environment variable {key}"
+            ))
+        })?)
+    }
+
+    /// The first of `keys` that is set.
+    fn require_any(&self, keys: &[&str], method: &str) -> Result<String> {
+        Ok(keys.iter().find_map(|k| self.var(k)).ok_or_else(|| {
+            InputError(format!(
+                "--auth {method} needs the environment variable {}",
+                keys.join(" or ")
+            ))
+        })?)
     }
 
     fn tenant_for(&self, method: &str) -> Result<String> {
-        self.tenant.clone().ok_or_else(|| {
-            anyhow!("--auth {method} needs a tenant: pass --tenant or set AZURE_TENANT_ID")
-        })
+        Ok(self.tenant.clone().ok_or_else(|| {
+            InputError(format!(
+                "--auth {method} needs a tenant: pass --tenant or set AZURE_TENANT_ID"
+            ))
+        })?)
     }
 
     fn client_options(&self) -> ClientOptions {
@@ -142,6 +167,10 @@ pub fn resolve_auto(ctx: &AuthContext) -> AuthMethod {
         AuthMethod::ClientCertificate
     } else if ctx.var("AZURE_FEDERATED_TOKEN_FILE").is_some() {
         AuthMethod::WorkloadIdentity
+    } else if ctx.var("ACTIONS_ID_TOKEN_REQUEST_URL").is_some() {
+        AuthMethod::GithubActions
+    } else if ctx.var("SYSTEM_OIDCREQUESTURI").is_some() {
+        AuthMethod::AzurePipelines
     } else {
         AuthMethod::AzureCli
     }
@@ -156,6 +185,8 @@ pub fn method_name(m: AuthMethod) -> &'static str {
         AuthMethod::WorkloadIdentity => "workload-identity",
         AuthMethod::ManagedIdentity => "managed-identity",
         AuthMethod::AccessToken => "access-token",
+        AuthMethod::GithubActions => "github-actions",
+        AuthMethod::AzurePipelines => "azure-pipelines",
     }
 }
 
@@ -234,6 +265,47 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
                 },
             }))?
         }
+        AuthMethod::GithubActions => {
+            let tenant = ctx.tenant_for(name)?;
+            let client_id = ctx.require("AZURE_CLIENT_ID", name)?;
+            let url = ctx.require("ACTIONS_ID_TOKEN_REQUEST_URL", name)?;
+            let bearer = ctx.require("ACTIONS_ID_TOKEN_REQUEST_TOKEN", name)?;
+            crate::redact::register(&bearer);
+            let assertion = GitHubOidc::new(&url, bearer, ctx.http.clone())?;
+            ClientAssertionCredential::new(
+                tenant,
+                client_id,
+                assertion,
+                Some(ClientAssertionCredentialOptions {
+                    client_options: ctx.client_options(),
+                }),
+            )?
+        }
+        AuthMethod::AzurePipelines => {
+            // What the AzureCLI@2 and AzurePowerShell@5 tasks set, or the Azure SDK's names.
+            let tenant = match &ctx.tenant {
+                Some(t) => t.clone(),
+                None => ctx.require_any(&["AZURESUBSCRIPTION_TENANT_ID"], name)?,
+            };
+            let client_id =
+                ctx.require_any(&["AZURE_CLIENT_ID", "AZURESUBSCRIPTION_CLIENT_ID"], name)?;
+            let connection = ctx.require("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", name)?;
+            let system_token = ctx.require("SYSTEM_ACCESSTOKEN", name)?;
+            // azure_identity reads the OIDC endpoint itself; say which variable is missing here.
+            ctx.require("SYSTEM_OIDCREQUESTURI", name)?;
+            crate::redact::register(&system_token);
+            AzurePipelinesCredential::new(
+                tenant,
+                client_id,
+                &connection,
+                Secret::new(system_token),
+                Some(AzurePipelinesCredentialOptions {
+                    credential_options: ClientAssertionCredentialOptions {
+                        client_options: ctx.client_options(),
+                    },
+                }),
+            )?
+        }
         AuthMethod::AzureCli => AzureCliCredential::new(Some(AzureCliCredentialOptions {
             tenant_id: ctx.tenant.clone(),
             executor: ctx.executor.clone(),
@@ -245,7 +317,22 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
     let token = credential
         .get_token(&[scope.as_str()], None)
         .await
-        .map_err(|e| anyhow!("{}", crate::redact::redact(&one_line(&e.to_string()))))
+        .map_err(|e| {
+            let mut message = crate::redact::redact(&one_line(&e.to_string()));
+            if matches!(
+                method,
+                AuthMethod::WorkloadIdentity
+                    | AuthMethod::GithubActions
+                    | AuthMethod::AzurePipelines
+            ) {
+                message.push_str(
+                    ". Check the federated credential on the app registration AZURE_CLIENT_ID: its \
+                     issuer, subject (repository and branch, or service connection) and audience \
+                     (api://AzureADTokenExchange) must match this job",
+                );
+            }
+            anyhow!("{message}")
+        })
         .with_context(|| format!("could not get a Microsoft Graph token with --auth {name}"))?;
     Ok(Token::new(token.token.secret()))
 }
@@ -253,6 +340,84 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
 /// Azure SDK messages run over several lines; keep them on one.
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The largest answer of an OIDC token endpoint read.
+const MAX_OIDC_BYTES: usize = 64 * 1024;
+
+/// A GitHub Actions job's OIDC token, asked for afresh at each token request (it lives a few
+/// minutes), with the audience Entra ID expects for federated credentials.
+pub struct GitHubOidc {
+    url: url::Url,
+    bearer: String,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for GitHubOidc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GitHubOidc(<redacted>)")
+    }
+}
+
+impl GitHubOidc {
+    pub fn new(url: &str, bearer: String, http: reqwest::Client) -> Result<Self> {
+        let mut url = url::Url::parse(url.trim())
+            .map_err(|e| InputError(format!("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("audience", "api://AzureADTokenExchange");
+        Ok(GitHubOidc { url, bearer, http })
+    }
+
+    async fn fetch(&self) -> Result<String> {
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            value: String,
+        }
+        let resp = self
+            .http
+            .get(self.url.clone())
+            .bearer_auth(&self.bearer)
+            .header("Accept", "application/json")
+            .timeout(std::time::Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(|e| anyhow!("cannot reach the GitHub OIDC endpoint: {e}"))?;
+        let status = resp.status();
+        let mut body = Vec::new();
+        let mut resp = resp;
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| anyhow!("cannot read the GitHub OIDC answer: {e}"))?
+        {
+            if body.len() + chunk.len() > MAX_OIDC_BYTES {
+                bail!("the GitHub OIDC endpoint's answer is larger than 64 KiB");
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if !status.is_success() {
+            bail!(
+                "the GitHub OIDC endpoint answered {} (does the job have `permissions: id-token: write`?)",
+                status.as_u16()
+            );
+        }
+        let answer: Answer = serde_json::from_slice(&body)
+            .map_err(|e| anyhow!("the GitHub OIDC endpoint's answer has no token: {e}"))?;
+        crate::redact::register(&answer.value);
+        Ok(answer.value)
+    }
+}
+
+#[async_trait::async_trait]
+impl ClientAssertion for GitHubOidc {
+    async fn secret(&self, _: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
+        self.fetch().await.map_err(|e| {
+            azure_core::Error::with_message(
+                azure_core::error::ErrorKind::Credential,
+                crate::redact::redact(&e.to_string()),
+            )
+        })
+    }
 }
 
 /// A client assertion signed with a certificate's RSA key (RS256, `x5t` = SHA-1 thumbprint),
@@ -448,6 +613,7 @@ mod tests {
             cloud,
             tenant: vars.get("AZURE_TENANT_ID").cloned(),
             transport: Transport::new(endpoint),
+            http: reqwest::Client::new(),
             authority_host: authority,
             env: Arc::new(move |k| vars.get(k).cloned()),
             executor: None,

@@ -611,7 +611,7 @@ fn a_plain_http_graph_url_to_a_remote_host_is_refused() {
 }
 
 #[test]
-fn missing_credentials_exit_3_with_what_to_set() {
+fn missing_credentials_exit_2_with_what_to_set() {
     let mut cmd = entra_perms();
     cmd.args([
         "audit",
@@ -622,13 +622,14 @@ fn missing_credentials_exit_3_with_what_to_set() {
         "--tenant",
         TENANT_ID,
     ]);
+    // What the user must set is an input error (exit 2), not a failed audit.
     let (code, _, err) = run(&mut cmd);
-    assert_eq!(code, 3);
+    assert_eq!(code, 2);
     assert!(err.contains("AZURE_CLIENT_ID"), "{err}");
     let mut cmd = entra_perms();
     cmd.args(["audit", "--app", APP_ID, "--auth", "access-token"]);
     let (code, _, err) = run(&mut cmd);
-    assert_eq!(code, 3);
+    assert_eq!(code, 2);
     assert!(err.contains("ENTRA_PERMS_ACCESS_TOKEN"), "{err}");
 }
 

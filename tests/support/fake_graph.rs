@@ -52,6 +52,8 @@ pub struct Seen {
     pub consistency_level: Option<String>,
     /// When the request arrived.
     pub at: std::time::Instant,
+    /// The body (token requests carry a form).
+    pub body: String,
 }
 
 /// A response to send.
@@ -147,6 +149,8 @@ pub struct FakeTenant {
     pub tenant_id: String,
     /// Answer 400 to alternate-key navigations (`servicePrincipals(appId='…')/…`).
     pub refuse_alternate_key: bool,
+    /// The token endpoint refuses client assertions (no matching federated credential).
+    pub refuse_assertions: bool,
     /// The app registration's `passwordCredentials` and `keyCredentials` (Graph's shapes).
     pub app_secrets: Vec<Value>,
     pub app_certificates: Vec<Value>,
@@ -191,6 +195,7 @@ impl FakeTenant {
             tenant_id: TENANT_ID.into(),
             audit_log: Vec::new(),
             refuse_alternate_key: false,
+            refuse_assertions: false,
             app_secrets: Vec::new(),
             app_certificates: Vec::new(),
             owners: Vec::new(),
@@ -417,11 +422,12 @@ fn connection(
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
         }
+        let mut body = Vec::new();
         if let Some(len) = headers
             .get("content-length")
             .and_then(|v| v.parse::<usize>().ok())
         {
-            let mut body = vec![0; len];
+            body = vec![0; len.min(1024 * 1024)];
             reader.read_exact(&mut body)?;
         }
         let req = Seen {
@@ -432,6 +438,7 @@ fn connection(
             user_agent: headers.get("user-agent").cloned(),
             consistency_level: headers.get("consistencylevel").cloned(),
             at: std::time::Instant::now(),
+            body: String::from_utf8_lossy(&body).into_owned(),
         };
         seen.lock().unwrap().push(req.clone());
         let reply = f(&req, base);
@@ -531,11 +538,45 @@ impl TenantHandler {
         // The Entra token endpoint, for sign-in benchmarks (AZURE_AUTHORITY_HOST pointed here):
         // the only POST served.
         if req.method == "POST" && req.target.ends_with("/oauth2/v2.0/token") {
+            if t.refuse_assertions && req.body.contains("client_assertion=") {
+                return Reply::json(
+                    400,
+                    json!({"error": "invalid_client", "error_description":
+                        "AADSTS70021: No matching federated identity record found for presented assertion.",
+                        "error_codes": [70021]}),
+                );
+            }
             return Reply::json(
                 200,
                 json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
                        "access_token": t.token}),
             );
+        }
+        // A CI system's OIDC endpoints: GitHub Actions (GET, the job's request token) and Azure
+        // Pipelines (POST, the build's access token).
+        if req.method == "GET" && req.target.starts_with("/github-oidc") {
+            return if req.authorization.as_deref() == Some("Bearer gh-request-token")
+                && req.target.contains("audience=api://AzureADTokenExchange")
+            {
+                Reply::json(
+                    200,
+                    json!({"count": 1, "value": format!("gh-oidc-jwt-{}", req.at.elapsed().as_nanos())}),
+                )
+            } else {
+                Reply::json(401, json!({"message": "bad request token or audience"}))
+            };
+        }
+        if req.method == "POST" && req.target.starts_with("/pipelines-oidc") {
+            return if req.authorization.as_deref() == Some("Bearer ado-system-token")
+                && req.target.contains("serviceConnectionId=svc-conn-1")
+            {
+                Reply::json(200, json!({"oidcToken": "ado-oidc-jwt"}))
+            } else {
+                Reply::json(
+                    401,
+                    json!({"message": "bad system token or service connection"}),
+                )
+            };
         }
         if req.method != "GET" {
             return Reply::error(

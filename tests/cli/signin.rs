@@ -1,0 +1,160 @@
+//! Native CI sign-in against loopback stand-ins over TLS: the GitHub Actions job's OIDC token
+//! and the Azure Pipelines service connection's, each exchanged at the token endpoint as the
+//! client assertion; a refused assertion and missing variables.
+
+use crate::support::fake_graph::{FakeGraph, FakeTenant, APP_ID, TENANT_ID};
+use crate::support::tls_front::TlsFront;
+use crate::support::{entra_perms, graph_token, json, run};
+
+const AUDITOR: &str = "a0c1e2d3-1111-4222-8333-944455556666";
+
+fn setup(refuse: bool) -> (FakeGraph, TlsFront) {
+    let mut tenant = FakeTenant::everything(&graph_token());
+    tenant.refuse_assertions = refuse;
+    let graph = FakeGraph::start(tenant);
+    let front = TlsFront::start(&graph.base);
+    (graph, front)
+}
+
+fn github(front: &TlsFront, auth: &str) -> assert_cmd::Command {
+    let mut cmd = entra_perms();
+    cmd.env("SSL_CERT_FILE", &front.ca_pem)
+        .env("AZURE_AUTHORITY_HOST", &front.base)
+        .env("AZURE_TENANT_ID", TENANT_ID)
+        .env("AZURE_CLIENT_ID", AUDITOR)
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            format!("{}/github-oidc?api-version=2.0", front.base),
+        )
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token")
+        .args([
+            "-v",
+            "audit",
+            "--auth",
+            auth,
+            "--app",
+            APP_ID,
+            "--graph-url",
+            &front.base,
+        ])
+        .args(["--format", "json"]);
+    cmd
+}
+
+fn pipelines(front: &TlsFront) -> assert_cmd::Command {
+    let mut cmd = entra_perms();
+    cmd.env("SSL_CERT_FILE", &front.ca_pem)
+        .env("AZURE_AUTHORITY_HOST", &front.base)
+        .env("AZURESUBSCRIPTION_TENANT_ID", TENANT_ID)
+        .env("AZURESUBSCRIPTION_CLIENT_ID", AUDITOR)
+        .env("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "svc-conn-1")
+        .env("SYSTEM_ACCESSTOKEN", "ado-system-token")
+        .env(
+            "SYSTEM_OIDCREQUESTURI",
+            format!("{}/pipelines-oidc", front.base),
+        )
+        .args([
+            "audit",
+            "--auth",
+            "azure-pipelines",
+            "--app",
+            APP_ID,
+            "--graph-url",
+            &front.base,
+        ])
+        .args(["--format", "json"]);
+    cmd
+}
+
+/// The form of the token request the token endpoint received.
+fn token_form(graph: &FakeGraph) -> String {
+    graph
+        .requests()
+        .into_iter()
+        .find(|r| r.target.ends_with("/oauth2/v2.0/token"))
+        .expect("a token request")
+        .body
+}
+
+#[test]
+fn github_actions_exchanges_the_jobs_oidc_token() {
+    for auth in ["github-actions", "auto"] {
+        let (graph, front) = setup(false);
+        let (code, out, err) = run(github(&front, auth));
+        assert_eq!(code, 0, "{auth}: {err}");
+        assert_eq!(json(&out)["passed"], true);
+        assert!(err.contains("method=github-actions"), "{err}");
+        let oidc = graph
+            .requests()
+            .into_iter()
+            .find(|r| r.target.starts_with("/github-oidc"))
+            .expect("the job's OIDC token was asked for");
+        assert!(
+            oidc.target.contains("audience=api://AzureADTokenExchange"),
+            "{}",
+            oidc.target
+        );
+        let form = token_form(&graph);
+        assert!(form.contains("client_assertion=gh-oidc-jwt-"), "{form}");
+        assert!(
+            form.contains("client_id=a0c1e2d3-1111-4222-8333-944455556666"),
+            "{form}"
+        );
+        assert!(
+            form.contains("urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"),
+            "{form}"
+        );
+        assert!(!err.contains("gh-request-token") && !out.contains("gh-request-token"));
+    }
+}
+
+#[test]
+fn azure_pipelines_exchanges_the_service_connections_oidc_token() {
+    let (graph, front) = setup(false);
+    let (code, out, err) = run(pipelines(&front));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out)["passed"], true);
+    let oidc = graph
+        .requests()
+        .into_iter()
+        .find(|r| r.target.starts_with("/pipelines-oidc"))
+        .expect("the service connection's OIDC token was asked for");
+    assert_eq!(oidc.method, "POST");
+    assert!(
+        oidc.target.contains("serviceConnectionId=svc-conn-1"),
+        "{}",
+        oidc.target
+    );
+    assert!(token_form(&graph).contains("client_assertion=ado-oidc-jwt"));
+    assert!(!err.contains("ado-system-token"));
+}
+
+#[test]
+fn a_refused_assertion_names_the_federated_credential() {
+    let (_graph, front) = setup(true);
+    for mut cmd in [github(&front, "github-actions"), pipelines(&front)] {
+        let (code, out, err) = run(&mut cmd);
+        assert_eq!(code, 3, "{err}");
+        assert!(out.is_empty());
+        assert!(err.contains("AADSTS70021"), "{err}");
+        assert!(err.contains("Check the federated credential"), "{err}");
+    }
+}
+
+#[test]
+fn missing_variables_are_named_with_exit_2() {
+    let (_graph, front) = setup(false);
+    let mut cmd = github(&front, "github-actions");
+    cmd.env_remove("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+    let (code, _, err) = run(cmd);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ACTIONS_ID_TOKEN_REQUEST_TOKEN"), "{err}");
+    let mut cmd = pipelines(&front);
+    cmd.env_remove("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID");
+    let (code, _, err) = run(cmd);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"),
+        "{err}"
+    );
+}
