@@ -38,3 +38,6 @@ mod tiers;
 
 #[path = "cli/signin.rs"]
 mod signin;
+
+#[path = "cli/action.rs"]
+mod action;
