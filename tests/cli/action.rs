@@ -126,7 +126,7 @@ fn action_yml_runs_the_tested_scripts() {
     .unwrap();
     assert!(yml.contains("using: composite"));
     assert!(yml.contains("\"$GITHUB_ACTION_PATH/action/run.sh\""));
-    assert!(yml.contains("\"$GITHUB_ACTION_PATH/action/install.sh\""));
+    assert!(yml.contains("\"$GITHUB_ACTION_PATH/install.sh\""));
     for input in [
         "app:",
         "tenant-id:",

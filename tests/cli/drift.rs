@@ -399,7 +399,7 @@ fn the_scheduled_workflow_runs_first_without_a_baseline_then_against_it() {
         .map(|l| l.strip_prefix("          ").unwrap_or(l))
         .collect();
     let script = body.join("\n").replace(
-        "--app \"${{ vars.BACKUP_APP_ID }}\" --auth azure-cli",
+        "--app \"${{ vars.BACKUP_APP_ID }}\" --auth github-actions",
         "--from \"$SNAPSHOT\"",
     );
     assert!(script.contains("--from \"$SNAPSHOT\""), "{script}");

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Install a pinned entra-perms release for this runner: the binary of its OS and architecture
-# from the GitHub release, its SHA-256 checked against the release's checksum file; building from
-# source (cargo install) only when no binary fits.
+# Install a pinned entra-perms release: the binary of this machine's OS and architecture from the
+# GitHub release, its SHA-256 checked against the release's SHA256SUMS; building from source
+# (cargo install) only when no binary fits. In GitHub Actions the folder is added to GITHUB_PATH.
+#
+#   ENTRA_PERMS_VERSION=0.1.0 sh install.sh          (installs into ~/.local/bin, or $ENTRA_PERMS_DEST)
 set -euo pipefail
 version=${ENTRA_PERMS_VERSION:?the version to install}
 repo=${ENTRA_PERMS_REPO:-entra-perms/entra-perms}
-dest=${RUNNER_TEMP:-/tmp}/entra-perms-bin
+if [ -n "${GITHUB_PATH:-}" ]; then
+  dest=${ENTRA_PERMS_DEST:-${RUNNER_TEMP:-/tmp}/entra-perms-bin}
+else
+  dest=${ENTRA_PERMS_DEST:-$HOME/.local/bin}
+fi
 mkdir -p "$dest"
 
 case "$(uname -s)-$(uname -m)" in
@@ -20,7 +26,8 @@ esac
 install_from_source() {
   echo "No release binary for $(uname -s)-$(uname -m): building entra-perms $version from source."
   cargo install --locked --root "$dest" --git "https://github.com/$repo" --tag "v$version" entra-perms
-  echo "$dest/bin" >>"$GITHUB_PATH"
+  [ -n "${GITHUB_PATH:-}" ] && echo "$dest/bin" >>"$GITHUB_PATH"
+  return 0
 }
 
 if [ -z "$target" ]; then
@@ -38,5 +45,6 @@ if ! curl -fsSL --retry 3 -o "$archive" "$base/$archive" || ! curl -fsSL --retry
 fi
 grep " $archive\$" SHA256SUMS | sha256sum -c - || { echo "::error::checksum mismatch for $archive"; exit 1; }
 if [ "$ext" = zip ]; then unzip -oq "$archive"; else tar -xzf "$archive"; fi
-echo "$dest" >>"$GITHUB_PATH"
+rm -f "$archive" SHA256SUMS README.md LICENSE
+[ -n "${GITHUB_PATH:-}" ] && echo "$dest" >>"$GITHUB_PATH"
 "$dest/entra-perms" --version
