@@ -41,3 +41,6 @@ mod signin;
 
 #[path = "cli/action.rs"]
 mod action;
+
+#[path = "cli/install.rs"]
+mod install;

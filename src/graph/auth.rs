@@ -157,8 +157,11 @@ pub fn authority_host(cloud: Cloud, env_value: Option<String>) -> Result<String>
     }
 }
 
-/// The concrete method `auto` picks, from the variables that are set.
+/// The concrete method `auto` picks, from the variables that are set. The CI sign-ins are picked
+/// only when all they need is there: a job that signed in with `azure/login` or inside AzureCLI@2
+/// without SYSTEM_ACCESSTOKEN keeps using the Azure CLI.
 pub fn resolve_auto(ctx: &AuthContext) -> AuthMethod {
+    let all = |names: &[&str]| names.iter().all(|n| ctx.var(n).is_some());
     if ctx.var(ACCESS_TOKEN_ENV).is_some() {
         AuthMethod::AccessToken
     } else if ctx.var("AZURE_CLIENT_SECRET").is_some() {
@@ -167,9 +170,17 @@ pub fn resolve_auto(ctx: &AuthContext) -> AuthMethod {
         AuthMethod::ClientCertificate
     } else if ctx.var("AZURE_FEDERATED_TOKEN_FILE").is_some() {
         AuthMethod::WorkloadIdentity
-    } else if ctx.var("ACTIONS_ID_TOKEN_REQUEST_URL").is_some() {
+    } else if all(&[
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        "AZURE_CLIENT_ID",
+    ]) {
         AuthMethod::GithubActions
-    } else if ctx.var("SYSTEM_OIDCREQUESTURI").is_some() {
+    } else if all(&[
+        "SYSTEM_OIDCREQUESTURI",
+        "SYSTEM_ACCESSTOKEN",
+        "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID",
+    ]) {
         AuthMethod::AzurePipelines
     } else {
         AuthMethod::AzureCli
@@ -915,6 +926,28 @@ mod tests {
         c.executor = Some(Arc::new(FakeAz));
         let t = acquire(AuthMethod::Auto, &c).await.unwrap();
         assert_eq!(t.expose(), "az-cli-token");
+    }
+
+    #[test]
+    fn auto_picks_a_ci_sign_in_only_when_all_it_needs_is_set() {
+        let pick = |vars: &[(&str, &str)]| resolve_auto(&ctx(vars, Arc::default(), Cloud::Global));
+        let github = [
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", "https://x"),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "t"),
+            ("AZURE_CLIENT_ID", "c"),
+        ];
+        assert_eq!(pick(&github), AuthMethod::GithubActions);
+        // azure/login users without AZURE_CLIENT_ID keep the Azure CLI.
+        assert_eq!(pick(&github[..2]), AuthMethod::AzureCli);
+        let pipelines = [
+            ("SYSTEM_OIDCREQUESTURI", "https://x"),
+            ("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "s"),
+            ("SYSTEM_ACCESSTOKEN", "t"),
+        ];
+        assert_eq!(pick(&pipelines), AuthMethod::AzurePipelines);
+        // Every pipeline job has SYSTEM_OIDCREQUESTURI; alone it is not a sign-in.
+        assert_eq!(pick(&pipelines[..1]), AuthMethod::AzureCli);
+        assert_eq!(pick(&pipelines[..2]), AuthMethod::AzureCli);
     }
 
     #[tokio::test]

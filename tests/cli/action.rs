@@ -118,27 +118,149 @@ fn an_audit_that_cannot_run_is_an_error_annotation() {
     );
 }
 
+fn yaml(path: &std::path::Path) -> yaml_rust2::Yaml {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut docs = yaml_rust2::YamlLoader::load_from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not valid YAML: {e}", path.display()));
+    assert_eq!(docs.len(), 1, "{}", path.display());
+    docs.remove(0)
+}
+
 #[test]
-fn action_yml_runs_the_tested_scripts() {
-    let yml = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml"),
-    )
-    .unwrap();
-    assert!(yml.contains("using: composite"));
-    assert!(yml.contains("\"$GITHUB_ACTION_PATH/action/run.sh\""));
-    assert!(yml.contains("\"$GITHUB_ACTION_PATH/install.sh\""));
-    for input in [
-        "app:",
-        "tenant-id:",
-        "client-id:",
-        "auth:",
-        "scope:",
-        "strict:",
-        "fail-on:",
-        "matrix:",
-        "baseline:",
-        "version:",
-    ] {
-        assert!(yml.contains(&format!("  {input}")), "{input}");
+fn action_yml_runs_the_tested_scripts_with_every_input() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let action = yaml(&root.join("action.yml"));
+    let run_sh = std::fs::read_to_string(root.join("action/run.sh")).unwrap();
+    assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+    let steps = action["runs"]["steps"].as_vec().unwrap();
+    let scripts: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert_eq!(
+        scripts,
+        [
+            "\"$GITHUB_ACTION_PATH/install.sh\"",
+            "\"$GITHUB_ACTION_PATH/action/run.sh\""
+        ]
+    );
+    let audit = steps
+        .iter()
+        .find(|s| s["id"].as_str() == Some("audit"))
+        .unwrap();
+    let names: Vec<&str> = action["inputs"]
+        .as_hash()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "app",
+            "tenant-id",
+            "client-id",
+            "auth",
+            "scope",
+            "strict",
+            "fail-on",
+            "matrix",
+            "baseline",
+            "version"
+        ]
+    );
+    for name in names {
+        let reference = format!("${{{{ inputs.{name} }}}}");
+        if name == "version" {
+            assert_eq!(
+                steps[0]["env"]["ENTRA_PERMS_VERSION"].as_str(),
+                Some(reference.as_str())
+            );
+            continue;
+        }
+        // Each input reaches run.sh as INPUT_<NAME>, and run.sh reads it.
+        let var = format!("INPUT_{}", name.to_uppercase().replace('-', "_"));
+        assert_eq!(
+            audit["env"][var.as_str()].as_str(),
+            Some(reference.as_str()),
+            "{var}"
+        );
+        assert!(
+            run_sh.contains(&format!("${{{var}")),
+            "run.sh ignores {var}"
+        );
+    }
+    for output in ["passed", "exit-code", "missing"] {
+        let value = action["outputs"][output]["value"].as_str().unwrap();
+        assert_eq!(value, format!("${{{{ steps.audit.outputs.{output} }}}}"));
+        assert!(
+            run_sh.contains(&format!("{output}=")),
+            "run.sh never sets {output}"
+        );
+    }
+}
+
+#[test]
+fn every_workflow_and_recipe_is_valid_yaml_and_pins_the_release() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [".github/workflows", "examples/ci"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 5, "{files:?}");
+    let version = env!("CARGO_PKG_VERSION");
+    for file in &files {
+        let doc = yaml(file);
+        let text = std::fs::read_to_string(file).unwrap();
+        let name = file.file_name().unwrap().to_str().unwrap();
+        if name.starts_with("github-actions") {
+            // The job's OIDC token needs id-token: write; the version is pinned.
+            assert_eq!(
+                doc["permissions"]["id-token"].as_str(),
+                Some("write"),
+                "{name}"
+            );
+            assert!(
+                text.contains(&format!(": {version}")),
+                "{name} does not pin {version}"
+            );
+        }
+        if name.starts_with("azure-pipelines") {
+            let steps = doc["steps"].as_vec().unwrap();
+            let publish = steps
+                .iter()
+                .find(|s| s["task"].as_str() == Some("PublishTestResults@2"))
+                .unwrap();
+            assert_eq!(
+                publish["condition"].as_str(),
+                Some("succeededOrFailed()"),
+                "{name}"
+            );
+            assert_eq!(
+                publish["inputs"]["failTaskOnMissingResultsFile"].as_bool(),
+                Some(true),
+                "{name}"
+            );
+            let audit = steps
+                .iter()
+                .find(|s| s["task"].as_str() == Some("AzureCLI@2"))
+                .unwrap();
+            assert_eq!(
+                audit["env"]["SYSTEM_ACCESSTOKEN"].as_str(),
+                Some("$(System.AccessToken)"),
+                "{name}"
+            );
+            assert!(audit["inputs"]["inlineScript"]
+                .as_str()
+                .unwrap()
+                .contains("--auth azure-pipelines"));
+            assert_eq!(
+                doc["variables"]["entraPermsVersion"].as_str(),
+                Some(version),
+                "{name}"
+            );
+        }
+        // No recipe compiles from source or signs in before installing.
+        assert!(!text.contains("cargo install"), "{name}");
     }
 }

@@ -41,7 +41,7 @@ fn github(front: &TlsFront, auth: &str) -> assert_cmd::Command {
     cmd
 }
 
-fn pipelines(front: &TlsFront) -> assert_cmd::Command {
+fn pipelines(front: &TlsFront, auth: &str) -> assert_cmd::Command {
     let mut cmd = entra_perms();
     cmd.env("SSL_CERT_FILE", &front.ca_pem)
         .env("AZURE_AUTHORITY_HOST", &front.base)
@@ -54,9 +54,10 @@ fn pipelines(front: &TlsFront) -> assert_cmd::Command {
             format!("{}/pipelines-oidc", front.base),
         )
         .args([
+            "-v",
             "audit",
             "--auth",
-            "azure-pipelines",
+            auth,
             "--app",
             APP_ID,
             "--graph-url",
@@ -110,29 +111,35 @@ fn github_actions_exchanges_the_jobs_oidc_token() {
 
 #[test]
 fn azure_pipelines_exchanges_the_service_connections_oidc_token() {
-    let (graph, front) = setup(false);
-    let (code, out, err) = run(pipelines(&front));
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(json(&out)["passed"], true);
-    let oidc = graph
-        .requests()
-        .into_iter()
-        .find(|r| r.target.starts_with("/pipelines-oidc"))
-        .expect("the service connection's OIDC token was asked for");
-    assert_eq!(oidc.method, "POST");
-    assert!(
-        oidc.target.contains("serviceConnectionId=svc-conn-1"),
-        "{}",
-        oidc.target
-    );
-    assert!(token_form(&graph).contains("client_assertion=ado-oidc-jwt"));
-    assert!(!err.contains("ado-system-token"));
+    for auth in ["azure-pipelines", "auto"] {
+        let (graph, front) = setup(false);
+        let (code, out, err) = run(pipelines(&front, auth));
+        assert_eq!(code, 0, "{auth}: {err}");
+        assert_eq!(json(&out)["passed"], true);
+        assert!(err.contains("method=azure-pipelines"), "{err}");
+        let oidc = graph
+            .requests()
+            .into_iter()
+            .find(|r| r.target.starts_with("/pipelines-oidc"))
+            .expect("the service connection's OIDC token was asked for");
+        assert_eq!(oidc.method, "POST");
+        assert!(
+            oidc.target.contains("serviceConnectionId=svc-conn-1"),
+            "{}",
+            oidc.target
+        );
+        assert!(token_form(&graph).contains("client_assertion=ado-oidc-jwt"));
+        assert!(!err.contains("ado-system-token"));
+    }
 }
 
 #[test]
 fn a_refused_assertion_names_the_federated_credential() {
     let (_graph, front) = setup(true);
-    for mut cmd in [github(&front, "github-actions"), pipelines(&front)] {
+    for mut cmd in [
+        github(&front, "github-actions"),
+        pipelines(&front, "azure-pipelines"),
+    ] {
         let (code, out, err) = run(&mut cmd);
         assert_eq!(code, 3, "{err}");
         assert!(out.is_empty());
@@ -149,7 +156,7 @@ fn missing_variables_are_named_with_exit_2() {
     let (code, _, err) = run(cmd);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("ACTIONS_ID_TOKEN_REQUEST_TOKEN"), "{err}");
-    let mut cmd = pipelines(&front);
+    let mut cmd = pipelines(&front, "azure-pipelines");
     cmd.env_remove("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID");
     let (code, _, err) = run(cmd);
     assert_eq!(code, 2, "{err}");
