@@ -260,6 +260,28 @@ fn every_workflow_and_recipe_is_valid_yaml_and_pins_the_release() {
                 "{name}"
             );
         }
+        if name.starts_with("azure-container-apps") {
+            let container = &doc["properties"]["template"]["containers"][0];
+            assert_eq!(
+                container["image"].as_str(),
+                Some(format!("ghcr.io/entra-perms/entra-perms:v{version}").as_str())
+            );
+            let args: Vec<&str> = container["args"]
+                .as_vec()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
+            assert_eq!(args[0], "audit");
+            assert!(
+                args.windows(2).any(|w| w == ["--auth", "managed-identity"]),
+                "{args:?}"
+            );
+            assert_eq!(
+                doc["properties"]["configuration"]["triggerType"].as_str(),
+                Some("Schedule")
+            );
+        }
         // No recipe compiles from source or signs in before installing.
         assert!(!text.contains("cargo install"), "{name}");
     }
