@@ -85,14 +85,9 @@ pub fn table(v: &AuditView, out: &mut dyn Write, color: bool) -> std::io::Result
     writeln!(out, "{table}")?;
 
     if let Some(d) = &v.drift {
-        for (title, items) in [
-            ("New gaps since the baseline", &d.new_gaps),
-            ("Resolved since the baseline", &d.resolved),
-            ("Grants added since the baseline", &d.added),
-            ("Grants removed since the baseline", &d.removed),
-        ] {
+        for (title, items) in d.sections() {
             if !items.is_empty() {
-                writeln!(out, "\n{title} ({}):", items.len())?;
+                writeln!(out, "\n{title} since the baseline ({}):", items.len())?;
                 for i in items {
                     writeln!(out, "{}", wrap(i, 100, "  ", "      "))?;
                 }

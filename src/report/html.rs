@@ -396,12 +396,7 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
             out,
             "<h2 id=\"{prefix}changes\">Changes since the baseline</h2>"
         );
-        for (title, items) in [
-            ("New gaps", &d.new_gaps),
-            ("Resolved", &d.resolved),
-            ("Grants added", &d.added),
-            ("Grants removed", &d.removed),
-        ] {
+        for (title, items) in d.sections() {
             if !items.is_empty() {
                 let _ = write!(
                     out,

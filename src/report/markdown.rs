@@ -59,14 +59,9 @@ pub fn audit(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
     }
 
     if let Some(d) = &v.drift {
-        for (title, items) in [
-            ("New gaps since the baseline", &d.new_gaps),
-            ("Resolved since the baseline", &d.resolved),
-            ("Grants added since the baseline", &d.added),
-            ("Grants removed since the baseline", &d.removed),
-        ] {
+        for (title, items) in d.sections() {
             if !items.is_empty() {
-                writeln!(out, "\n### {title} ({})\n", items.len())?;
+                writeln!(out, "\n### {title} since the baseline ({})\n", items.len())?;
                 for i in items {
                     writeln!(out, "- {}", md_cell(i))?;
                 }

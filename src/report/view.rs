@@ -84,6 +84,18 @@ pub struct DriftView {
     pub removed: Vec<String>,
 }
 
+impl DriftView {
+    /// The four lists under their titles, in the order every renderer shows them.
+    pub fn sections(&self) -> [(&'static str, &[String]); 4] {
+        [
+            ("New gaps", &self.new_gaps),
+            ("Resolved", &self.resolved),
+            ("Grants added", &self.added),
+            ("Grants removed", &self.removed),
+        ]
+    }
+}
+
 /// One protected object.
 #[derive(Debug, Clone)]
 pub struct ObjectView {
