@@ -48,6 +48,25 @@ fn row_text(r: &Row<'_>, out: &mut dyn Write, show_objects: bool) -> std::io::Re
     writeln!(out, "    {}", ids.join(" · "))
 }
 
+/// The narrower permissions a permission also satisfies, under `title`; nothing when there are none.
+fn narrower_text(
+    title: &str,
+    implies: &[&crate::matrix::Implication],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if !implies.is_empty() {
+        writeln!(out, "\n{title}")?;
+        for i in implies {
+            writeln!(
+                out,
+                "  {} ({})\n    source: {}",
+                i.narrower, i.ptype, i.source
+            )?;
+        }
+    }
+    Ok(())
+}
+
 fn tier_text(tier: Option<&crate::explain::TierInfo>, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "\nPrivilege tier (as an application permission):")?;
     match tier {
@@ -106,16 +125,7 @@ pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                     i.broader, i.ptype, i.source
                 )?;
             }
-            if !implies.is_empty() {
-                writeln!(out, "\nAlso satisfies (narrower permissions):")?;
-                for i in implies {
-                    writeln!(
-                        out,
-                        "  {} ({})\n    source: {}",
-                        i.narrower, i.ptype, i.source
-                    )?;
-                }
-            }
+            narrower_text("Also satisfies (narrower permissions):", implies, out)?;
             tier_text(tier.as_ref(), out)?;
         }
         Explanation::CatalogPermission {
@@ -153,16 +163,11 @@ pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                     writeln!(out, "    {}", p.allows)?;
                 }
             }
-            if !implies.is_empty() {
-                writeln!(out, "\nIt also satisfies these requirements of the matrix:")?;
-                for i in implies {
-                    writeln!(
-                        out,
-                        "  {} ({})\n    source: {}",
-                        i.narrower, i.ptype, i.source
-                    )?;
-                }
-            }
+            narrower_text(
+                "It also satisfies these requirements of the matrix:",
+                implies,
+                out,
+            )?;
             tier_text(tier.as_ref(), out)?;
         }
         Explanation::Object {
