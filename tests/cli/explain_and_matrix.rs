@@ -90,20 +90,71 @@ fn the_seed_parser_reads_the_layout() {
     assert_eq!(rows[2].2, vec!["beta".to_string()]);
 }
 
+/// The facts of the source table kept in the repository (tests/fixtures/seed-rows.tsv: permission,
+/// type, API versions, objects), so the matrix is checked wherever the tests run.
+const SEED_ROWS: &str = include_str!("../fixtures/seed-rows.tsv");
+
+fn seed_rows_tsv(rows: &[SeedRow]) -> String {
+    let mut out = String::from(
+        "# The rows of the table in ../shared/seed/permissions-for-entra-id-backup.txt, read by\n\
+         # parse_seed (tests/cli/explain_and_matrix.rs): permission, type, API versions, objects.\n\
+         # Regenerate: ENTRA_PERMS_UPDATE_SEED_ROWS=1 cargo test seed_rows\n",
+    );
+    for (name, ptype, apis, objects) in rows {
+        out.push_str(&format!(
+            "{name}\t{ptype}\t{}\t{}\n",
+            apis.join(","),
+            objects.join("; ")
+        ));
+    }
+    out
+}
+
+fn recorded_seed_rows() -> Vec<SeedRow> {
+    SEED_ROWS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert_eq!(f.len(), 4, "tests/fixtures/seed-rows.tsv: {l}");
+            let list = |s: &str, sep: &str| s.split(sep).map(str::to_string).collect();
+            (
+                f[0].to_string(),
+                f[1].to_string(),
+                list(f[2], ","),
+                list(f[3], "; "),
+            )
+        })
+        .collect()
+}
+
 #[test]
-fn matrix_json_has_exactly_the_source_rows() {
+fn the_recorded_seed_rows_are_the_source_documents() {
     let Some(text) = seed_text() else {
-        // CI lays ../shared beside the checkout; there the seed must be read, never skipped.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the source document ../shared/seed/permissions-for-entra-id-backup.txt is missing (set ENTRA_PERMS_SEED)"
-        );
         eprintln!(
-            "skipped: the source document is not beside this checkout (set ENTRA_PERMS_SEED)"
+            "skipped: the source document is not beside this checkout (set ENTRA_PERMS_SEED); \
+             the matrix is still checked against tests/fixtures/seed-rows.tsv"
         );
         return;
     };
     let seed = parse_seed(&text);
+    assert_eq!(seed.len(), 20, "the source table has 20 rows: {seed:?}");
+    if std::env::var_os("ENTRA_PERMS_UPDATE_SEED_ROWS").is_some() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed-rows.tsv");
+        std::fs::write(path, seed_rows_tsv(&seed)).unwrap();
+        return;
+    }
+    assert_eq!(
+        seed_rows_tsv(&seed),
+        SEED_ROWS,
+        "the source changed: regenerate the fixture and review the matrix"
+    );
+}
+
+#[test]
+fn matrix_json_has_exactly_the_source_rows() {
+    let seed = recorded_seed_rows();
     assert_eq!(seed.len(), 20, "the source table has 20 rows: {seed:?}");
     let (code, out, _) = run(entra_perms().args(["matrix", "--format", "json"]));
     assert_eq!(code, 0);
