@@ -322,6 +322,7 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
             executor: ctx.executor.clone(),
             ..Default::default()
         }))?,
+        // Cannot happen: `Auto` was resolved to a concrete method and `AccessToken` returned above.
         AuthMethod::Auto | AuthMethod::AccessToken => unreachable!("resolved above"),
     };
     let scope = ctx.scope();
@@ -330,12 +331,15 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
         .await
         .map_err(|e| {
             let mut message = crate::redact::redact(&one_line(&e.to_string()));
-            if matches!(
+            // Only Entra ID refusing the assertion (an AADSTS code) points at the federated
+            // credential; a failure to get the assertion says what to check itself.
+            let federated = matches!(
                 method,
                 AuthMethod::WorkloadIdentity
                     | AuthMethod::GithubActions
                     | AuthMethod::AzurePipelines
-            ) {
+            );
+            if federated && message.contains("AADSTS") {
                 message.push_str(
                     ". Check the federated credential on the app registration AZURE_CLIENT_ID: its \
                      issuer, subject (repository and branch, or service connection) and audience \

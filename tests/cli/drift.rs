@@ -322,20 +322,8 @@ fn tenants_are_compared_one_by_one() {
     let list = dir.path().join("tenants.txt");
     std::fs::write(&list, format!("{TENANT_ID}\n")).unwrap();
     let tenants_audit = |graph: &FakeGraph, extra: &[&str]| {
-        let mut cmd = entra_perms();
-        cmd.env("ENTRA_PERMS_ACCESS_TOKEN", graph_token())
-            .args([
-                "audit",
-                "--app",
-                APP_ID,
-                "--graph-url",
-                &graph.base,
-                "--format",
-                "json",
-                "--tenants",
-            ])
-            .arg(&list)
-            .args(extra);
+        let mut cmd = audit_against(graph, &["--format", "json", "--tenants"]);
+        cmd.arg(&list).args(extra);
         run(cmd)
     };
     let before = FakeGraph::start(FakeTenant::everything(&graph_token()));

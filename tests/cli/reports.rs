@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::support::browser;
 use crate::support::fake_graph::{
-    FakeGraph, FakeTenant, Reply, APP_ID, SERVICE_ACCOUNT_ID, SERVICE_ACCOUNT_UPN, TENANT_ID,
+    FakeGraph, FakeTenant, Reply, SERVICE_ACCOUNT_ID, SERVICE_ACCOUNT_UPN, TENANT_ID,
 };
 use crate::support::{audit_against, entra_perms, graph_token, json, run};
 
@@ -174,17 +174,8 @@ fn the_tenants_page_shows_every_tenant_and_filters_by_verdict() {
     let list = dir.path().join("tenants.txt");
     std::fs::write(&list, format!("{TENANT_ID}\nfabrikam.onmicrosoft.com\n")).unwrap();
     let page = dir.path().join("t.html");
-    let mut cmd = entra_perms();
-    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", graph_token())
-        .args([
-            "audit",
-            "--app",
-            APP_ID,
-            "--graph-url",
-            &graph.base,
-            "--tenants",
-        ])
-        .arg(&list)
+    let mut cmd = audit_against(&graph, &["--tenants"]);
+    cmd.arg(&list)
         .args(["--format", "html", "--output"])
         .arg(&page);
     let (code, _, err) = run(cmd);

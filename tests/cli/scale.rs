@@ -1,7 +1,7 @@
 //! Many tenants, and robustness: a table of bad inputs, each with a clear error and its exit code.
 
 use crate::support::fake_graph::{FakeGraph, FakeTenant, APP_ID, TENANT_ID};
-use crate::support::{entra_perms, graph_token, json, jwt, run};
+use crate::support::{audit_against, entra_perms, graph_token, json, jwt, run};
 
 const OTHER_TENANT: &str = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
 
@@ -10,18 +10,8 @@ fn tenants_audit(
     file: &std::path::Path,
     extra: &[&str],
 ) -> (i32, String, String) {
-    let mut cmd = entra_perms();
-    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", graph_token())
-        .args([
-            "audit",
-            "--app",
-            APP_ID,
-            "--graph-url",
-            &graph.base,
-            "--tenants",
-        ])
-        .arg(file)
-        .args(extra);
+    let mut cmd = audit_against(graph, &["--tenants"]);
+    cmd.arg(file).args(extra);
     run(&mut cmd)
 }
 

@@ -149,6 +149,27 @@ fn a_refused_assertion_names_the_federated_credential() {
 }
 
 #[test]
+fn an_oidc_endpoint_that_refuses_says_so_not_the_federated_credential() {
+    let (graph, front) = setup(false);
+    let mut cmd = github(&front, "github-actions");
+    cmd.env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "a-stale-request-token");
+    let (code, out, err) = run(cmd);
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("the GitHub OIDC endpoint answered 401 (does the job have `permissions: id-token: write`?)"),
+        "{err}"
+    );
+    assert!(!err.contains("Check the federated credential"), "{err}");
+    assert!(!err.contains("a-stale-request-token"), "{err}");
+    // Entra ID was never asked.
+    assert!(!graph
+        .requests()
+        .iter()
+        .any(|r| r.target.ends_with("/oauth2/v2.0/token")));
+}
+
+#[test]
 fn missing_variables_are_named_with_exit_2() {
     let (_graph, front) = setup(false);
     let mut cmd = github(&front, "github-actions");
