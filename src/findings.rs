@@ -311,4 +311,122 @@ mod tests {
         assert_eq!(back, all);
         assert!(!back[2].message().contains("grant"));
     }
+
+    /// One of each kind; the match makes a new kind fail to compile here until it is added.
+    fn one_of_each() -> Vec<Finding> {
+        let s = |v: &str| v.to_string();
+        let all = vec![
+            Finding::TokenPointInTime,
+            Finding::TokenAudience {
+                audience: s("a"),
+                graph: s("g"),
+            },
+            Finding::CatalogLacksPermission {
+                id: s("i"),
+                ptype: PermissionType::Application,
+                permission: s("p"),
+            },
+            Finding::RegistrationElsewhere {
+                owner_tenant_id: None,
+            },
+            Finding::RegistrationMismatch { app_id: s("a") },
+            Finding::ForeignItemsIgnored {
+                count: 1,
+                collection: s("c"),
+            },
+            Finding::TenantFromToken {
+                status: 403,
+                needs: s("n"),
+            },
+            Finding::TenantUnknown {
+                status: 403,
+                needs: s("n"),
+            },
+            Finding::RolesUnreadable {
+                what: s("w"),
+                status: 403,
+                needs: None,
+                graph_error: None,
+            },
+            Finding::PrincipalConsentOnly {
+                permissions: vec![],
+            },
+            Finding::NotGlobalAdministrator { eligible: false },
+            Finding::AuditLogUnreadable {
+                status: None,
+                needs: None,
+                graph_error: None,
+            },
+            Finding::ChangesUnattributed {
+                count: 1,
+                since: s("t"),
+            },
+            Finding::NoBaseline {
+                fail_on: s("new-gap"),
+            },
+            Finding::NewSinceBaseline { tenant: s("t") },
+            Finding::BaselineWithoutGrants,
+            Finding::CredentialExpired {
+                on: s("o"),
+                kind: s("k"),
+                name: None,
+                end: s("e"),
+            },
+            Finding::CredentialExpiring {
+                on: s("o"),
+                kind: s("k"),
+                name: None,
+                end: s("e"),
+                days: 3,
+            },
+            Finding::ClientSecrets { count: 1 },
+            Finding::OwnerNotAdministrator { owner: s("o") },
+            Finding::OwnerIsApp { owner: s("o") },
+            Finding::CredentialsElsewhere,
+            Finding::Note { text: s("t") },
+        ];
+        for f in &all {
+            match f {
+                Finding::TokenPointInTime
+                | Finding::TokenAudience { .. }
+                | Finding::CatalogLacksPermission { .. }
+                | Finding::RegistrationElsewhere { .. }
+                | Finding::RegistrationMismatch { .. }
+                | Finding::ForeignItemsIgnored { .. }
+                | Finding::TenantFromToken { .. }
+                | Finding::TenantUnknown { .. }
+                | Finding::RolesUnreadable { .. }
+                | Finding::PrincipalConsentOnly { .. }
+                | Finding::NotGlobalAdministrator { .. }
+                | Finding::AuditLogUnreadable { .. }
+                | Finding::ChangesUnattributed { .. }
+                | Finding::NoBaseline { .. }
+                | Finding::NewSinceBaseline { .. }
+                | Finding::BaselineWithoutGrants
+                | Finding::CredentialExpired { .. }
+                | Finding::CredentialExpiring { .. }
+                | Finding::ClientSecrets { .. }
+                | Finding::OwnerNotAdministrator { .. }
+                | Finding::OwnerIsApp { .. }
+                | Finding::CredentialsElsewhere
+                | Finding::Note { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn the_readme_documents_every_code() {
+        let readme = include_str!("../README.md");
+        let all = one_of_each();
+        assert_eq!(all.len(), 23);
+        for f in all {
+            let code = f.code();
+            assert!(
+                readme.contains(&format!("`{code}`")),
+                "README lacks the finding code `{code}`"
+            );
+            assert!(!f.message().is_empty(), "{code}");
+        }
+    }
 }
