@@ -15,8 +15,8 @@ $work = Join-Path ([System.IO.Path]::GetTempPath()) ("entra-perms-" + [guid]::Ne
 New-Item -ItemType Directory -Force -Path $work, $dest | Out-Null
 try {
     $zip = Join-Path $work $archive
-    Invoke-WebRequest -UseBasicParsing -Uri "$base/$archive" -OutFile $zip
-    Invoke-WebRequest -UseBasicParsing -Uri "$base/SHA256SUMS" -OutFile (Join-Path $work 'SHA256SUMS')
+    Invoke-WebRequest -UseBasicParsing -TimeoutSec 300 -Uri "$base/$archive" -OutFile $zip
+    Invoke-WebRequest -UseBasicParsing -TimeoutSec 300 -Uri "$base/SHA256SUMS" -OutFile (Join-Path $work 'SHA256SUMS')
     $line = Get-Content (Join-Path $work 'SHA256SUMS') | Where-Object { $_ -match " \*?$([regex]::Escape($archive))$" } | Select-Object -First 1
     if (-not $line) { throw "SHA256SUMS of v$version has no line for $archive" }
     $expected = ($line -split ' ')[0].ToLower()

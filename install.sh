@@ -43,7 +43,7 @@ if [[ $target == *windows* ]]; then ext=zip exe=entra-perms.exe; fi
 archive="entra-perms-$version-$target.$ext"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-if ! curl -fsSL --retry 3 -o "$work/SHA256SUMS" "$base/SHA256SUMS"; then
+if ! curl -fsSL --retry 3 --connect-timeout 20 --max-time 300 -o "$work/SHA256SUMS" "$base/SHA256SUMS"; then
   install_from_source "No release v$version at $base"
   exit 0
 fi
@@ -51,7 +51,7 @@ if ! grep -q " \*\{0,1\}$archive\$" "$work/SHA256SUMS"; then
   install_from_source "Release v$version has no $archive"
   exit 0
 fi
-curl -fsSL --retry 3 -o "$work/$archive" "$base/$archive"
+curl -fsSL --retry 3 --connect-timeout 20 --max-time 300 -o "$work/$archive" "$base/$archive"
 expected=$(grep " \*\{0,1\}$archive\$" "$work/SHA256SUMS" | head -n 1 | cut -d ' ' -f 1)
 if command -v sha256sum >/dev/null 2>&1; then
   actual=$(sha256sum "$work/$archive" | cut -d ' ' -f 1)

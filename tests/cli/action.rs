@@ -187,6 +187,11 @@ fn action_yml_runs_the_tested_scripts_with_every_input() {
             "run.sh ignores {var}"
         );
     }
+    // The release it installs by default is this one.
+    assert_eq!(
+        action["inputs"]["version"]["default"].as_str(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
     for output in ["passed", "exit-code", "missing"] {
         let value = action["outputs"][output]["value"].as_str().unwrap();
         assert_eq!(value, format!("${{{{ steps.audit.outputs.{output} }}}}"));
