@@ -8,6 +8,11 @@
 # same locally, against any Graph: `INPUT_APP=… INPUT_AUTH=access-token action/run.sh`.
 set -uo pipefail
 
+# A workflow command's message and property values, escaped as the runner reads them, so that
+# text from the tenant or the inputs cannot end the command or start another.
+escape_data() { local s=${1//%/%25}; s=${s//$'\r'/%0D}; printf '%s' "${s//$'\n'/%0A}"; }
+escape_property() { local s; s=$(escape_data "$1"); s=${s//:/%3A}; printf '%s' "${s//,/%2C}"; }
+
 bin=${ENTRA_PERMS_BIN:-entra-perms}
 dir=${INPUT_REPORT_DIR:-entra-perms-report}
 mkdir -p "$dir"
@@ -24,7 +29,7 @@ if [ -n "${INPUT_BASELINE:-}" ]; then
   if [ -f "$INPUT_BASELINE" ]; then
     args+=(--baseline "$INPUT_BASELINE")
   else
-    echo "::notice title=entra-perms::No baseline at $INPUT_BASELINE yet: this audit can become the next one."
+    echo "::notice title=entra-perms::$(escape_data "No baseline at $INPUT_BASELINE yet: this audit can become the next one.")"
   fi
 fi
 args+=(--format table
@@ -63,7 +68,7 @@ if [ "$code" -ge 2 ]; then
   # The first line of the error, one line, for the annotation.
   why=$(grep -m1 '^error:' "$errors" | sed 's/^error: //' | tr -d '\r' | cut -c1-900)
   kind=$([ "$code" -eq 2 ] && echo "the input is wrong" || echo "the audit could not be completed")
-  echo "::error title=entra-perms: ${kind} (exit $code)::${why:-see the log}"
+  echo "::error title=$(escape_property "entra-perms: ${kind} (exit $code)")::$(escape_data "${why:-see the log}")"
   printf '\n**entra-perms could not audit (exit %s):** %s\n' "$code" "${why:-see the log}" >>"$GITHUB_STEP_SUMMARY"
 fi
 rm -f "$errors"

@@ -97,7 +97,9 @@ fn an_audit_that_cannot_run_is_an_error_annotation() {
         .stdout
         .lines()
         .find(|l| {
-            l.starts_with("::error title=entra-perms: the audit could not be completed (exit 3)::")
+            l.starts_with(
+                "::error title=entra-perms%3A the audit could not be completed (exit 3)::",
+            )
         })
         .unwrap_or_else(|| panic!("no annotation in {}", step.stdout));
     assert!(annotation.contains("403"), "{annotation}");
@@ -107,14 +109,17 @@ fn an_audit_that_cannot_run_is_an_error_annotation() {
         step.summary
     );
 
-    // A wrong input: exit 2, said as such.
-    let step = run_step(&graph, &[("INPUT_SCOPE", "everything")]);
+    // A wrong input: exit 2, said as such; text in the message cannot start another command.
+    let step = run_step(&graph, &[("INPUT_MATRIX", "/nonexistent%0A::warning::x")]);
     assert_eq!(step.code, 2);
+    let annotation = step
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("::error title=entra-perms%3A the input is wrong (exit 2)::"))
+        .unwrap_or_else(|| panic!("no annotation in {}", step.stdout));
     assert!(
-        step.stdout
-            .contains("::error title=entra-perms: the input is wrong (exit 2)::"),
-        "{}",
-        step.stdout
+        annotation.contains("/nonexistent%250A::warning::x"),
+        "{annotation}"
     );
 }
 
