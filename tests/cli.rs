@@ -44,3 +44,6 @@ mod action;
 
 #[path = "cli/install.rs"]
 mod install;
+
+#[path = "cli/golden.rs"]
+mod golden;
