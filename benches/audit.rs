@@ -25,9 +25,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use entra_perms::audit::Options;
+use entra_perms::cloud::Cloud;
 use entra_perms::graph::client::GraphClient;
 use entra_perms::graph::fetch::{self, Target};
-use entra_perms::graph::Cloud;
 use entra_perms::matrix::Matrix;
 use entra_perms::tenants::{self, Job};
 use entra_perms::token::Token;

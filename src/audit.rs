@@ -9,7 +9,8 @@ use crate::grants::{
     AppIdentity, Assignment, Consent, Grants, OtherGrant, Requested, Source, UnresolvedGrant,
     GLOBAL_ADMINISTRATOR_TEMPLATE_ID,
 };
-use crate::matrix::{Matrix, Permission, PermissionType, Purpose};
+use crate::matrix::{Matrix, Permission, Purpose};
+use crate::permission::PermissionType;
 
 /// OpenID Connect scopes: sign-in plumbing, never reported as excess.
 pub const OPENID_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
@@ -1054,8 +1055,8 @@ fn service_account_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloud::Cloud;
     use crate::grants::{AppRoleGrant, DelegatedGrant, ServiceAccount};
-    use crate::graph::Cloud;
 
     const SA: &str = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";
 
@@ -1668,8 +1669,8 @@ mod tests {
 #[cfg(test)]
 mod service_account_tests {
     use super::*;
+    use crate::cloud::Cloud;
     use crate::grants::{DirectoryRole, ServiceAccount};
-    use crate::graph::Cloud;
 
     fn with_roles(roles: Option<Vec<DirectoryRole>>) -> Report {
         let mut g = Grants::new(Cloud::Global, AppIdentity::default());

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::matrix::PermissionType;
+use crate::permission::PermissionType;
 
 const PERMISSIONS_TSV: &str = include_str!("data/graph-permissions.tsv");
 const APP_TIERS_TSV: &str = include_str!("data/graph-app-permission-tiers.tsv");

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::audit::{FailOn, Scope};
+pub use crate::cloud::Cloud;
 use crate::config::{AuditConfig, Connection, GrantsSource, ReportTarget};
-use crate::exit::InputError;
+use crate::error::Error;
 pub use crate::graph::auth::AuthMethod;
-pub use crate::graph::Cloud;
 use crate::report::Format;
 
 /// Check that an Entra ID backup application has every Microsoft Graph permission it needs,
@@ -383,10 +383,10 @@ impl From<&ConnectionArgs> for Connection {
 
 impl AuditArgs {
     /// The audit these arguments ask for, checked: the rules clap cannot express, settled once.
-    pub fn config(&self) -> Result<AuditConfig, InputError> {
+    pub fn config(&self) -> Result<AuditConfig, Error> {
         if self.token_file.is_some() && !self.token_claims {
-            return Err(InputError(
-                "--token-file is for --token-claims: audit a token with `audit --token-claims --token-file FILE`".into(),
+            return Err(Error::input(
+                "--token-file is for --token-claims: audit a token with `audit --token-claims --token-file FILE`",
             ));
         }
         let source = match (&self.tenants, &self.app, &self.from) {
@@ -395,16 +395,14 @@ impl AuditArgs {
                 app: app.clone(),
                 concurrency: usize::from(self.concurrency),
             },
-            (Some(_), None, _) => return Err(InputError("--tenants needs --app APP".into())),
+            (Some(_), None, _) => return Err(Error::input("--tenants needs --app APP")),
             _ if self.token_claims => GrantsSource::Token(self.token_file.clone()),
             (None, _, Some(path)) => GrantsSource::Snapshot(path.clone()),
             (None, Some(app), None) => GrantsSource::Graph { app: app.clone() },
-            (None, None, None) => {
-                return Err(InputError("give --app APP or --from SNAPSHOT".into()))
-            }
+            (None, None, None) => return Err(Error::input("give --app APP or --from SNAPSHOT")),
         };
         if let Some(path) = &self.output {
-            crate::config::check_output_path(path, "--output").map_err(InputError)?;
+            crate::config::check_output_path(path, "--output").map_err(Error::input)?;
         }
         let mut reports = vec![ReportTarget {
             format: self.format,
@@ -412,7 +410,7 @@ impl AuditArgs {
         }];
         for r in &self.reports {
             if let Some(path) = &r.path {
-                crate::config::check_output_path(path, "--report").map_err(InputError)?;
+                crate::config::check_output_path(path, "--report").map_err(Error::input)?;
             }
         }
         reports.extend(self.reports.iter().cloned());
@@ -420,7 +418,7 @@ impl AuditArgs {
         if self.output.is_none() && self.reports.iter().any(|r| r.path.is_none()) {
             reports.remove(0);
         }
-        crate::config::check_targets(&reports).map_err(InputError)?;
+        crate::config::check_targets(&reports).map_err(Error::input)?;
         Ok(AuditConfig {
             source,
             matrix: self.source.matrix.clone(),
@@ -558,7 +556,7 @@ mod tests {
             "json",
         ])
         .unwrap_err();
-        assert!(e.0.contains("--format json"), "{e}");
+        assert!(e.message().contains("--format json"), "{e}");
         assert!(
             Cli::try_parse_from(["entra-perms", "audit", "--from", "s", "--report", "pdf=x"])
                 .is_err()

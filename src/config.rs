@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::audit::Options;
+use crate::cloud::Cloud;
 use crate::graph::auth::AuthMethod;
-use crate::graph::Cloud;
 use crate::report::Format;
 
 /// Where the grants come from.

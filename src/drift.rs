@@ -9,10 +9,11 @@ use serde_json::Value;
 use crate::audit::{
     self, BaselineInfo, Change, ChangedBy, Changes, FailOn, Gap, GrantEntry, Options, Report,
 };
-use crate::exit::InputError;
+use crate::error::Error;
 use crate::findings::Finding;
 use crate::grants::{AuditEntry, Source};
-use crate::matrix::{Matrix, PermissionType};
+use crate::matrix::Matrix;
+use crate::permission::PermissionType;
 use crate::snapshot::Snapshot;
 
 /// One tenant's earlier state.
@@ -70,13 +71,13 @@ fn from_report(r: &Report, source: &str, taken_at: Option<String>) -> Baseline {
 }
 
 /// A baseline from an audit JSON value (`--format json`), leniently: only what drift needs.
-fn from_audit_json(v: &Value, bad: &dyn Fn(String) -> InputError) -> Result<Baseline, InputError> {
+fn from_audit_json(v: &Value, bad: &dyn Fn(String) -> Error) -> Result<Baseline, Error> {
     let str_at = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
     let objects = v
         .get("objects")
         .and_then(Value::as_array)
         .ok_or_else(|| bad("it has no `objects` (is it an entra-perms audit JSON?)".into()))?;
-    let ptype = |t: &str| -> Result<PermissionType, InputError> {
+    let ptype = |t: &str| -> Result<PermissionType, Error> {
         match t {
             "Application" => Ok(PermissionType::Application),
             "Delegated" => Ok(PermissionType::Delegated),
@@ -132,8 +133,8 @@ pub fn parse(
     origin: &str,
     matrix: &Matrix,
     options: &Options,
-) -> Result<BaselineDoc, InputError> {
-    let bad = |msg: String| InputError(format!("invalid baseline {origin}: {msg}"));
+) -> Result<BaselineDoc, Error> {
+    let bad = |msg: String| Error::input(format!("invalid baseline {origin}: {msg}"));
     let value: Value = serde_json::from_str(text).map_err(|e| {
         bad(format!(
             "line {} column {}: not valid JSON",
@@ -172,7 +173,7 @@ pub fn parse(
 }
 
 /// The baseline must be of the same app and tenant: exit 2 naming both otherwise.
-pub fn check_same(report: &Report, baseline: &Baseline, origin: &str) -> Result<(), InputError> {
+pub fn check_same(report: &Report, baseline: &Baseline, origin: &str) -> Result<(), Error> {
     let differs = |a: &Option<String>, b: &Option<String>| match (a, b) {
         (Some(a), Some(b)) => !a.eq_ignore_ascii_case(b),
         _ => false,
@@ -183,14 +184,14 @@ pub fn check_same(report: &Report, baseline: &Baseline, origin: &str) -> Result<
             &baseline.service_principal_id,
         );
     if app_differs {
-        return Err(InputError(format!(
+        return Err(Error::input(format!(
             "the baseline {origin} is of another app ({}), not {}: give a baseline of the same app",
             baseline.info.app_id.as_deref().unwrap_or("unknown"),
             report.app.app_id.as_deref().unwrap_or("unknown"),
         )));
     }
     if differs(&report.tenant_id, &baseline.info.tenant_id) {
-        return Err(InputError(format!(
+        return Err(Error::input(format!(
             "the baseline {origin} is of another tenant ({}), not {}: give a baseline of the same tenant",
             baseline.info.tenant_id.as_deref().unwrap_or("unknown"),
             report.tenant_id.as_deref().unwrap_or("unknown"),
@@ -398,8 +399,8 @@ pub fn new_tenant(report: &mut Report, tenant: &str) {
 mod tests {
     use super::*;
     use crate::audit::diff;
+    use crate::cloud::Cloud;
     use crate::grants::{AppIdentity, AppRoleGrant, Grants};
-    use crate::graph::Cloud;
 
     fn grants(perms: &[&str]) -> Grants {
         let mut g = Grants::new(
@@ -512,7 +513,8 @@ mod tests {
         base.info.app_id = Some("00000000-0000-0000-0000-000000000001".into());
         let e = check_same(&then, &base, "b.json").unwrap_err();
         assert!(
-            e.0.contains("another app (00000000-0000-0000-0000-000000000001), not 46e6adf4"),
+            e.message()
+                .contains("another app (00000000-0000-0000-0000-000000000001), not 46e6adf4"),
             "{e}"
         );
     }

@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use crate::error::{kind_of, Kind};
+
 /// How `entra-perms` ends. The numbers are part of the interface contract (see README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -59,38 +61,18 @@ impl Outcome {
     }
 }
 
-/// An error in what the user gave us (arguments, files, queries): exit 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct InputError(pub String);
-
-/// The exit code for a run's result. Input errors anywhere in the chain are exit 2; every other
-/// error means the audit could not be completed (exit 3).
+/// The exit code for a run's result: by the error's kind (`error::kind_of`), input errors are
+/// exit 2 and every other error means the audit could not be completed (exit 3).
 pub fn decide(result: &anyhow::Result<Outcome>) -> Exit {
     match result {
         Ok(Outcome::Passed) => Exit::Success,
         Ok(Outcome::Failed) => Exit::Gaps,
         Ok(Outcome::Worst(e)) => *e,
-        Err(e) if is_input_error(e) => Exit::Usage,
-        Err(_) => Exit::Incomplete,
+        Err(e) => match kind_of(e) {
+            Kind::Input => Exit::Usage,
+            Kind::Incomplete => Exit::Incomplete,
+        },
     }
-}
-
-/// Whether the error is only that stdout was closed early (`entra-perms matrix | head`): not a
-/// failure worth reporting.
-pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
-}
-
-fn is_input_error(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.is::<InputError>()
-            || c.is::<crate::matrix::MatrixError>()
-            || c.is::<crate::explain::NoMatch>()
-    })
 }
 
 #[cfg(test)]
@@ -119,7 +101,7 @@ mod tests {
     fn outcomes_and_errors_map_to_codes() {
         assert_eq!(decide(&Ok(Outcome::Passed)), Exit::Success);
         assert_eq!(decide(&Ok(Outcome::Failed)), Exit::Gaps);
-        let input: anyhow::Error = InputError("bad".into()).into();
+        let input: anyhow::Error = crate::error::Error::input("bad").into();
         assert_eq!(decide(&Err(input.context("while reading"))), Exit::Usage);
         assert_eq!(decide(&Err(anyhow!("network down"))), Exit::Incomplete);
     }

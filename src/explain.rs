@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use crate::catalog::{self, GraphPermission};
-use crate::matrix::{is_guid, Implication, Matrix, Permission, PermissionType, Purpose};
+use crate::matrix::{Implication, Matrix, Permission, Purpose};
+use crate::permission::{is_guid, PermissionType};
 
 /// What a query resolved to.
 #[derive(Debug, Clone, Serialize)]
@@ -135,6 +136,12 @@ impl std::fmt::Display for NoMatch {
             [] => write!(f, " (run `entra-perms matrix` to see them all)"),
             s => write!(f, "; did you mean {}?", s.join(", ")),
         }
+    }
+}
+
+impl From<NoMatch> for crate::error::Error {
+    fn from(e: NoMatch) -> crate::error::Error {
+        crate::error::Error::input(e.to_string())
     }
 }
 

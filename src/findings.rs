@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::matrix::PermissionType;
+use crate::permission::PermissionType;
 
 /// One finding. The `code` (kebab-case) and the parameters are the contract; the message is not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::exit::InputError;
+use crate::cloud::Cloud;
+use crate::error::Error;
 use crate::findings::Finding;
-use crate::graph::Cloud;
-use crate::matrix::PermissionType;
+use crate::permission::PermissionType;
 use crate::token::Claims;
 
 /// Where the grants were read from.
@@ -321,8 +321,8 @@ fn fits(value: &str, shape: Shape) -> bool {
             })
     };
     match shape {
-        Shape::Guid => crate::matrix::is_guid(value),
-        Shape::Tenant => crate::matrix::is_guid(value) || domain(value),
+        Shape::Guid => crate::permission::is_guid(value),
+        Shape::Tenant => crate::permission::is_guid(value) || domain(value),
         Shape::GraphKey => {
             !value.is_empty()
                 && value.len() <= 256
@@ -445,7 +445,7 @@ impl Grants {
 impl Grants {
     /// What a token carries: `roles` (application permissions of an app-only token) or `scp`
     /// (delegated scopes of a user token, which act as the token's user).
-    pub fn from_claims(claims: &Claims, cloud: Cloud) -> Result<Grants, InputError> {
+    pub fn from_claims(claims: &Claims, cloud: Cloud) -> Result<Grants, Error> {
         let roles = claims.roles.clone().unwrap_or_default();
         let scopes: Vec<String> = claims
             .scp
@@ -455,10 +455,9 @@ impl Grants {
             .map(str::to_string)
             .collect();
         if claims.roles.is_none() && claims.scp.is_none() {
-            return Err(InputError(
+            return Err(Error::input(
                 "the token has neither a `roles` claim (application permissions) nor an `scp` claim \
-                 (delegated permissions): is it a Microsoft Graph access token?"
-                    .into(),
+                 (delegated permissions): is it a Microsoft Graph access token?",
             ));
         }
         let mut grants = Grants::new(
@@ -482,10 +481,9 @@ impl Grants {
         if !scopes.is_empty() {
             // A delegated token acts as its user: that user is the service account.
             let user = claims.oid.clone().ok_or_else(|| {
-                InputError(
+                Error::input(
                     "the token carries delegated scopes (`scp`) but no `oid` claim: it cannot be \
-                     told which user they act as"
-                        .into(),
+                     told which user they act as",
                 )
             })?;
             grants.delegated = scopes
@@ -513,7 +511,7 @@ impl Grants {
         if let Some(aud) = &claims.aud {
             let graph = format!("https://{}", cloud.graph_host());
             let ok = aud.trim_end_matches('/').eq_ignore_ascii_case(&graph)
-                || aud.eq_ignore_ascii_case(crate::graph::GRAPH_APP_ID);
+                || aud.eq_ignore_ascii_case(crate::cloud::GRAPH_APP_ID);
             if !ok {
                 grants.findings.push(Finding::TokenAudience {
                     audience: aud.clone(),
@@ -566,7 +564,7 @@ mod tests {
             ..Default::default()
         };
         let e = Grants::from_claims(&claims, Cloud::Global).unwrap_err();
-        assert!(e.0.contains("no `oid` claim"), "{e}");
+        assert!(e.message().contains("no `oid` claim"), "{e}");
     }
 
     #[test]

@@ -2,10 +2,9 @@
 //! path it is (a FIFO or a device is refused at once, `/dev/zero` never fills memory), and every
 //! report is written beside its target and renamed over it — never over one of the run's inputs.
 
+use crate::error::Error;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-
-use crate::exit::InputError;
 
 /// Why an input could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -71,22 +70,23 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 /// then renamed over it. A target that resolves to one of `inputs` is refused, and so is any
 /// failure to write: exit 2, the target untouched. A target that exists and is not a regular file
 /// (`/dev/stdout`, a FIFO) is written to directly.
-pub fn write_atomically(path: &Path, inputs: &[&Path], doc: &[u8]) -> Result<(), InputError> {
+pub fn write_atomically(path: &Path, inputs: &[&Path], doc: &[u8]) -> Result<(), Error> {
     let shown = path.display();
     let target = resolved(path).ok_or_else(|| {
-        InputError(format!(
+        Error::input(format!(
             "cannot write the output file {shown}: its folder does not exist"
         ))
     })?;
     for input in inputs {
         if resolved(input).is_some_and(|i| i == target) {
-            return Err(InputError(format!(
+            return Err(Error::input(format!(
                 "--output {shown} is the input file {}: writing the report there would destroy it; choose another output file",
                 input.display()
             )));
         }
     }
-    let fail = |e: std::io::Error| InputError(format!("cannot write the output file {shown}: {e}"));
+    let fail =
+        |e: std::io::Error| Error::input(format!("cannot write the output file {shown}: {e}"));
     if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
         let mut f = std::fs::OpenOptions::new()
             .write(true)
@@ -149,7 +149,7 @@ mod tests {
         let link = dir.path().join("link.json");
         std::os::unix::fs::symlink(&input, &link).unwrap();
         let e = write_atomically(&link, &[&input], b"report").unwrap_err();
-        assert!(e.0.contains("is the input file"), "{e}");
+        assert!(e.message().contains("is the input file"), "{e}");
         assert_eq!(std::fs::read(&input).unwrap(), b"input");
 
         let out = dir.path().join("r.json");
@@ -162,6 +162,6 @@ mod tests {
             .collect();
         assert!(left.is_empty());
         let e = write_atomically(&dir.path().join("no/such/dir/r.json"), &[], b"x").unwrap_err();
-        assert!(e.0.contains("cannot write"), "{e}");
+        assert!(e.message().contains("cannot write"), "{e}");
     }
 }

@@ -7,8 +7,10 @@
 pub mod audit;
 pub mod catalog;
 pub mod cli;
+pub mod cloud;
 pub mod config;
 pub mod drift;
+pub mod error;
 pub mod exit;
 pub mod explain;
 pub mod findings;
@@ -18,6 +20,7 @@ pub mod input;
 pub mod matrix;
 pub mod matrix_diff;
 pub mod multi;
+pub mod permission;
 pub mod plan;
 #[cfg(test)]
 mod properties;
@@ -33,6 +36,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use crate::error::Error;
 use cli::{AuditArgs, Cli, Command, ExplainFormat, MatrixFormat, PlanArgs, PlanFormat};
 use config::{AuditConfig, Connection, GrantsSource};
 use exit::Outcome;
@@ -91,7 +95,7 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
         }
         Command::Explain(args) => {
             let matrix = Matrix::load(args.source.matrix.as_deref())?;
-            let explanation = explain::explain(&matrix, &args.query)?;
+            let explanation = explain::explain(&matrix, &args.query).map_err(error::Error::from)?;
             match args.format {
                 ExplainFormat::Table => report::explain_view::text(&explanation, out)?,
                 ExplainFormat::Json => report::explain_view::json(&explanation, out)?,
@@ -169,8 +173,8 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
             let list = match &baseline {
                 None => None,
                 Some(drift::BaselineDoc::Many(list)) => Some(list.as_slice()),
-                Some(drift::BaselineDoc::One(_)) => anyhow::bail!(exit::InputError(
-                    "--tenants compares tenant by tenant: give --baseline an earlier multi-tenant JSON (audit --tenants … --format json)".into()
+                Some(drift::BaselineDoc::One(_)) => anyhow::bail!(Error::input(
+                    "--tenants compares tenant by tenant: give --baseline an earlier multi-tenant JSON (audit --tenants … --format json)"
                 )),
             };
             let multi = audit_tenants(&config, &matrix, file, app, *concurrency, since, list)?;
@@ -198,8 +202,8 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
                     let log = grants.audit_log.as_deref();
                     drift::compare(&mut report, b, log, config.options.fail_on);
                 }
-                Some(drift::BaselineDoc::Many(_)) => anyhow::bail!(exit::InputError(
-                    "the baseline is a multi-tenant audit: use it with --tenants, or give the JSON of this one audit".into()
+                Some(drift::BaselineDoc::Many(_)) => anyhow::bail!(Error::input(
+                    "the baseline is a multi-tenant audit: use it with --tenants, or give the JSON of this one audit"
                 )),
             }
             let plan = plan::plan(&matrix, &grants, &report, grants.cloud);
@@ -242,9 +246,9 @@ fn load_baseline(
 ) -> Result<drift::BaselineDoc> {
     let origin = path.display().to_string();
     let bytes = input::read_bounded(path, MAX_BASELINE_BYTES, true)
-        .map_err(|e| exit::InputError(format!("cannot read the baseline {origin}: {e}")))?;
+        .map_err(|e| Error::input(format!("cannot read the baseline {origin}: {e}")))?;
     let text = String::from_utf8(bytes)
-        .map_err(|_| exit::InputError(format!("the baseline {origin} is not UTF-8 text")))?;
+        .map_err(|_| Error::input(format!("the baseline {origin} is not UTF-8 text")))?;
     Ok(drift::parse(&text, &origin, matrix, options)?)
 }
 
@@ -332,7 +336,7 @@ fn run_plan(args: PlanArgs, out: &mut dyn Write) -> Result<Outcome> {
     let source = match (&args.app, &args.from) {
         (_, Some(path)) => GrantsSource::Snapshot(path.clone()),
         (Some(app), None) => GrantsSource::Graph { app: app.clone() },
-        (None, None) => anyhow::bail!(exit::InputError("give --app APP or --from SNAPSHOT".into())),
+        (None, None) => anyhow::bail!(Error::input("give --app APP or --from SNAPSHOT")),
     };
     let (grants, source) = load_grants(
         &source,
@@ -384,12 +388,12 @@ fn load_grants(
 
 /// The grants a token carries, from `--token-file` (or `-` for standard input) or
 /// ENTRA_PERMS_ACCESS_TOKEN.
-fn token_grants(file: Option<&Path>, cloud: graph::Cloud) -> Result<Grants> {
+fn token_grants(file: Option<&Path>, cloud: cloud::Cloud) -> Result<Grants> {
     let (raw, origin) = match file {
         Some(path) => {
             let bytes =
                 input::read_bounded(path, token::MAX_TOKEN_BYTES as u64, true).map_err(|e| {
-                    exit::InputError(format!(
+                    Error::input(format!(
                         "cannot read the token file {}: {e}",
                         path.display()
                     ))
@@ -401,7 +405,7 @@ fn token_grants(file: Option<&Path>, cloud: graph::Cloud) -> Result<Grants> {
         }
         None => (
             std::env::var(graph::auth::ACCESS_TOKEN_ENV).map_err(|_| {
-                exit::InputError(format!(
+                Error::input(format!(
                     "--token-claims needs a token: set {} or pass --token-file FILE",
                     graph::auth::ACCESS_TOKEN_ENV
                 ))
@@ -412,9 +416,8 @@ fn token_grants(file: Option<&Path>, cloud: graph::Cloud) -> Result<Grants> {
     let raw = token::check_raw(&raw, &origin)?;
     redact::register(raw);
     let claims = token::decode_claims(raw)
-        .map_err(|e| exit::InputError(format!("cannot read the token in {origin}: {e}")))?;
-    Ok(Grants::from_claims(&claims, cloud)
-        .map_err(|e| exit::InputError(format!("{origin}: {e}")))?)
+        .map_err(|e| Error::input(format!("cannot read the token in {origin}: {e}")))?;
+    Ok(Grants::from_claims(&claims, cloud).map_err(|e| Error::input(format!("{origin}: {e}")))?)
 }
 
 /// The grants saved in a snapshot. A `--service-account` given now must match the snapshot's.
@@ -428,7 +431,7 @@ fn snapshot_grants(path: &Path, service_account: Option<&str>) -> Result<Grants>
                     .is_some_and(|u| u.eq_ignore_ascii_case(sa))
         });
         if !matches {
-            anyhow::bail!(exit::InputError(format!(
+            anyhow::bail!(Error::input(format!(
                 "--service-account {sa} is not the service account recorded in the snapshot {}; take a new snapshot with --service-account {sa}",
                 path.display()
             )));

@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         }
     };
     let result = entra_perms::run(cli);
-    if matches!(&result, Err(e) if exit::is_broken_pipe(e)) {
+    if matches!(&result, Err(e) if entra_perms::error::is_broken_pipe(e)) {
         return Exit::Success.into();
     }
     let code = exit::decide(&result);

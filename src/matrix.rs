@@ -8,6 +8,10 @@ use std::ops::Range;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::permission::{is_guid, PermissionType};
+
 use toml::Spanned;
 
 /// The matrix shipped inside the binary.
@@ -16,38 +20,6 @@ pub const EMBEDDED: &str = include_str!("../permissions.toml");
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// The name the embedded matrix is reported under.
 pub const EMBEDDED_NAME: &str = "permissions.toml (embedded)";
-
-/// How a permission is granted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum PermissionType {
-    /// An app role assigned to the service principal (app-only access).
-    Application,
-    /// A delegated scope, used on behalf of a signed-in user.
-    Delegated,
-    /// The source leaves the type open: either type satisfies the requirement.
-    Any,
-}
-
-impl PermissionType {
-    /// Whether a grant of type `granted` (never `Any`) satisfies a requirement of this type.
-    pub fn accepts(self, granted: PermissionType) -> bool {
-        self == PermissionType::Any || self == granted
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PermissionType::Application => "Application",
-            PermissionType::Delegated => "Delegated",
-            PermissionType::Any => "Any",
-        }
-    }
-}
-
-impl fmt::Display for PermissionType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// What a permission is needed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -153,7 +125,12 @@ impl Matrix {
     }
 
     /// Load `--matrix FILE`, or the embedded matrix when no file is given.
-    pub fn load(path: Option<&Path>) -> Result<Matrix, MatrixError> {
+    pub fn load(path: Option<&Path>) -> Result<Matrix, Error> {
+        Matrix::load_detailed(path).map_err(Error::from)
+    }
+
+    /// [`Matrix::load`], with the error's place in the file as data.
+    pub fn load_detailed(path: Option<&Path>) -> Result<Matrix, MatrixError> {
         match path {
             None => Matrix::embedded(),
             Some(path) => {
@@ -449,16 +426,6 @@ fn is_permission_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-/// Whether `s` is a GUID in its canonical 8-4-4-4-12 hexadecimal form.
-pub fn is_guid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
 type SpanError = (Range<usize>, String);
 
 fn parse_enum<T: for<'de> Deserialize<'de>>(
@@ -556,6 +523,12 @@ impl fmt::Display for MatrixError {
 }
 
 impl std::error::Error for MatrixError {}
+
+impl From<MatrixError> for Error {
+    fn from(e: MatrixError) -> Error {
+        Error::input(e.to_string())
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

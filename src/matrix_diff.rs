@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::matrix::{Matrix, Permission, PermissionType, Purpose};
+use crate::matrix::{Matrix, Permission, Purpose};
+use crate::permission::PermissionType;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

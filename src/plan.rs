@@ -6,9 +6,10 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::audit::{Report, Status};
+use crate::cloud::Cloud;
 use crate::grants::{AppIdentity, Consent, Grants};
-use crate::graph::Cloud;
-use crate::matrix::{Matrix, PermissionType, Purpose};
+use crate::matrix::{Matrix, Purpose};
+use crate::permission::PermissionType;
 
 /// Shown where the plan needs an id the source did not provide (e.g. a token audit).
 pub const SP_PLACEHOLDER: &str = "<service-principal-id>";
@@ -390,7 +391,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
         application,
         delegated,
         required_resource_access: json!({
-            "resourceAppId": crate::graph::GRAPH_APP_ID,
+            "resourceAppId": crate::cloud::GRAPH_APP_ID,
             "resourceAccess": resource_access,
         }),
         remove,
@@ -407,7 +408,7 @@ impl Plan {
             .unwrap_or_default();
         format!(
             "{{\n  \"resourceAppId\": \"{}\",\n  \"resourceAccess\": [\n{}\n  ]\n}}",
-            crate::graph::GRAPH_APP_ID,
+            crate::cloud::GRAPH_APP_ID,
             entries.join(",\n")
         )
     }

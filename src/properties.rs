@@ -5,11 +5,12 @@ use proptest::prelude::*;
 
 use crate::audit::{diff, Coverage, Options, Report};
 use crate::audit::{FailOn, Scope};
+use crate::cloud::Cloud;
 use crate::grants::{
     AppIdentity, AppRoleGrant, Consent, DelegatedGrant, Grants, Requested, ServiceAccount, Source,
 };
-use crate::graph::Cloud;
-use crate::matrix::{Matrix, PermissionType, EMBEDDED};
+use crate::matrix::{Matrix, EMBEDDED};
+use crate::permission::PermissionType;
 use crate::snapshot::Snapshot;
 
 const SA: &str = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::exit::InputError;
+use crate::error::Error;
 use crate::grants::Grants;
 
 /// The largest snapshot file accepted.
@@ -56,8 +56,8 @@ impl Snapshot {
     }
 
     /// Parse a snapshot; `origin` names it in errors.
-    pub fn parse(text: &str, origin: &str) -> Result<Snapshot, InputError> {
-        let bad = |msg: String| InputError(format!("invalid snapshot {origin}: {msg}"));
+    pub fn parse(text: &str, origin: &str) -> Result<Snapshot, Error> {
+        let bad = |msg: String| Error::input(format!("invalid snapshot {origin}: {msg}"));
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             bad(format!(
                 "line {} column {}: not valid JSON: {}",
@@ -90,17 +90,17 @@ impl Snapshot {
     }
 
     /// Read a snapshot file.
-    pub fn load(path: &Path) -> Result<Snapshot, InputError> {
+    pub fn load(path: &Path) -> Result<Snapshot, Error> {
         let origin = path.display().to_string();
         let bytes =
             crate::input::read_bounded(path, MAX_FILE_BYTES, true).map_err(|e| match e {
-                crate::input::ReadError::TooLarge(limit) => InputError(format!(
+                crate::input::ReadError::TooLarge(limit) => Error::input(format!(
                     "invalid snapshot {origin}: the file is larger than {limit}"
                 )),
-                e => InputError(format!("cannot read the snapshot {origin}: {e}")),
+                e => Error::input(format!("cannot read the snapshot {origin}: {e}")),
             })?;
         let text = String::from_utf8(bytes).map_err(|_| {
-            InputError(format!(
+            Error::input(format!(
                 "invalid snapshot {origin}: the file is not UTF-8 text"
             ))
         })?;
@@ -116,8 +116,8 @@ fn strip_position(msg: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloud::Cloud;
     use crate::grants::{AppIdentity, AppRoleGrant};
-    use crate::graph::Cloud;
 
     fn sample() -> Snapshot {
         let mut g = Grants::new(

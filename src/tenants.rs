@@ -12,7 +12,8 @@ use futures::stream::{self, StreamExt};
 use url::Url;
 
 use crate::audit::{self, Report};
-use crate::exit::{self, InputError, Outcome};
+use crate::error::Error;
+use crate::exit::{self, Outcome};
 use crate::grants::{Grants, Source};
 use crate::graph::client::GraphClient;
 use crate::graph::fetch::{self, Target};
@@ -24,7 +25,7 @@ use crate::token::Token;
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Parse a tenants file: one tenant id or domain a line, `#` starts a comment.
-pub fn parse(text: &str, origin: &str) -> Result<Vec<String>, InputError> {
+pub fn parse(text: &str, origin: &str) -> Result<Vec<String>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut tenants: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -38,7 +39,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<String>, InputError> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
         if !valid {
-            return Err(InputError(format!(
+            return Err(Error::input(format!(
                 "{origin}:{}:1: `{}` is not a tenant id or domain",
                 i + 1,
                 entry.chars().take(80).collect::<String>()
@@ -49,22 +50,22 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<String>, InputError> {
         }
     }
     if tenants.is_empty() {
-        return Err(InputError(format!("{origin}: no tenant listed")));
+        return Err(Error::input(format!("{origin}: no tenant listed")));
     }
     Ok(tenants)
 }
 
 /// Read and parse a tenants file.
-pub fn load(path: &Path) -> Result<Vec<String>, InputError> {
+pub fn load(path: &Path) -> Result<Vec<String>, Error> {
     let origin = path.display().to_string();
     let bytes = crate::input::read_bounded(path, MAX_FILE_BYTES, true).map_err(|e| match e {
         crate::input::ReadError::TooLarge(limit) => {
-            InputError(format!("the tenants file {origin} is larger than {limit}"))
+            Error::input(format!("the tenants file {origin} is larger than {limit}"))
         }
-        e => InputError(format!("cannot read the tenants file {origin}: {e}")),
+        e => Error::input(format!("cannot read the tenants file {origin}: {e}")),
     })?;
     let text = String::from_utf8(bytes)
-        .map_err(|_| InputError(format!("the tenants file {origin} is not UTF-8 text")))?;
+        .map_err(|_| Error::input(format!("the tenants file {origin} is not UTF-8 text")))?;
     parse(&text, &origin)
 }
 
@@ -83,7 +84,7 @@ pub struct Job<'a> {
     pub tokens: &'a dyn TokenSource,
     pub app: &'a str,
     pub service_account: Option<&'a str>,
-    pub cloud: crate::graph::Cloud,
+    pub cloud: crate::cloud::Cloud,
     pub matrix: &'a Matrix,
     pub opts: audit::Options,
     /// The deadline of each tenant's audit, token request included (`--timeout`).

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::error::Error;
 use base64::Engine;
 use serde::Deserialize;
 
@@ -36,8 +37,8 @@ pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
 /// A bearer token as given (a file or ENTRA_PERMS_ACCESS_TOKEN), checked: at most
 /// [`MAX_TOKEN_BYTES`], an optional `Bearer ` prefix, then printable ASCII without spaces (what
 /// an HTTP header can carry). `origin` names where it came from in the error.
-pub fn check_raw<'a>(raw: &'a str, origin: &str) -> Result<&'a str, crate::exit::InputError> {
-    let bad = |why: String| crate::exit::InputError(format!("the token in {origin} {why}"));
+pub fn check_raw<'a>(raw: &'a str, origin: &str) -> Result<&'a str, Error> {
+    let bad = |why: String| Error::input(format!("the token in {origin} {why}"));
     if raw.len() > MAX_TOKEN_BYTES {
         return Err(bad(format!(
             "is larger than {} KiB: not an access token",
@@ -156,7 +157,7 @@ pub struct TenantMismatch {
 pub fn tenant_of(token: &Token, requested: Option<&str>) -> Result<Option<String>, TenantMismatch> {
     let tid = decode_claims(token.expose()).ok().and_then(|c| c.tid);
     if let (Some(actual), Some(req)) = (&tid, requested) {
-        if crate::matrix::is_guid(req) && !actual.eq_ignore_ascii_case(req) {
+        if crate::permission::is_guid(req) && !actual.eq_ignore_ascii_case(req) {
             return Err(TenantMismatch {
                 actual: actual.clone(),
                 requested: req.to_string(),
@@ -243,11 +244,20 @@ mod tests {
             check_raw("  Bearer abc.def.ghi\n", "T").unwrap(),
             "abc.def.ghi"
         );
-        assert!(check_raw("", "T").unwrap_err().0.contains("is empty"));
-        assert!(check_raw("a b", "T").unwrap_err().0.contains("character"));
+        assert!(check_raw("", "T")
+            .unwrap_err()
+            .message()
+            .contains("is empty"));
+        assert!(check_raw("a b", "T")
+            .unwrap_err()
+            .message()
+            .contains("character"));
         assert!(check_raw("a\u{1b}b", "T").is_err());
         let huge = "a".repeat(MAX_TOKEN_BYTES + 1);
-        assert!(check_raw(&huge, "T").unwrap_err().0.contains("larger"));
+        assert!(check_raw(&huge, "T")
+            .unwrap_err()
+            .message()
+            .contains("larger"));
     }
 
     #[test]

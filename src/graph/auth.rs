@@ -21,8 +21,8 @@ use base64::Engine;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::Cloud;
-use crate::exit::InputError;
+use crate::cloud::Cloud;
+use crate::error::Error;
 use crate::token::Token;
 
 /// How to get a Microsoft Graph token (`--auth`).
@@ -100,7 +100,7 @@ impl AuthContext {
 
     fn require(&self, key: &str, method: &str) -> Result<String> {
         Ok(self.var(key).ok_or_else(|| {
-            InputError(format!(
+            Error::input(format!(
                 "--auth {method} needs the environment variable {key}"
             ))
         })?)
@@ -109,7 +109,7 @@ impl AuthContext {
     /// The first of `keys` that is set.
     fn require_any(&self, keys: &[&str], method: &str) -> Result<String> {
         Ok(keys.iter().find_map(|k| self.var(k)).ok_or_else(|| {
-            InputError(format!(
+            Error::input(format!(
                 "--auth {method} needs the environment variable {}",
                 keys.join(" or ")
             ))
@@ -118,7 +118,7 @@ impl AuthContext {
 
     fn tenant_for(&self, method: &str) -> Result<String> {
         Ok(self.tenant.clone().ok_or_else(|| {
-            InputError(format!(
+            Error::input(format!(
                 "--auth {method} needs a tenant: pass --tenant or set AZURE_TENANT_ID"
             ))
         })?)
@@ -145,11 +145,12 @@ pub fn authority_host(cloud: Cloud, env_value: Option<String>) -> Result<String>
     match env_value {
         None => Ok(format!("https://{}", cloud.login_host())),
         Some(v) => {
-            let url = url::Url::parse(v.trim())
-                .map_err(|e| InputError(format!("AZURE_AUTHORITY_HOST `{v}` is not a URL: {e}")))?;
+            let url = url::Url::parse(v.trim()).map_err(|e| {
+                Error::input(format!("AZURE_AUTHORITY_HOST `{v}` is not a URL: {e}"))
+            })?;
             if url.scheme() != "https" {
                 return Err(
-                    InputError(format!("AZURE_AUTHORITY_HOST `{v}` must use https")).into(),
+                    Error::input(format!("AZURE_AUTHORITY_HOST `{v}` must use https")).into(),
                 );
             }
             Ok(url.as_str().trim_end_matches('/').to_string())
@@ -253,7 +254,7 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
             let federated =
                 crate::input::read_bounded(Path::new(&file), MAX_SECRET_FILE_BYTES, false)
                     .map_err(|e| {
-                        InputError(format!(
+                        Error::input(format!(
                     "cannot read the federated token file {file} (AZURE_FEDERATED_TOKEN_FILE): {e}"
                 ))
                     })?;
@@ -377,7 +378,7 @@ impl std::fmt::Debug for GitHubOidc {
 impl GitHubOidc {
     pub fn new(url: &str, bearer: String, http: reqwest::Client) -> Result<Self> {
         let mut url = url::Url::parse(url.trim())
-            .map_err(|e| InputError(format!("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL: {e}")))?;
+            .map_err(|e| Error::input(format!("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL: {e}")))?;
         url.query_pairs_mut()
             .append_pair("audience", "api://AzureADTokenExchange");
         Ok(GitHubOidc { url, bearer, http })
@@ -457,7 +458,7 @@ impl CertificateAssertion {
     /// Read a PEM file holding the certificate and its unencrypted RSA private key.
     pub fn from_pem_file(path: &Path, client_id: &str, audience: &str) -> Result<Self> {
         let pem = crate::input::read_bounded(path, MAX_SECRET_FILE_BYTES, false).map_err(|e| {
-            InputError(format!(
+            Error::input(format!(
                 "cannot read the certificate file {} (AZURE_CLIENT_CERTIFICATE_PATH): {e}",
                 path.display()
             ))

@@ -8,15 +8,17 @@ use anyhow::{bail, Result};
 
 use super::client::{odata_quote, Call, GraphClient, GraphError};
 use super::wire;
-use super::GRAPH_APP_ID;
+use crate::cloud::Cloud;
+use crate::cloud::GRAPH_APP_ID;
+use crate::error::Error;
 use crate::findings::Finding;
 use crate::grants::{
     AppIdentity, AppRoleGrant, AppSecurity, Assignment, AuditEntry, CatalogId, Consent, Credential,
     DelegatedGrant, DirectoryRole, Grants, OtherGrant, Owner, Requested, ServiceAccount,
     UnresolvedGrant,
 };
-use crate::graph::Cloud;
-use crate::matrix::{is_guid, Matrix, PermissionType};
+use crate::matrix::Matrix;
+use crate::permission::{is_guid, PermissionType};
 
 const SP_SELECT: &str =
     "id,appId,displayName,appOwnerOrganizationId,passwordCredentials,keyCredentials";
@@ -237,7 +239,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
     let org_url = client.url("/v1.0/organization", &[("$select", "id,verifiedDomains")]);
     let app = target.app.trim();
     if app.is_empty() {
-        bail!(crate::exit::InputError("--app is empty".into()));
+        bail!(Error::input("--app is empty"));
     }
     let (org, catalog, user, by_app_id) = tokio::try_join!(
         async {

@@ -12,50 +12,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use url::Url;
 
-use crate::exit::InputError;
-
-/// A Microsoft cloud: its login authority and its Graph host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Cloud {
-    Global,
-    Usgov,
-    UsgovDod,
-    China,
-}
-
-impl Cloud {
-    /// The Microsoft Graph host of this cloud.
-    pub fn graph_host(self) -> &'static str {
-        match self {
-            Cloud::Global => "graph.microsoft.com",
-            Cloud::Usgov => "graph.microsoft.us",
-            Cloud::UsgovDod => "dod-graph.microsoft.us",
-            Cloud::China => "microsoftgraph.chinacloudapi.cn",
-        }
-    }
-
-    /// The Entra ID login host of this cloud.
-    pub fn login_host(self) -> &'static str {
-        match self {
-            Cloud::Global => "login.microsoftonline.com",
-            Cloud::Usgov | Cloud::UsgovDod => "login.microsoftonline.us",
-            Cloud::China => "login.chinacloudapi.cn",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cloud::Global => "global",
-            Cloud::Usgov => "usgov",
-            Cloud::UsgovDod => "usgov-dod",
-            Cloud::China => "china",
-        }
-    }
-}
-
-/// The Microsoft Graph application id, the same in every tenant and cloud.
-pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+use crate::cloud::Cloud;
+use crate::error::Error;
 
 /// The HTTP client shared by token requests and Graph calls: timeouts, a User-Agent with our
 /// version, no redirects (a token must not follow one), the proxy from HTTPS_PROXY/NO_PROXY, and
@@ -77,7 +35,7 @@ fn builder() -> Result<reqwest::ClientBuilder> {
     if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {
         let pem = crate::input::read_bounded(std::path::Path::new(&path), 16 * 1024 * 1024, false)
             .map_err(|e| {
-                InputError(format!(
+                Error::input(format!(
                     "cannot read the CA bundle {} (SSL_CERT_FILE): {e}",
                     path.to_string_lossy()
                 ))
@@ -137,35 +95,35 @@ const USER_AGENT: &str = concat!(
 );
 
 /// The Graph base URL: `--graph-url` (https, or http for a loopback host) or the cloud's host.
-pub fn base_url(cloud: Cloud, graph_url: Option<&str>) -> Result<Url, InputError> {
+pub fn base_url(cloud: Cloud, graph_url: Option<&str>) -> Result<Url, Error> {
     let Some(raw) = graph_url.map(str::trim).filter(|s| !s.is_empty()) else {
         let url = format!("https://{}", cloud.graph_host());
-        return Url::parse(&url).map_err(|e| InputError(format!("{url}: {e}")));
+        return Url::parse(&url).map_err(|e| Error::input(format!("{url}: {e}")));
     };
     let url = Url::parse(raw)
-        .map_err(|e| InputError(format!("--graph-url `{raw}` is not a URL: {e}")))?;
+        .map_err(|e| Error::input(format!("--graph-url `{raw}` is not a URL: {e}")))?;
     let host_ok = is_loopback(&url);
     match url.scheme() {
         "https" => {}
         "http" if host_ok => {}
         "http" => {
-            return Err(InputError(format!(
+            return Err(Error::input(format!(
                 "--graph-url `{raw}`: http:// is only allowed for loopback hosts; use https://"
             )))
         }
         other => {
-            return Err(InputError(format!(
+            return Err(Error::input(format!(
                 "--graph-url `{raw}`: unsupported scheme {other}"
             )))
         }
     }
     if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
-        return Err(InputError(format!(
+        return Err(Error::input(format!(
             "--graph-url `{raw}` must be a plain host URL (no user or password)"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(InputError(format!(
+        return Err(Error::input(format!(
             "--graph-url `{raw}` must not have a query or fragment"
         )));
     }
@@ -176,7 +134,7 @@ pub fn base_url(cloud: Cloud, graph_url: Option<&str>) -> Result<Url, InputError
         .next()
         .unwrap_or("");
     if last.eq_ignore_ascii_case("v1.0") || last.eq_ignore_ascii_case("beta") {
-        return Err(InputError(format!(
+        return Err(Error::input(format!(
             "--graph-url `{raw}`: give the base URL without the version segment (`{last}`)"
         )));
     }

@@ -182,8 +182,8 @@ pub fn json(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use crate::audit::{diff, Options};
+    use crate::cloud::Cloud;
     use crate::grants::{AppIdentity, Grants, Source};
-    use crate::graph::Cloud;
     use crate::matrix::Matrix;
 
     fn render(color: bool) -> String {

@@ -148,7 +148,7 @@ mod tests {
     fn one_row_per_object_and_requirement_readable_by_a_csv_reader() {
         let m = Matrix::embedded().unwrap();
         let mut g = Grants::new(
-            crate::graph::Cloud::Global,
+            crate::cloud::Cloud::Global,
             AppIdentity {
                 display_name: Some("=HYPERLINK(\"http://x\"), \"quoted\"\nname".into()),
                 ..Default::default()

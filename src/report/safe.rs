@@ -115,7 +115,7 @@ mod tests {
     fn names_from_the_tenant_lose_their_control_characters() {
         let m = Matrix::embedded().unwrap();
         let mut g = Grants::new(
-            crate::graph::Cloud::Global,
+            crate::cloud::Cloud::Global,
             AppIdentity {
                 display_name: Some("Backup\u{1b}[2J\u{7}\nFAKE: PASS".into()),
                 ..Default::default()

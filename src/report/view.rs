@@ -6,8 +6,9 @@
 
 use crate::audit::{Change, Coverage, GrantEntry, Report, Requirement, Status};
 use crate::grants::{Assignment, Consent, Source};
-use crate::matrix::{Matrix, PermissionType};
+use crate::matrix::Matrix;
 use crate::multi::{MultiReport, TenantResult};
+use crate::permission::PermissionType;
 use crate::plan::Plan;
 
 /// One audit, as people read it.

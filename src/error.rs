@@ -1,0 +1,90 @@
+//! What kind of failure an error is — the user's input (exit 2) or a run that could not complete
+//! (exit 3) — carried by the error itself, as rustsec's `Error { kind }` does.
+//!
+//! Every loader of user input (arguments, matrices, snapshots, baselines, tenants files, tokens
+//! given) returns an [`Error`] of kind [`Kind::Input`]; anything else that fails means the run
+//! could not complete. `exit.rs` reads the kind through [`kind_of`] and never inspects types.
+
+/// The kinds of failure, each with its exit code in `exit.rs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// What the user gave us is wrong: arguments, a file, a query.
+    Input,
+    /// The run could not complete: sign-in, network, Graph, a deadline.
+    Incomplete,
+}
+
+/// An error that says which kind of failure it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    kind: Kind,
+    message: String,
+}
+
+impl Error {
+    /// An error in what the user gave us.
+    pub fn input(message: impl Into<String>) -> Error {
+        Error {
+            kind: Kind::Input,
+            message: message.into(),
+        }
+    }
+
+    /// A run that could not complete, said as such.
+    pub fn incomplete(message: impl Into<String>) -> Error {
+        Error {
+            kind: Kind::Incomplete,
+            message: message.into(),
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// The kind of a failed run: the kind said by the innermost error that says one (the cause, which
+/// knows best), else [`Kind::Incomplete`] — an unclassified failure never passes for bad input.
+pub fn kind_of(e: &anyhow::Error) -> Kind {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<Error>())
+        .last()
+        .map_or(Kind::Incomplete, Error::kind)
+}
+
+/// Whether the error is only that the reader of our output went away (`… | head`).
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::anyhow;
+
+    #[test]
+    fn the_kind_is_read_from_the_chain_innermost_first() {
+        let input: anyhow::Error = Error::input("bad file").into();
+        assert_eq!(kind_of(&input.context("while loading")), Kind::Input);
+        assert_eq!(kind_of(&anyhow!("network down")), Kind::Incomplete);
+        let both = anyhow::Error::from(Error::input("bad"))
+            .context(Error::incomplete("outer says otherwise"));
+        assert_eq!(kind_of(&both), Kind::Input);
+    }
+
+    #[test]
+    fn a_broken_pipe_is_recognised_through_context() {
+        let e = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("writing the report");
+        assert!(is_broken_pipe(&e));
+        assert!(!is_broken_pipe(&anyhow!("other")));
+    }
+}
