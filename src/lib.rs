@@ -9,7 +9,7 @@ pub mod catalog;
 pub mod cli;
 pub mod cloud;
 pub mod config;
-pub mod drift;
+
 pub mod error;
 pub mod exit;
 pub mod explain;
@@ -37,6 +37,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use crate::error::Error;
+use audit::drift;
 use cli::{AuditArgs, Cli, Command, ExplainFormat, MatrixFormat, PlanArgs, PlanFormat};
 use config::{AuditConfig, Connection, GrantsSource};
 use exit::Outcome;
@@ -193,19 +194,23 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
                 &matrix,
                 since,
             )?;
-            let mut report = audit::diff(&matrix, &grants, from, &config.options);
-            match &baseline {
-                None => no_baseline(&mut report, config.options.fail_on),
-                Some(drift::BaselineDoc::One(b)) => {
-                    let origin = config.baseline.as_deref().unwrap_or(Path::new("")).display();
-                    drift::check_same(&report, b, &origin.to_string())?;
-                    let log = grants.audit_log.as_deref();
-                    drift::compare(&mut report, b, log, config.options.fail_on);
-                }
-                Some(drift::BaselineDoc::Many(_)) => anyhow::bail!(Error::input(
+            let origin = config
+                .baseline
+                .as_deref()
+                .unwrap_or(Path::new(""))
+                .display()
+                .to_string();
+            let against = match &baseline {
+                None => audit::Against::Nothing,
+                Some(drift::BaselineDoc::One(b)) => audit::Against::Baseline {
+                    baseline: b,
+                    origin: &origin,
+                },
+                Some(drift::BaselineDoc::Many(_)) => anyhow::bail!(error::Error::input(
                     "the baseline is a multi-tenant audit: use it with --tenants, or give the JSON of this one audit"
                 )),
-            }
+            };
+            let report = audit::run(&matrix, &grants, from, &config.options, against)?;
             let plan = plan::plan(&matrix, &grants, &report, grants.cloud);
             let outcome = Outcome::of(report.passed);
             (Audited::One(Box::new((report, plan))), outcome)
@@ -222,17 +227,6 @@ fn run_audit(args: AuditArgs, out: &mut dyn Write, color: bool) -> Result<Outcom
         })?;
     }
     Ok(outcome)
-}
-
-/// `--fail-on new-gap` / `new-excess` without a baseline: say that every gap counts as new.
-fn no_baseline(report: &mut audit::Report, fail_on: audit::FailOn) {
-    if matches!(fail_on, audit::FailOn::NewGap | audit::FailOn::NewExcess) {
-        let f = findings::Finding::NoBaseline {
-            fail_on: fail_on.as_str().to_string(),
-        };
-        report.notes.push(f.message());
-        report.findings.push(f.entry());
-    }
 }
 
 /// The largest baseline file read.

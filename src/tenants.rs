@@ -92,7 +92,7 @@ pub struct Job<'a> {
     /// Read the directory audit log since this time (drift against a baseline).
     pub audit_log_since: Option<String>,
     /// `--baseline`: each tenant's earlier audit, by tenant as listed.
-    pub baseline: Option<&'a [(String, crate::drift::Baseline)]>,
+    pub baseline: Option<&'a [(String, crate::audit::drift::Baseline)]>,
 }
 
 /// Audit every tenant, `concurrency` at a time; `done` is called as each finishes. Results keep
@@ -135,18 +135,23 @@ pub async fn audit_all(
 
 async fn audit_one(job: &Job<'_>, tenant: &str) -> Result<Report> {
     let grants = read_grants(job, Some(tenant)).await?;
-    let mut report = audit::diff(job.matrix, &grants, Source::Graph, &job.opts);
-    if let Some(list) = job.baseline {
-        match crate::drift::of_tenant(list, tenant) {
-            Some(b) => {
-                crate::drift::check_same(&report, b, "(--baseline)")?;
-                let log = grants.audit_log.as_deref();
-                crate::drift::compare(&mut report, b, log, job.opts.fail_on);
-            }
-            None => crate::drift::new_tenant(&mut report, tenant),
-        }
-    }
-    Ok(report)
+    let against = match job.baseline {
+        None => audit::Against::Nothing,
+        Some(list) => match audit::drift::of_tenant(list, tenant) {
+            Some(baseline) => audit::Against::Baseline {
+                baseline,
+                origin: "(--baseline)",
+            },
+            None => audit::Against::NewTenant(tenant),
+        },
+    };
+    Ok(audit::run(
+        job.matrix,
+        &grants,
+        Source::Graph,
+        &job.opts,
+        against,
+    )?)
 }
 
 /// Read what one tenant granted the app: a token, then Microsoft Graph, all within the job's

@@ -4,7 +4,7 @@
 //! already free of control characters. The table, Markdown and HTML renderers only lay it out,
 //! so they cannot disagree.
 
-use crate::audit::{Change, Coverage, GrantEntry, Report, Requirement, Status};
+use crate::audit::{Change, Coverage, FailOn, GrantEntry, Report, Requirement, Status};
 use crate::grants::{Assignment, Consent, Source};
 use crate::matrix::Matrix;
 use crate::multi::{MultiReport, TenantResult};
@@ -236,8 +236,8 @@ pub fn verdict(r: &Report) -> String {
         parts.push(format!("{} not needed", r.excess.len()));
     }
     let mut policy = Vec::new();
-    if r.fail_on != "gap" {
-        policy.push(format!("--fail-on {}", r.fail_on));
+    if r.fail_on != FailOn::Gap {
+        policy.push(format!("--fail-on {}", r.fail_on.as_str()));
     }
     if r.strict {
         policy.push("--strict".to_string());
@@ -454,7 +454,7 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
         app_id: r.app.app_id.clone(),
         service_principal_id: r.app.service_principal_id.clone(),
         tenant: r.tenant_id.clone(),
-        cloud: r.cloud,
+        cloud: r.cloud.as_str(),
         source: source_words(r.source),
         read_at: r.read_at.clone(),
         tool: format!("{} {}", r.tool.name, r.tool.version),
@@ -464,7 +464,7 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
             .unwrap_or_else(|| "(unversioned)".into()),
         scope: r.scope.as_str(),
         strict: r.strict,
-        fail_on: r.fail_on,
+        fail_on: r.fail_on.as_str(),
         objects_in_scope: r.summary.objects - r.summary.not_applicable,
         covered: r.summary.covered,
         partial: r.summary.partial,
@@ -542,7 +542,7 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
                             .unwrap_or_default(),
                         if c.on == "application" { "app registration" } else { "service principal" },
                         c.end_date_time.as_deref().unwrap_or("never"),
-                        c.state
+                        c.state.as_str()
                     )
                 })
                 .collect(),

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use crate::audit::{
-    self, BaselineInfo, Change, ChangedBy, Changes, FailOn, Gap, GrantEntry, Options, Report,
+    self, BaselineInfo, Change, ChangedBy, Changes, Gap, GrantEntry, Options, Report,
 };
 use crate::error::Error;
 use crate::findings::Finding;
@@ -254,15 +254,9 @@ fn explain(
         })
 }
 
-/// Compare `report` with `baseline`: mark each requirement's change, list what changed, attribute
-/// grant changes from `log` (the audit log's entries since the baseline, when read), and decide
-/// `passed` again for `--fail-on new-gap` / `new-excess`.
-pub fn compare(
-    report: &mut Report,
-    baseline: &Baseline,
-    log: Option<&[AuditEntry]>,
-    fail_on: FailOn,
-) {
+/// Compare `report` with `baseline`: mark each requirement's change, list what changed, and
+/// attribute grant changes from `log` (the audit log's entries since the baseline, when read).
+pub fn compare(report: &mut Report, baseline: &Baseline, log: Option<&[AuditEntry]>) {
     let mut changes = Changes::default();
     let mut resolved_keys: HashSet<(String, PermissionType)> = HashSet::new();
     let mut new_keys: HashSet<(String, PermissionType)> = HashSet::new();
@@ -359,18 +353,6 @@ pub fn compare(
                 .unwrap_or_else(|| "unknown".into()),
         });
     }
-    match fail_on {
-        FailOn::NewGap => report.passed = changes.new_gaps.is_empty(),
-        FailOn::NewExcess => {
-            report.passed = !changes.grants_added.iter().any(|g| {
-                report
-                    .excess
-                    .iter()
-                    .any(|e| e.ptype == g.ptype && e.permission.eq_ignore_ascii_case(&g.permission))
-            })
-        }
-        _ => {}
-    }
     for f in findings {
         report.notes.push(f.message());
         report.findings.push(f.entry());
@@ -398,7 +380,7 @@ pub fn new_tenant(report: &mut Report, tenant: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::diff;
+    use crate::audit::FailOn;
     use crate::cloud::Cloud;
     use crate::grants::{AppIdentity, AppRoleGrant, Grants};
 
@@ -427,12 +409,25 @@ mod tests {
             fail_on,
             ..Options::default()
         };
-        diff(
+        crate::audit::run(
             &Matrix::embedded().unwrap(),
             &grants(perms),
             Source::Graph,
             &opts,
+            crate::audit::Against::Nothing,
         )
+        .unwrap()
+    }
+
+    /// `now` compared with `base`, and the verdict decided again, as the pipeline does.
+    fn compare_and_decide(
+        now: &mut Report,
+        base: &Baseline,
+        log: Option<&[AuditEntry]>,
+        fail_on: FailOn,
+    ) {
+        compare(now, base, log);
+        now.passed = crate::audit::verdict(now, fail_on);
     }
 
     #[test]
@@ -451,7 +446,7 @@ mod tests {
             ptype: Some(PermissionType::Application),
             added: true,
         }];
-        compare(&mut now, &base, Some(&log), FailOn::NewGap);
+        compare_and_decide(&mut now, &base, Some(&log), FailOn::NewGap);
         let changes = now.changes.as_ref().unwrap();
         assert_eq!(changes.new_gaps.len(), 1);
         assert_eq!(
@@ -486,7 +481,7 @@ mod tests {
         let base = from_report(&then, "audit", None);
         let mut now = audit(&["Policy.Read.All"], FailOn::NewGap);
         assert!(!now.passed, "without the comparison every gap is new");
-        compare(&mut now, &base, None, FailOn::NewGap);
+        compare_and_decide(&mut now, &base, None, FailOn::NewGap);
         assert!(now.passed);
         let changes = now.changes.unwrap();
         assert!(changes.new_gaps.is_empty());
@@ -498,10 +493,10 @@ mod tests {
     fn new_excess_fails_only_for_grants_added_beyond_the_matrix() {
         let base = from_report(&audit(&["Mail.Read"], FailOn::Gap), "audit", None);
         let mut same = audit(&["Mail.Read"], FailOn::NewExcess);
-        compare(&mut same, &base, None, FailOn::NewExcess);
+        compare_and_decide(&mut same, &base, None, FailOn::NewExcess);
         assert!(same.passed);
         let mut more = audit(&["Mail.Read", "Sites.Read.All"], FailOn::NewExcess);
-        compare(&mut more, &base, None, FailOn::NewExcess);
+        compare_and_decide(&mut more, &base, None, FailOn::NewExcess);
         assert!(!more.passed);
     }
 
