@@ -28,6 +28,7 @@ use entra_perms::audit::Options;
 use entra_perms::cloud::Cloud;
 use entra_perms::graph::client::GraphClient;
 use entra_perms::graph::fetch::{self, Target};
+use entra_perms::graph::session::{Read, Session};
 use entra_perms::matrix::Matrix;
 use entra_perms::tenants::{self, Job};
 use entra_perms::token::Token;
@@ -161,19 +162,24 @@ fn many(latency: Duration, n: usize, concurrency: usize) -> (Duration, usize) {
     ));
     let graph = FakeGraph::start(tenant);
     let matrix = Matrix::embedded().expect("matrix");
-    let tokens = TokenPerTenant;
-    let job = Job {
+    let session = Session {
         http: entra_perms::graph::http_client().expect("http"),
-        fallback_http: None,
+        fallback: None,
         base: url::Url::parse(&graph.base).expect("url"),
-        tokens: &tokens,
-        app: APP_ID,
-        service_account: None,
+        tokens: Box::new(TokenPerTenant),
+        tenant: None,
         cloud: Cloud::Global,
-        matrix: &matrix,
-        opts: Options::default(),
         timeout: Duration::from_secs(600),
-        audit_log_since: None,
+    };
+    let job = Job {
+        session: &session,
+        read: Read {
+            app: APP_ID,
+            service_account: None,
+            matrix: &matrix,
+            audit_log_since: None,
+        },
+        opts: Options::default(),
         baseline: None,
     };
     let started = Instant::now();
@@ -195,7 +201,7 @@ fn many(latency: Duration, n: usize, concurrency: usize) -> (Duration, usize) {
 struct TokenPerTenant;
 
 #[async_trait::async_trait]
-impl entra_perms::tenants::TokenSource for TokenPerTenant {
+impl entra_perms::graph::session::TokenSource for TokenPerTenant {
     async fn token(&self, tenant: Option<&str>) -> anyhow::Result<Token> {
         Ok(Token::new(format!("{TOKEN}-{}", tenant.unwrap_or("own"))))
     }

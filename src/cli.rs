@@ -6,7 +6,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::audit::{FailOn, Scope};
 pub use crate::cloud::Cloud;
-use crate::config::{AuditConfig, Connection, GrantsSource, ReportTarget};
+use crate::config::{
+    AuditConfig, Connection, GrantsSource, PlanConfig, ReportTarget, SnapshotConfig,
+};
 use crate::error::Error;
 pub use crate::graph::auth::AuthMethod;
 use crate::report::Format;
@@ -369,15 +371,83 @@ fn parse_report_target(s: &str) -> Result<ReportTarget, String> {
     })
 }
 
-impl From<&ConnectionArgs> for Connection {
-    fn from(c: &ConnectionArgs) -> Connection {
-        Connection {
+impl TryFrom<&ConnectionArgs> for Connection {
+    type Error = Error;
+
+    /// The connection, checked before any I/O: a `--graph-url` that is no usable Graph base URL
+    /// is an input error.
+    fn try_from(c: &ConnectionArgs) -> Result<Connection, Error> {
+        let graph_url = match c.graph_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(
+                crate::graph::parse_base_url(raw)
+                    .map_err(|e| Error::input(format!("--graph-url {e}")))?,
+            ),
+        };
+        Ok(Connection {
             tenant: c.tenant.clone(),
             cloud: c.cloud,
-            graph_url: c.graph_url.clone(),
+            graph_url,
             auth: c.auth,
             timeout: std::time::Duration::from_secs(c.timeout),
+        })
+    }
+}
+
+/// `--app` as given, which may not be blank.
+fn app_arg(app: &str) -> Result<String, Error> {
+    let app = app.trim();
+    if app.is_empty() {
+        return Err(Error::input(
+            "--app is empty: give the application (client) id, the service principal's object id or its exact display name",
+        ));
+    }
+    Ok(app.to_string())
+}
+
+impl PlanArgs {
+    pub fn config(&self) -> Result<PlanConfig, Error> {
+        let source = match (&self.app, &self.from) {
+            (_, Some(path)) => GrantsSource::Snapshot(path.clone()),
+            (Some(app), None) => GrantsSource::Graph { app: app_arg(app)? },
+            (None, None) => return Err(Error::input("give --app APP or --from SNAPSHOT")),
+        };
+        if let Some(path) = &self.output {
+            crate::config::check_output_path(path, "--output").map_err(Error::input)?;
         }
+        Ok(PlanConfig {
+            source,
+            matrix: self.source.matrix.clone(),
+            connection: Connection::try_from(&self.connection)?,
+            service_account: self.service_account.clone(),
+            options: crate::audit::Options {
+                scope: self.scope,
+                strict: self.strict,
+                fail_on: FailOn::Gap,
+            },
+            format: match self.format {
+                PlanFormat::Text => crate::config::PlanFormat::Text,
+                PlanFormat::Json => crate::config::PlanFormat::Json,
+                PlanFormat::Markdown => crate::config::PlanFormat::Markdown,
+                PlanFormat::Html => crate::config::PlanFormat::Html,
+            },
+            output: self.output.clone(),
+        })
+    }
+}
+
+impl SnapshotArgs {
+    pub fn config(&self) -> Result<SnapshotConfig, Error> {
+        if let Some(path) = &self.output {
+            crate::config::check_output_path(path, "--output").map_err(Error::input)?;
+        }
+        Ok(SnapshotConfig {
+            app: app_arg(&self.app)?,
+            matrix: self.source.matrix.clone(),
+            connection: Connection::try_from(&self.connection)?,
+            service_account: self.service_account.clone(),
+            output: self.output.clone(),
+        })
     }
 }
 
@@ -392,13 +462,13 @@ impl AuditArgs {
         let source = match (&self.tenants, &self.app, &self.from) {
             (Some(file), Some(app), _) => GrantsSource::Tenants {
                 file: file.clone(),
-                app: app.clone(),
+                app: app_arg(app)?,
                 concurrency: usize::from(self.concurrency),
             },
             (Some(_), None, _) => return Err(Error::input("--tenants needs --app APP")),
             _ if self.token_claims => GrantsSource::Token(self.token_file.clone()),
             (None, _, Some(path)) => GrantsSource::Snapshot(path.clone()),
-            (None, Some(app), None) => GrantsSource::Graph { app: app.clone() },
+            (None, Some(app), None) => GrantsSource::Graph { app: app_arg(app)? },
             (None, None, None) => return Err(Error::input("give --app APP or --from SNAPSHOT")),
         };
         if let Some(path) = &self.output {
@@ -422,7 +492,7 @@ impl AuditArgs {
         Ok(AuditConfig {
             source,
             matrix: self.source.matrix.clone(),
-            connection: Connection::from(&self.connection),
+            connection: Connection::try_from(&self.connection)?,
             service_account: self.service_account.clone(),
             options: crate::audit::Options {
                 scope: self.policy.scope,

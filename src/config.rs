@@ -3,11 +3,9 @@
 //! reader of it — the Graph read, the diff, each renderer — gets the same checked values.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use crate::audit::Options;
-use crate::cloud::Cloud;
-use crate::graph::auth::AuthMethod;
+pub use crate::graph::session::Connection;
 use crate::report::Format;
 
 /// Where the grants come from.
@@ -25,18 +23,6 @@ pub enum GrantsSource {
         app: String,
         concurrency: usize,
     },
-}
-
-/// How to reach a tenant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Connection {
-    /// The tenant asked for (`--tenant`; AZURE_TENANT_ID is read when signing in).
-    pub tenant: Option<String>,
-    pub cloud: Cloud,
-    pub graph_url: Option<String>,
-    pub auth: AuthMethod,
-    /// One tenant's whole audit (`--timeout`).
-    pub timeout: Duration,
 }
 
 /// One report to write: a format, to a file or (`None`) to stdout.
@@ -80,6 +66,50 @@ impl AuditConfig {
         }
         inputs
     }
+}
+
+/// A plan, fully decided.
+#[derive(Debug, Clone)]
+pub struct PlanConfig {
+    /// Graph (`--app`) or a snapshot (`--from`).
+    pub source: GrantsSource,
+    pub matrix: Option<PathBuf>,
+    pub connection: Connection,
+    pub service_account: Option<String>,
+    /// What the plan closes (its `fail_on` is not used).
+    pub options: Options,
+    pub format: PlanFormat,
+    pub output: Option<PathBuf>,
+}
+
+impl PlanConfig {
+    /// The files the plan reads, which its output may not overwrite.
+    pub fn inputs(&self) -> Vec<&Path> {
+        let mut inputs: Vec<&Path> = self.matrix.iter().map(PathBuf::as_path).collect();
+        if let GrantsSource::Snapshot(p) = &self.source {
+            inputs.push(p);
+        }
+        inputs
+    }
+}
+
+/// How a plan is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
+    Html,
+}
+
+/// A snapshot, fully decided.
+#[derive(Debug, Clone)]
+pub struct SnapshotConfig {
+    pub app: String,
+    pub matrix: Option<PathBuf>,
+    pub connection: Connection,
+    pub service_account: Option<String>,
+    pub output: Option<PathBuf>,
 }
 
 /// Check an output file name: `--output json` (the `az -o json` habit) is a format, not a file.

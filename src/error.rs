@@ -54,6 +54,8 @@ pub fn kind_of(e: &anyhow::Error) -> Kind {
     e.chain()
         .filter_map(|c| c.downcast_ref::<Error>())
         .last()
+        // One given as context is found by anyhow's own downcast.
+        .or_else(|| e.downcast_ref::<Error>())
         .map_or(Kind::Incomplete, Error::kind)
 }
 
@@ -78,6 +80,8 @@ mod tests {
         let both = anyhow::Error::from(Error::input("bad"))
             .context(Error::incomplete("outer says otherwise"));
         assert_eq!(kind_of(&both), Kind::Input);
+        let as_context = anyhow!("no such file").context(Error::input("cannot read the matrix"));
+        assert_eq!(kind_of(&as_context), Kind::Input);
     }
 
     #[test]

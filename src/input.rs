@@ -80,7 +80,7 @@ pub fn write_atomically(path: &Path, inputs: &[&Path], doc: &[u8]) -> Result<(),
     for input in inputs {
         if resolved(input).is_some_and(|i| i == target) {
             return Err(Error::input(format!(
-                "--output {shown} is the input file {}: writing the report there would destroy it; choose another output file",
+                "the output file {shown} is the input file {}: writing the report there would destroy it; choose another output file",
                 input.display()
             )));
         }

@@ -35,6 +35,9 @@ fn main() -> ExitCode {
             "error: {}",
             entra_perms::text::escape_controls(&message)
         );
+        if let Some(hint) = entra_perms::commands::hint(e) {
+            let _ = writeln!(err, "hint: {hint}");
+        }
     }
     code.into()
 }

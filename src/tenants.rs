@@ -4,22 +4,17 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Result;
 use futures::stream::{self, StreamExt};
-use url::Url;
 
+use crate::audit::drift::Baseline;
 use crate::audit::{self, Report};
 use crate::error::Error;
 use crate::exit::{self, Outcome};
-use crate::grants::{Grants, Source};
-use crate::graph::client::GraphClient;
-use crate::graph::fetch::{self, Target};
-use crate::matrix::Matrix;
+use crate::grants::Source;
+use crate::graph::session::{Read, Session};
 pub use crate::multi::{MultiReport, MultiSummary, TenantResult};
-use crate::token::Token;
 
 /// The largest tenants file accepted.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -69,30 +64,13 @@ pub fn load(path: &Path) -> Result<Vec<String>, Error> {
     parse(&text, &origin)
 }
 
-/// Gets a Microsoft Graph token for a tenant (`None`: the credential's own).
-#[async_trait::async_trait]
-pub trait TokenSource: Send + Sync {
-    async fn token(&self, tenant: Option<&str>) -> Result<Token>;
-}
-
-/// How to audit each tenant.
+/// How to audit each tenant: one session for all of them, the same read in each.
 pub struct Job<'a> {
-    pub http: reqwest::Client,
-    /// The client to fall back to should `http` fail to connect (HTTP/2 refused).
-    pub fallback_http: Option<reqwest::Client>,
-    pub base: Url,
-    pub tokens: &'a dyn TokenSource,
-    pub app: &'a str,
-    pub service_account: Option<&'a str>,
-    pub cloud: crate::cloud::Cloud,
-    pub matrix: &'a Matrix,
+    pub session: &'a Session,
+    pub read: Read<'a>,
     pub opts: audit::Options,
-    /// The deadline of each tenant's audit, token request included (`--timeout`).
-    pub timeout: Duration,
-    /// Read the directory audit log since this time (drift against a baseline).
-    pub audit_log_since: Option<String>,
     /// `--baseline`: each tenant's earlier audit, by tenant as listed.
-    pub baseline: Option<&'a [(String, crate::audit::drift::Baseline)]>,
+    pub baseline: Option<&'a [(String, Baseline)]>,
 }
 
 /// Audit every tenant, `concurrency` at a time; `done` is called as each finishes. Results keep
@@ -134,84 +112,24 @@ pub async fn audit_all(
 }
 
 async fn audit_one(job: &Job<'_>, tenant: &str) -> Result<Report> {
-    let grants = read_grants(job, Some(tenant)).await?;
+    let grants = job.session.read_grants(&job.read, Some(tenant)).await?;
     let against = match job.baseline {
         None => audit::Against::Nothing,
         Some(list) => match audit::drift::of_tenant(list, tenant) {
             Some(baseline) => audit::Against::Baseline {
                 baseline,
-                origin: "(--baseline)",
+                origin: "(the baseline)",
             },
             None => audit::Against::NewTenant(tenant),
         },
     };
     Ok(audit::run(
-        job.matrix,
+        job.read.matrix,
         &grants,
         Source::Graph,
         &job.opts,
         against,
     )?)
-}
-
-/// Read what one tenant granted the app: a token, then Microsoft Graph, all within the job's
-/// deadline. `tenant` is the tenant asked for (`None`: the credential's own); the tenant read
-/// must be that one, or there is no verdict.
-pub async fn read_grants(job: &Job<'_>, tenant: Option<&str>) -> Result<Grants> {
-    let started = std::time::Instant::now();
-    let work = async {
-        let token = job.tokens.token(tenant).await?;
-        let token_tenant = crate::token::tenant_of(&token, tenant)?;
-        let mut client = GraphClient::new(job.http.clone(), job.base.clone(), &token)?
-            .with_deadline(started + job.timeout, job.timeout);
-        if let Some(fallback) = &job.fallback_http {
-            client = client.with_fallback(fallback.clone());
-        }
-        let target = Target {
-            app: job.app,
-            service_account: job.service_account,
-            cloud: job.cloud,
-            requested_tenant: tenant,
-            token_tenant,
-            audit_log_since: job.audit_log_since.clone(),
-        };
-        fetch::fetch(&client, job.matrix, &target).await
-    };
-    match tokio::time::timeout(job.timeout, work).await {
-        Ok(result) => result,
-        Err(_) => Err(anyhow::anyhow!(
-            "the audit did not finish within its deadline of {} s (--timeout): the sign-in or \
-             Microsoft Graph is slow or not answering; run again later or raise --timeout",
-            job.timeout.as_secs()
-        )),
-    }
-}
-
-/// The production token source: the chosen `--auth` method, pointed at each tenant in turn.
-pub struct AuthTokens {
-    pub method: crate::graph::auth::AuthMethod,
-    pub ctx: crate::graph::auth::AuthContext,
-}
-
-#[async_trait::async_trait]
-impl TokenSource for AuthTokens {
-    async fn token(&self, tenant: Option<&str>) -> Result<Token> {
-        let mut ctx = self.ctx.clone();
-        if let Some(tenant) = tenant {
-            ctx.tenant = Some(tenant.to_string());
-        }
-        crate::graph::auth::acquire(self.method, &ctx).await
-    }
-}
-
-/// A token source that always gives the same token (tests and benchmarks).
-pub struct StaticToken(pub Arc<Token>);
-
-#[async_trait::async_trait]
-impl TokenSource for StaticToken {
-    async fn token(&self, _tenant: Option<&str>) -> Result<Token> {
-        Ok((*self.0).clone())
-    }
 }
 
 #[cfg(test)]

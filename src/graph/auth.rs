@@ -101,7 +101,7 @@ impl AuthContext {
     fn require(&self, key: &str, method: &str) -> Result<String> {
         Ok(self.var(key).ok_or_else(|| {
             Error::input(format!(
-                "--auth {method} needs the environment variable {key}"
+                "the {method} sign-in needs the environment variable {key}"
             ))
         })?)
     }
@@ -110,7 +110,7 @@ impl AuthContext {
     fn require_any(&self, keys: &[&str], method: &str) -> Result<String> {
         Ok(keys.iter().find_map(|k| self.var(k)).ok_or_else(|| {
             Error::input(format!(
-                "--auth {method} needs the environment variable {}",
+                "the {method} sign-in needs the environment variable {}",
                 keys.join(" or ")
             ))
         })?)
@@ -119,7 +119,7 @@ impl AuthContext {
     fn tenant_for(&self, method: &str) -> Result<String> {
         Ok(self.tenant.clone().ok_or_else(|| {
             Error::input(format!(
-                "--auth {method} needs a tenant: pass --tenant or set AZURE_TENANT_ID"
+                "the {method} sign-in needs a tenant: name the tenant, or set AZURE_TENANT_ID"
             ))
         })?)
     }
@@ -209,6 +209,20 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
         m => m,
     };
     let name = method_name(method);
+    acquire_with(method, name, ctx)
+        .await
+        .with_context(|| SignInFailed { method: name })
+}
+
+/// A sign-in that did not give a token, naming the method tried: the outermost context of every
+/// sign-in error, so that the command line can say which of its settings chose it.
+#[derive(Debug, thiserror::Error)]
+#[error("could not get a Microsoft Graph token with the {method} sign-in")]
+pub struct SignInFailed {
+    pub method: &'static str,
+}
+
+async fn acquire_with(method: AuthMethod, name: &'static str, ctx: &AuthContext) -> Result<Token> {
     tracing::info!(method = %name, "authenticating");
     if method == AuthMethod::AccessToken {
         let raw = ctx.require(ACCESS_TOKEN_ENV, name)?;
@@ -348,8 +362,7 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
                 );
             }
             anyhow!("{message}")
-        })
-        .with_context(|| format!("could not get a Microsoft Graph token with --auth {name}"))?;
+        })?;
     Ok(Token::new(token.token.secret()))
 }
 
@@ -705,7 +718,7 @@ mod tests {
         let e = acquire(AuthMethod::ClientSecret, &c).await.unwrap_err();
         let s = format!("{e:#}");
         assert!(
-            s.contains("could not get a Microsoft Graph token with --auth client-secret"),
+            s.contains("could not get a Microsoft Graph token with the client-secret sign-in"),
             "{s}"
         );
         assert!(s.contains("AADSTS7000215"), "{s}");
@@ -760,16 +773,16 @@ mod tests {
         let ep = Arc::new(FakeTokenEndpoint::default());
         let c = ctx(&[("AZURE_TENANT_ID", TENANT)], ep.clone(), Cloud::Global);
         let e = acquire(AuthMethod::ClientSecret, &c).await.unwrap_err();
-        assert!(e.to_string().contains("AZURE_CLIENT_ID"), "{e}");
+        assert!(format!("{e:#}").contains("AZURE_CLIENT_ID"), "{e}");
         let e = acquire(AuthMethod::AccessToken, &c).await.unwrap_err();
-        assert!(e.to_string().contains(ACCESS_TOKEN_ENV), "{e}");
+        assert!(format!("{e:#}").contains(ACCESS_TOKEN_ENV), "{e}");
         let c = ctx(
             &[("AZURE_CLIENT_ID", CLIENT), ("AZURE_CLIENT_SECRET", "x")],
             ep,
             Cloud::Global,
         );
         let e = acquire(AuthMethod::ClientSecret, &c).await.unwrap_err();
-        assert!(e.to_string().contains("--tenant"), "{e}");
+        assert!(format!("{e:#}").contains("needs a tenant"), "{e:#}");
     }
 
     #[tokio::test]
@@ -870,7 +883,7 @@ mod tests {
         );
         let e = CertificateAssertion::from_pem_file(Path::new("/no/cert.pem"), CLIENT, "a")
             .unwrap_err();
-        assert!(e.to_string().contains("/no/cert.pem"));
+        assert!(format!("{e:#}").contains("/no/cert.pem"));
     }
 
     #[tokio::test]

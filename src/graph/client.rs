@@ -74,7 +74,7 @@ pub struct Call {
 pub enum GraphError {
     #[error("{0}")]
     Status(Box<StatusError>),
-    #[error("cannot reach Microsoft Graph for {what} (GET {path}): {detail}. Check the network, the proxy (HTTPS_PROXY, NO_PROXY), the CA certificates (SSL_CERT_FILE) and --cloud/--graph-url")]
+    #[error("cannot reach Microsoft Graph for {what} (GET {path}): {detail}. Check the network, the proxy (HTTPS_PROXY, NO_PROXY), the CA certificates (SSL_CERT_FILE), the cloud and the Graph URL")]
     Transport {
         what: &'static str,
         path: String,
@@ -102,12 +102,14 @@ pub enum GraphError {
     },
     #[error("stopped reading {what}: {detail}; Microsoft Graph or a proxy in between is misbehaving, so the audit cannot be trusted")]
     Paging { what: &'static str, detail: String },
-    #[error("the audit did not finish within its deadline of {secs} s (--timeout) while reading {what} (GET {path}); Microsoft Graph is slow or not answering: run again later or raise --timeout")]
+    #[error("the audit did not finish within its deadline of {secs} s while reading {what} (GET {path}); Microsoft Graph is slow or not answering: run again later")]
     Deadline {
         what: &'static str,
         path: String,
         secs: u64,
     },
+    #[error("the audit did not finish within its deadline of {secs} s: the sign-in or Microsoft Graph is slow or not answering; run again later")]
+    SessionDeadline { secs: u64 },
 }
 
 /// Graph answered with an error status.
@@ -149,13 +151,13 @@ fn status_message(e: &StatusError) -> String {
         s.push_str(&format!(" [request-id {id}]"));
     }
     let hint = match status.as_u16() {
-        401 => "the token was refused (expired, malformed, or issued for another cloud or audience): sign in again, and check --cloud".to_string(),
+        401 => "the token was refused (expired, malformed, or issued for another cloud or audience): sign in again, and check the cloud".to_string(),
         403 => format!(
             "the auditing identity may not read {}: grant it {} (with admin consent) and run again",
             call.what, call.needs
         ),
         404 => "it does not exist in this tenant".to_string(),
-        400 | 405 | 501 => "Graph refused the request itself (malformed or unsupported), which no permission changes: check --graph-url and --cloud, and report it with the request id".to_string(),
+        400 | 405 | 501 => "Graph refused the request itself (malformed or unsupported), which no permission changes: check the Graph URL and the cloud, and report it with the request id".to_string(),
         _ => String::new(),
     };
     if !hint.is_empty() {

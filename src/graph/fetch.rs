@@ -239,7 +239,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
     let org_url = client.url("/v1.0/organization", &[("$select", "id,verifiedDomains")]);
     let app = target.app.trim();
     if app.is_empty() {
-        bail!(Error::input("--app is empty"));
+        bail!(Error::input("the app to audit is empty"));
     }
     let (org, catalog, user, by_app_id) = tokio::try_join!(
         async {
@@ -907,11 +907,11 @@ async fn resolve_app(client: &GraphClient, app: &str) -> Result<wire::ServicePri
         1 => Ok(found.remove(0)),
         0 => Err(AppNotFound(format!(
             "no service principal named `{app}` in this tenant (the name must match exactly; \
-             or pass the application id with --app)"
+             or name the app by its application id)"
         ))
         .into()),
         _ => Err(AppNotFound(format!(
-            "{} service principals are named `{app}`; pass one of their application ids with --app: {}",
+            "{} service principals are named `{app}`; name the app by one of their application ids: {}",
             found.len(),
             found
                 .iter()

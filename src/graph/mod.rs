@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod client;
 pub mod fetch;
+pub mod session;
 pub mod wire;
 
 use std::net::IpAddr;
@@ -94,38 +95,38 @@ const USER_AGENT: &str = concat!(
     " (+https://github.com/entra-perms/entra-perms)"
 );
 
-/// The Graph base URL: `--graph-url` (https, or http for a loopback host) or the cloud's host.
-pub fn base_url(cloud: Cloud, graph_url: Option<&str>) -> Result<Url, Error> {
-    let Some(raw) = graph_url.map(str::trim).filter(|s| !s.is_empty()) else {
-        let url = format!("https://{}", cloud.graph_host());
-        return Url::parse(&url).map_err(|e| Error::input(format!("{url}: {e}")));
-    };
-    let url = Url::parse(raw)
-        .map_err(|e| Error::input(format!("--graph-url `{raw}` is not a URL: {e}")))?;
-    let host_ok = is_loopback(&url);
+/// The Graph base URL: the one given (already checked by [`parse_base_url`]) or the cloud's host.
+pub fn base_url(cloud: Cloud, custom: Option<&Url>) -> Result<Url> {
+    match custom {
+        Some(url) => Ok(url.clone()),
+        None => Url::parse(&format!("https://{}", cloud.graph_host()))
+            .context("the cloud's Graph host is not a URL"),
+    }
+}
+
+/// Check a Graph base URL given by the user: https, or http for a loopback host; a plain host
+/// (no user, query or fragment), without the version segment. The error says what is wrong with
+/// it; the caller names where it came from.
+pub fn parse_base_url(raw: &str) -> Result<Url, String> {
+    let raw = raw.trim();
+    let url = Url::parse(raw).map_err(|e| format!("`{raw}` is not a URL: {e}"))?;
     match url.scheme() {
         "https" => {}
-        "http" if host_ok => {}
+        "http" if is_loopback(&url) => {}
         "http" => {
-            return Err(Error::input(format!(
-                "--graph-url `{raw}`: http:// is only allowed for loopback hosts; use https://"
-            )))
+            return Err(format!(
+                "`{raw}`: http:// is only allowed for loopback hosts; use https://"
+            ))
         }
-        other => {
-            return Err(Error::input(format!(
-                "--graph-url `{raw}`: unsupported scheme {other}"
-            )))
-        }
+        other => return Err(format!("`{raw}`: unsupported scheme {other}")),
     }
     if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::input(format!(
-            "--graph-url `{raw}` must be a plain host URL (no user or password)"
-        )));
+        return Err(format!(
+            "`{raw}` must be a plain host URL (no user or password)"
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::input(format!(
-            "--graph-url `{raw}` must not have a query or fragment"
-        )));
+        return Err(format!("`{raw}` must not have a query or fragment"));
     }
     let last = url
         .path()
@@ -134,9 +135,9 @@ pub fn base_url(cloud: Cloud, graph_url: Option<&str>) -> Result<Url, Error> {
         .next()
         .unwrap_or("");
     if last.eq_ignore_ascii_case("v1.0") || last.eq_ignore_ascii_case("beta") {
-        return Err(Error::input(format!(
-            "--graph-url `{raw}`: give the base URL without the version segment (`{last}`)"
-        )));
+        return Err(format!(
+            "`{raw}`: give the base URL without the version segment (`{last}`)"
+        ));
     }
     Ok(url)
 }
@@ -151,19 +152,23 @@ mod tests {
             base_url(Cloud::Usgov, None).unwrap().as_str(),
             "https://graph.microsoft.us/"
         );
+        assert_eq!(
+            base_url(Cloud::China, None).unwrap().as_str(),
+            "https://microsoftgraph.chinacloudapi.cn/"
+        );
     }
 
     #[test]
     fn http_only_for_loopback() {
-        assert!(base_url(Cloud::Global, Some("http://127.0.0.1:8080")).is_ok());
-        assert!(base_url(Cloud::Global, Some("http://[::1]:8080")).is_ok());
-        assert!(base_url(Cloud::Global, Some("http://localhost:1")).is_ok());
-        assert!(base_url(Cloud::Global, Some("https://graph.example.com")).is_ok());
-        let e = base_url(Cloud::Global, Some("http://graph.example.com")).unwrap_err();
+        assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(parse_base_url("http://[::1]:8080").is_ok());
+        assert!(parse_base_url("http://localhost:1").is_ok());
+        assert!(parse_base_url("https://graph.example.com").is_ok());
+        let e = parse_base_url("http://graph.example.com").unwrap_err();
         assert!(e.to_string().contains("loopback"), "{e}");
-        assert!(base_url(Cloud::Global, Some("http://10.0.0.1")).is_err());
-        assert!(base_url(Cloud::Global, Some("ftp://127.0.0.1")).is_err());
-        assert!(base_url(Cloud::Global, Some("https://graph.microsoft.com/v1.0")).is_err());
-        assert!(base_url(Cloud::Global, Some("not a url")).is_err());
+        assert!(parse_base_url("http://10.0.0.1").is_err());
+        assert!(parse_base_url("ftp://127.0.0.1").is_err());
+        assert!(parse_base_url("https://graph.microsoft.com/v1.0").is_err());
+        assert!(parse_base_url("not a url").is_err());
     }
 }

@@ -768,7 +768,11 @@ fn azure_cli_without_az_is_a_clear_error() {
     assert_eq!(code, 3);
     assert!(out.is_empty());
     assert!(
-        err.contains("could not get a Microsoft Graph token with --auth azure-cli"),
+        err.contains("could not get a Microsoft Graph token with the azure-cli sign-in"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\nhint: the sign-in is chosen with --auth (here azure-cli)"),
         "{err}"
     );
     assert!(!err.contains("panicked"));

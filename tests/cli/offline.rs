@@ -119,7 +119,7 @@ fn a_snapshot_for_another_service_account_is_refused() {
     let (code, _, err) = run(&mut cmd);
     assert_eq!(code, 2);
     assert!(
-        err.contains("not the service account recorded in the snapshot"),
+        err.contains("is not the one recorded in the snapshot"),
         "{err}"
     );
 }

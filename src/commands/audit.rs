@@ -1,0 +1,143 @@
+//! `entra-perms audit`: the matrix against what the tenant granted the app — for one tenant (from
+//! Graph, a snapshot or a token) or many (`--tenants`) — compared with a baseline, rendered in
+//! every report asked for, with the verdict as the outcome.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::audit::drift::{self, Baseline, BaselineDoc};
+use crate::audit::{self, Against};
+use crate::config::{AuditConfig, GrantsSource};
+use crate::error::Error;
+use crate::exit::{Exit, Outcome};
+use crate::graph::session::{Read, Session};
+use crate::matrix::Matrix;
+use crate::report::{self, Audited};
+use crate::tenants::{self, MultiReport};
+use crate::{input, plan};
+
+/// The largest baseline file read.
+const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
+
+pub fn run(config: &AuditConfig, out: &mut dyn Write, color: bool) -> Result<Outcome> {
+    let matrix = Matrix::load(config.matrix.as_deref())?;
+    let baseline = match &config.baseline {
+        Some(path) => Some(load_baseline(path, &matrix, &config.options)?),
+        None => None,
+    };
+    let since = baseline.as_ref().and_then(BaselineDoc::since);
+    let (mut audited, outcome) = match &config.source {
+        GrantsSource::Tenants {
+            file,
+            app,
+            concurrency,
+        } => {
+            let list = match &baseline {
+                None => None,
+                Some(BaselineDoc::Many(list)) => Some(list.as_slice()),
+                Some(BaselineDoc::One(_)) => anyhow::bail!(Error::input(
+                    "--tenants compares tenant by tenant: give --baseline an earlier multi-tenant JSON (audit --tenants … --format json)"
+                )),
+            };
+            let read = Read {
+                app,
+                service_account: config.service_account.as_deref(),
+                matrix: &matrix,
+                audit_log_since: since.as_deref(),
+            };
+            let multi = many(config, &read, file, *concurrency, list)?;
+            let outcome = match multi.exit() {
+                Exit::Success => Outcome::Passed,
+                Exit::Gaps => Outcome::Failed,
+                worst => Outcome::Worst(worst),
+            };
+            (Audited::Many(multi), outcome)
+        }
+        source => {
+            let (grants, from) = crate::sources::load(
+                source,
+                &config.connection,
+                config.service_account.as_deref(),
+                &matrix,
+                since.as_deref(),
+            )?;
+            let origin = config
+                .baseline
+                .as_deref()
+                .unwrap_or(Path::new(""))
+                .display()
+                .to_string();
+            let against = match &baseline {
+                None => Against::Nothing,
+                Some(BaselineDoc::One(b)) => Against::Baseline {
+                    baseline: b,
+                    origin: &origin,
+                },
+                Some(BaselineDoc::Many(_)) => anyhow::bail!(Error::input(
+                    "the baseline is a multi-tenant audit: use it with --tenants, or give the JSON of this one audit"
+                )),
+            };
+            let report = audit::run(&matrix, &grants, from, &config.options, against)?;
+            let plan = plan::plan(&matrix, &grants, &report, grants.cloud);
+            let outcome = Outcome::of(report.passed);
+            (Audited::One(Box::new((report, plan))), outcome)
+        }
+    };
+    if config.redact {
+        audited.redact_users();
+    }
+    let rendered = report::Rendered::new(audited, &matrix);
+    for target in &config.reports {
+        let color = color && target.path.is_none();
+        super::write_report(target.path.as_deref(), &config.inputs(), out, |w| {
+            rendered.render(target.format, &matrix, color, w)
+        })?;
+    }
+    Ok(outcome)
+}
+
+/// Read `--baseline FILE` (an audit JSON, a multi-tenant audit JSON or a snapshot).
+fn load_baseline(path: &Path, matrix: &Matrix, options: &audit::Options) -> Result<BaselineDoc> {
+    let origin = path.display().to_string();
+    let bytes = input::read_bounded(path, MAX_BASELINE_BYTES, true)
+        .map_err(|e| Error::input(format!("cannot read the baseline {origin}: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::input(format!("the baseline {origin} is not UTF-8 text")))?;
+    Ok(drift::parse(&text, &origin, matrix, options)?)
+}
+
+/// `audit --tenants FILE`: the same app in many tenants, over one session.
+fn many(
+    config: &AuditConfig,
+    read: &Read<'_>,
+    file: &Path,
+    concurrency: usize,
+    baseline: Option<&[(String, Baseline)]>,
+) -> Result<MultiReport> {
+    let tenants = tenants::load(file)?;
+    // One session for every tenant; each is named in turn.
+    let session = Session::connect(&config.connection)?;
+    let job = tenants::Job {
+        session: &session,
+        read: *read,
+        opts: config.options,
+        baseline,
+    };
+    let progress = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(tenants.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tenants  {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let multi =
+        super::runtime()?.block_on(tenants::audit_all(&job, &tenants, concurrency, &|_| {
+            progress.inc(1)
+        }));
+    progress.finish_and_clear();
+    Ok(multi)
+}

@@ -1,0 +1,53 @@
+//! One file per command, each `run(config, out) -> Result<Outcome>` over a validated config, and
+//! what they share: writing a report, the async runtime, and the command line's hints on errors.
+
+pub mod audit;
+pub mod diff_matrix;
+pub mod explain;
+pub mod manual;
+pub mod matrix;
+pub mod plan;
+pub mod snapshot;
+
+mod hint;
+
+pub use hint::hint;
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::{input, redact};
+
+/// Write a report to `path`, or to `out`. The report is rendered whole first, with any secret a
+/// server echoed into it redacted. A file is written beside its target and renamed over it, so a
+/// failed run leaves no half-written report; a target that is one of the run's inputs is refused
+/// (exit 2).
+pub(crate) fn write_report(
+    path: Option<&Path>,
+    inputs: &[&Path],
+    out: &mut dyn Write,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut buf = Vec::new();
+    render(&mut buf).context("cannot render the report")?;
+    let text = String::from_utf8_lossy(&buf);
+    let doc = if redact::contains_secret(&text) {
+        redact::redact(&text).into_bytes()
+    } else {
+        buf
+    };
+    match path {
+        None => Ok(out.write_all(&doc)?),
+        Some(path) => Ok(input::write_atomically(path, inputs, &doc)?),
+    }
+}
+
+/// The async runtime every Graph read runs on: one per command.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}

@@ -1,0 +1,42 @@
+//! `entra-perms plan`: how to close each gap — the consent URL, Graph requests, az and PowerShell.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::audit;
+use crate::config::{PlanConfig, PlanFormat};
+use crate::exit::Outcome;
+use crate::matrix::Matrix;
+use crate::report;
+
+pub fn run(config: &PlanConfig, out: &mut dyn Write) -> Result<Outcome> {
+    let matrix = Matrix::load(config.matrix.as_deref())?;
+    let (grants, source) = crate::sources::load(
+        &config.source,
+        &config.connection,
+        config.service_account.as_deref(),
+        &matrix,
+        None,
+    )?;
+    let report = audit::run(
+        &matrix,
+        &grants,
+        source,
+        &config.options,
+        audit::Against::Nothing,
+    )?;
+    let plan = crate::plan::plan(&matrix, &grants, &report, grants.cloud);
+    super::write_report(
+        config.output.as_deref(),
+        &config.inputs(),
+        out,
+        |w| match config.format {
+            PlanFormat::Text => report::plan_view::text(&plan, w),
+            PlanFormat::Json => report::plan_view::json(&plan, w),
+            PlanFormat::Markdown => report::plan_view::markdown(&plan, w),
+            PlanFormat::Html => report::html::plan(&plan, w),
+        },
+    )?;
+    Ok(Outcome::Passed)
+}
