@@ -43,7 +43,7 @@ pub fn load(
 /// AZURE_TENANT_ID, else the credential's own).
 pub fn graph(conn: &Connection, read: &Read<'_>) -> Result<Grants> {
     let session = Session::connect(conn)?;
-    crate::commands::runtime()?.block_on(session.read_grants(read, session.tenant.as_deref()))
+    crate::graph::session::runtime()?.block_on(session.read_grants(read, session.tenant.as_deref()))
 }
 
 /// The grants saved in a snapshot. A service account asked for now must be the snapshot's.

@@ -134,10 +134,12 @@ fn many(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tenants  {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let multi =
-        super::runtime()?.block_on(tenants::audit_all(&job, &tenants, concurrency, &|_| {
-            progress.inc(1)
-        }));
+    let multi = crate::graph::session::runtime()?.block_on(tenants::audit_all(
+        &job,
+        &tenants,
+        concurrency,
+        &|_| progress.inc(1),
+    ));
     progress.finish_and_clear();
     Ok(multi)
 }

@@ -43,11 +43,3 @@ pub(crate) fn write_report(
         Some(path) => Ok(input::write_atomically(path, inputs, &doc)?),
     }
 }
-
-/// The async runtime every Graph read runs on: one per command.
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}

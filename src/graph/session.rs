@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use url::Url;
 
 use crate::cloud::Cloud;
@@ -14,6 +14,14 @@ use crate::token::Token;
 use super::auth::{AuthContext, AuthMethod};
 use super::client::GraphClient;
 use super::fetch::{self, Target};
+
+/// The async runtime Graph reads run on: one per command.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
 
 /// How to reach a tenant, already checked.
 #[derive(Debug, Clone, PartialEq, Eq)]

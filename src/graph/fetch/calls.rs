@@ -1,0 +1,74 @@
+//! What each Graph read is, and what the auditing identity needs for it: from its page in
+//! Microsoft Graph's API reference, the least-privileged permission, then the broader ones.
+
+use crate::graph::client::Call;
+
+// What each read needs, from its page in Microsoft Graph's API reference: the least-privileged
+// permission (the same name for application and delegated access unless said otherwise), then
+// the broader ones that also allow it. The README's table "What the auditing identity reads"
+// lists the same.
+pub(super) const CALL_ORG: Call = Call {
+    what: "the tenant's identity (organization: id and verified domains)",
+    needs: "Organization.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_SP: Call = Call {
+    what: "the app's service principal",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_CATALOG: Call = Call {
+    what: "the Microsoft Graph service principal (the permission catalog)",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_ROLES: Call = Call {
+    what: "the app role assignments (application permissions)",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_GRANTS: Call = Call {
+    what: "the delegated permission grants (oauth2PermissionGrants)",
+    needs: "DelegatedPermissionGrant.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_APP: Call = Call {
+    what: "the app registration (requested permissions)",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_USER: Call = Call {
+    what: "the service account",
+    needs: "User.Read.All (delegated: User.ReadBasic.All)",
+    advanced: false,
+};
+pub(super) const CALL_ROLES_ACTIVE: Call = Call {
+    what: "the service account's directory role assignments",
+    needs: "RoleManagement.Read.Directory",
+    advanced: false,
+};
+pub(super) const CALL_ROLES_TRANSITIVE: Call = Call {
+    what: "the service account's directory roles held through groups",
+    needs: "User.Read.All (or GroupMember.Read.All, Directory.Read.All)",
+    advanced: true,
+};
+pub(super) const CALL_AUDIT_LOG: Call = Call {
+    what: "the directory audit log (who changed the app's grants)",
+    needs: "AuditLog.Read.All",
+    advanced: false,
+};
+pub(super) const CALL_OWNERS: Call = Call {
+    what: "the owners of the app and its service principal",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_OWNER_ROLES: Call = Call {
+    what: "the directory roles of the app's owners",
+    needs: "User.Read.All (or Directory.Read.All)",
+    advanced: true,
+};
+pub(super) const CALL_ROLES_ELIGIBLE: Call = Call {
+    what: "the service account's PIM-eligible directory roles",
+    needs: "RoleEligibilitySchedule.Read.Directory (and Microsoft Entra ID P2)",
+    advanced: false,
+};

@@ -1,0 +1,226 @@
+//! Fetch what an app was granted: resolve its service principal, read the tenant's Graph
+//! permission catalog, the app role assignments, the delegated grants, the requested permissions
+//! and the service account, with independent calls in flight together (two dependent rounds).
+//! Each file reads one thing: `app`, `tenant`, `owners`, `roles`, `audit_log`, `resolve`; `calls`
+//! says what each read needs.
+
+mod app;
+mod audit_log;
+mod calls;
+mod owners;
+mod resolve;
+mod roles;
+mod tenant;
+
+pub use audit_log::audit_entries;
+
+use anyhow::{bail, Result};
+
+use self::app::{
+    app_by_app_id, app_in_two_rounds, credentials, credentials_of, fetch_catalog, AppReads,
+};
+use self::audit_log::graph_time;
+use self::calls::{CALL_AUDIT_LOG, CALL_ORG};
+use self::resolve::{resolve_user, Resolver};
+use self::roles::directory_roles;
+use self::tenant::tenant_read;
+use crate::cloud::Cloud;
+use crate::error::Error;
+use crate::findings::Finding;
+use crate::grants::{AppIdentity, AppSecurity, Grants};
+use crate::graph::client::{odata_quote, GraphClient, GraphError};
+use crate::graph::wire;
+use crate::matrix::Matrix;
+use crate::permission::is_guid;
+
+/// What to fetch.
+#[derive(Debug, Clone)]
+pub struct Target<'a> {
+    /// `--app`: appId, service principal object id, or exact display name.
+    pub app: &'a str,
+    /// `--service-account`: UPN or object id.
+    pub service_account: Option<&'a str>,
+    pub cloud: Cloud,
+    /// The tenant asked for (`--tenant`, AZURE_TENANT_ID or a line of `--tenants`): a tenant id
+    /// or one of the tenant's verified domains. The tenant read must be this one.
+    pub requested_tenant: Option<&'a str>,
+    /// The tenant the token was issued for (its `tid`), when the token says.
+    pub token_tenant: Option<String>,
+    /// Read the directory audit log's entries about the app's grants since this time (RFC 3339).
+    pub audit_log_since: Option<String>,
+}
+
+/// The app was not found, or not uniquely: the audit cannot start.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct AppNotFound(pub String);
+
+/// The tenant Graph answered for is not the one asked for, or cannot be confirmed: no verdict.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct WrongTenant(pub String);
+
+/// Fetch the grants of `target.app`. An application id is read in one round with everything
+/// else (alternate-key addressing); an object id or a display name, and a Graph that refuses the
+/// alternate key, take two. The service account's roles and the audit log, when asked for, come
+/// after (they need ids from the first round).
+pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -> Result<Grants> {
+    let org_url = client.url("/v1.0/organization", &[("$select", "id,verifiedDomains")]);
+    let app = target.app.trim();
+    if app.is_empty() {
+        bail!(Error::input("the app to audit is empty"));
+    }
+    let (org, catalog, user, by_app_id) = tokio::try_join!(
+        async {
+            Ok::<_, anyhow::Error>(
+                client
+                    .get_all::<wire::Organization>(org_url, CALL_ORG)
+                    .await,
+            )
+        },
+        fetch_catalog(client),
+        async {
+            match target.service_account {
+                Some(u) => resolve_user(client, u).await.map(Some),
+                None => Ok(None),
+            }
+        },
+        async {
+            if is_guid(app) {
+                app_by_app_id(client, app).await
+            } else {
+                Ok(None)
+            }
+        }
+    )?;
+    let (tenant_id, tenant_notes) = tenant_read(org, target)?;
+    let reads = match by_app_id {
+        Some(reads) => reads,
+        None => app_in_two_rounds(client, app).await?,
+    };
+    let AppReads {
+        sp,
+        assignments,
+        delegated,
+        application,
+        owners,
+    } = reads;
+
+    // What needs the ids just read: the service account's roles, the audit log.
+    let audit_url = target
+        .audit_log_since
+        .as_deref()
+        .map(graph_time)
+        .map(|since| {
+            client.url(
+                "/v1.0/auditLogs/directoryAudits",
+                &[(
+                    "$filter",
+                    &format!(
+                        "activityDateTime ge {since} and targetResources/any(t:t/id eq {})",
+                        odata_quote(&sp.id)
+                    ),
+                )],
+            )
+        });
+    let (roles, audit_log) = tokio::try_join!(
+        async {
+            match &user {
+                Some(u) => Ok(Some(directory_roles(client, &u.id).await?)),
+                None => Ok::<_, anyhow::Error>(None),
+            }
+        },
+        async {
+            match audit_url {
+                Some(url) => Ok(Some(
+                    client
+                        .get_all::<wire::DirectoryAudit>(url, CALL_AUDIT_LOG)
+                        .await,
+                )),
+                None => Ok::<_, anyhow::Error>(None),
+            }
+        },
+    )?;
+
+    let mut grants = Grants::new(
+        target.cloud,
+        AppIdentity {
+            app_id: Some(sp.app_id.clone()),
+            service_principal_id: Some(sp.id.clone()),
+            display_name: sp.display_name.clone(),
+        },
+    );
+    grants.tenant_id = tenant_id.clone();
+    grants.read_at = Some(Grants::now());
+    grants.findings.extend(tenant_notes);
+    grants.graph_resource_id = Some(catalog.id.clone());
+    let (owners, owner_findings) = owners;
+    grants.findings.extend(owner_findings);
+    let registration_here = application.is_some();
+    let mut credentials = credentials(
+        "servicePrincipal",
+        &sp.password_credentials,
+        &sp.key_credentials,
+    );
+    if let Some(app) = &application {
+        credentials.extend(credentials_of(app));
+    }
+    grants.app_security = Some(AppSecurity {
+        credentials,
+        owners,
+        registration_here,
+    });
+    match audit_log {
+        None => {}
+        Some(Ok(list)) => grants.audit_log = Some(audit_entries(&list)),
+        Some(Err(e @ GraphError::Deadline { .. })) => return Err(e.into()),
+        Some(Err(e)) => grants.findings.push(Finding::AuditLogUnreadable {
+            status: e.status().map(|s| s.as_u16()),
+            needs: e.is_denied().then(|| CALL_AUDIT_LOG.needs.to_string()),
+            graph_error: (!e.is_denied()).then(|| e.graph_words()),
+        }),
+    }
+    grants.service_account = user.map(|mut u| {
+        if let Some((roles, findings)) = roles {
+            u.roles = roles;
+            u.findings = findings;
+        }
+        u
+    });
+    let mut resolver = Resolver::new(&catalog, matrix, &sp.id);
+    resolver.app_roles(&assignments, &mut grants);
+    resolver.delegated(&delegated, &mut grants);
+    let owner = sp.app_owner_organization_id.as_deref().filter(|o| {
+        tenant_id
+            .as_deref()
+            .is_none_or(|t| !t.eq_ignore_ascii_case(o))
+    });
+    let application = match application {
+        Some(app)
+            if !app
+                .app_id
+                .as_deref()
+                .is_some_and(|a| a.eq_ignore_ascii_case(&sp.app_id)) =>
+        {
+            grants.findings.push(Finding::RegistrationMismatch {
+                app_id: sp.app_id.clone(),
+            });
+            return finish(grants, resolver);
+        }
+        other => other,
+    };
+    match application {
+        Some(app) => resolver.requested(&app, &mut grants),
+        None => grants.findings.push(Finding::RegistrationElsewhere {
+            owner_tenant_id: owner.map(str::to_string),
+        }),
+    }
+    finish(grants, resolver)
+}
+
+/// The tenant's catalog ids and the resolver's findings, added last.
+fn finish(mut grants: Grants, resolver: Resolver<'_>) -> Result<Grants> {
+    grants.catalog = resolver.catalog_ids();
+    grants.findings.extend(resolver.findings);
+    Ok(grants)
+}
