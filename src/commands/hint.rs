@@ -2,7 +2,7 @@
 //! describe failures in their own terms; only here are they tied to flags.
 
 use crate::graph::auth::SignInFailed;
-use crate::graph::client::GraphError;
+use crate::graph::error::GraphError;
 
 /// A hint naming the flags that bear on `e`, when any does.
 pub fn hint(e: &anyhow::Error) -> Option<String> {

@@ -3,7 +3,9 @@
 
 pub mod auth;
 pub mod client;
+pub mod error;
 pub mod fetch;
+pub mod retry;
 pub mod session;
 pub mod wire;
 

@@ -132,7 +132,7 @@ impl Session {
         };
         match tokio::time::timeout(self.timeout, work).await {
             Ok(result) => result,
-            Err(_) => Err(super::client::GraphError::SessionDeadline {
+            Err(_) => Err(super::error::GraphError::SessionDeadline {
                 secs: self.timeout.as_secs(),
             }
             .into()),

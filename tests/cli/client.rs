@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use entra_perms::graph::client::{Call, GraphClient, GraphError, RetryPolicy};
+use entra_perms::graph::client::GraphClient;
+use entra_perms::graph::error::{Call, GraphError};
+use entra_perms::graph::retry::RetryPolicy;
 use entra_perms::token::Token;
 use serde_json::json;
 

@@ -9,7 +9,8 @@ use super::resolve::resolve_app;
 use crate::cloud::GRAPH_APP_ID;
 use crate::findings::Finding;
 use crate::grants::{Credential, Owner};
-use crate::graph::client::{odata_quote, GraphClient, GraphError};
+use crate::graph::client::{odata_quote, GraphClient};
+use crate::graph::error::GraphError;
 use crate::graph::wire;
 
 pub(super) const SP_SELECT: &str =

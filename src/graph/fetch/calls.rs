@@ -1,7 +1,7 @@
 //! What each Graph read is, and what the auditing identity needs for it: from its page in
 //! Microsoft Graph's API reference, the least-privileged permission, then the broader ones.
 
-use crate::graph::client::Call;
+use crate::graph::error::Call;
 
 // What each read needs, from its page in Microsoft Graph's API reference: the least-privileged
 // permission (the same name for application and delegated access unless said otherwise), then

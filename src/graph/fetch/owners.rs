@@ -6,7 +6,8 @@ use super::calls::{CALL_OWNERS, CALL_OWNER_ROLES};
 use super::roles::unreadable;
 use crate::findings::Finding;
 use crate::grants::Owner;
-use crate::graph::client::{odata_quote, GraphClient, GraphError};
+use crate::graph::client::{odata_quote, GraphClient};
+use crate::graph::error::GraphError;
 use crate::graph::wire;
 
 /// The most owners whose roles are read.

@@ -6,7 +6,8 @@ use anyhow::Result;
 use super::calls::{CALL_ROLES_ACTIVE, CALL_ROLES_ELIGIBLE, CALL_ROLES_TRANSITIVE};
 use crate::findings::Finding;
 use crate::grants::{Assignment, DirectoryRole};
-use crate::graph::client::{odata_quote, GraphClient, GraphError};
+use crate::graph::client::{odata_quote, GraphClient};
+use crate::graph::error::GraphError;
 use crate::graph::wire;
 
 /// The service account's directory roles: assigned to it directly (roleAssignments), held through

@@ -3,7 +3,7 @@
 use anyhow::{bail, Result};
 
 use crate::findings::Finding;
-use crate::graph::client::GraphError;
+use crate::graph::error::GraphError;
 use crate::graph::wire;
 use crate::permission::is_guid;
 
