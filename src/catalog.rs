@@ -43,7 +43,7 @@ pub struct Tier {
 }
 
 /// How a Tier-0 permission or role leads to Global Administrator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Path {
     Direct,

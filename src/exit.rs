@@ -22,6 +22,13 @@ impl Exit {
         self as u8
     }
 
+    /// The exit with this number, if it is one of the contract's.
+    pub fn from_code(code: u8) -> Option<Exit> {
+        [Exit::Success, Exit::Gaps, Exit::Usage, Exit::Incomplete]
+            .into_iter()
+            .find(|e| e.code() == code)
+    }
+
     /// The worst of several runs' codes (`--tenants`): could not complete (3) over input
     /// errors (2) over gaps (1) over success (0); success when there are none.
     pub fn worst(codes: impl IntoIterator<Item = Exit>) -> Exit {

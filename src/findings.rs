@@ -257,7 +257,7 @@ impl Finding {
 }
 
 /// A finding as the audit JSON carries it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingEntry {
     pub code: String,
     pub message: String,

@@ -1,19 +1,23 @@
 //! The result of auditing many tenants (`audit --tenants`): plain data — each tenant's report or
 //! error and the exit code it alone would give — serialised as the multi-tenant JSON.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::Report;
 use crate::exit::Exit;
 
 /// What happened in one tenant.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantResult {
     /// The tenant as listed in the file (the tenant read is the report's `tenantId`).
     pub tenant: String,
     /// The exit code this tenant alone would give.
-    #[serde(rename = "exitCode", serialize_with = "exit_number")]
+    #[serde(
+        rename = "exitCode",
+        serialize_with = "exit_number",
+        deserialize_with = "exit_of_number"
+    )]
     pub exit: Exit,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<Report>,
@@ -22,7 +26,7 @@ pub struct TenantResult {
 }
 
 /// Everything `--tenants` found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MultiReport {
     pub schema_version: u32,
@@ -30,7 +34,7 @@ pub struct MultiReport {
     pub summary: MultiSummary,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MultiSummary {
     pub tenants: usize,
@@ -63,6 +67,12 @@ impl MultiReport {
 
 fn exit_number<S: serde::Serializer>(e: &Exit, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u8(e.code())
+}
+
+fn exit_of_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Exit, D::Error> {
+    let code = u8::deserialize(d)?;
+    Exit::from_code(code)
+        .ok_or_else(|| serde::de::Error::custom(format!("{code} is not an exit code")))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! Microsoft Graph requests (as `az rest` and Microsoft Graph PowerShell commands) and the
 //! `requiredResourceAccess` fragment. Pure: the tool never runs them; the admin reviews them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::audit::{Report, Status};
@@ -16,16 +16,16 @@ pub const SP_PLACEHOLDER: &str = "<service-principal-id>";
 pub const GRAPH_PLACEHOLDER: &str = "<microsoft-graph-service-principal-id>";
 
 /// One HTTP request to Microsoft Graph.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GraphRequest {
-    pub method: &'static str,
+    pub method: String,
     pub url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
 }
 
 /// Assign one application permission (app role) to the service principal.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppRoleStep {
     pub permission: String,
@@ -40,7 +40,7 @@ pub struct AppRoleStep {
 }
 
 /// Add delegated permissions to the admin-consented (AllPrincipals) grant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DelegatedStep {
     /// The permissions added, with the status that made each necessary.
@@ -54,7 +54,7 @@ pub struct DelegatedStep {
 }
 
 /// Remove an application permission the app does not need.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveStep {
     pub permission: String,
@@ -69,12 +69,12 @@ pub struct RemoveStep {
 }
 
 /// The remediation plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     pub schema_version: u32,
     pub tenant_id: Option<String>,
-    pub cloud: &'static str,
+    pub cloud: Cloud,
     pub app: AppIdentity,
     pub graph_resource_id: Option<String>,
     /// Grants everything the app registration requests, for the whole tenant.
@@ -91,7 +91,7 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Connect {
     pub az_cli: String,
@@ -212,7 +212,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
                 continue;
             };
             let request = GraphRequest {
-                method: "POST",
+                method: "POST".into(),
                 url: format!("{graph}/servicePrincipals/{sp}/appRoleAssignments"),
                 body: Some(json!({"principalId": sp, "resourceId": resource, "appRoleId": role})),
             };
@@ -265,7 +265,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
         let (request, powershell) = match &existing_id {
             Some(id) => (
                 GraphRequest {
-                    method: "PATCH",
+                    method: "PATCH".into(),
                     url: format!("{graph}/oauth2PermissionGrants/{id}"),
                     body: Some(json!({"scope": scope})),
                 },
@@ -277,7 +277,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
             ),
             None => (
                 GraphRequest {
-                    method: "POST",
+                    method: "POST".into(),
                     url: format!("{graph}/oauth2PermissionGrants"),
                     body: Some(json!({"clientId": sp, "consentType": "AllPrincipals",
                                       "resourceId": resource, "scope": scope})),
@@ -324,7 +324,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
                 .find(|a| e.ptype == PermissionType::Application && a.permission == e.permission)
                 .and_then(|a| a.assignment_id.clone());
             let request = assignment.as_ref().map(|id| GraphRequest {
-                method: "DELETE",
+                method: "DELETE".into(),
                 url: format!("{graph}/servicePrincipals/{sp}/appRoleAssignments/{id}"),
                 body: None,
             });
@@ -383,7 +383,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
     Plan {
         schema_version: 1,
         tenant_id: tenant,
-        cloud: cloud.as_str(),
+        cloud,
         app: grants.app.clone(),
         graph_resource_id: grants.graph_resource_id.clone(),
         admin_consent_url,

@@ -338,8 +338,8 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
     Report {
         schema_version: 1,
         tool: Tool {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
         },
         tenant_id: grants.tenant_id.clone(),
         cloud: grants.cloud,

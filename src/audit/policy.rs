@@ -1,14 +1,14 @@
 //! The audit's policy: which requirements are checked (`Scope`, `--strict`), when a run fails
 //! (`FailOn`), and the one function that decides whether it passed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::matrix::Purpose;
 
 use super::report::Report;
 
 /// Which requirements an audit checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     All,
@@ -36,7 +36,7 @@ impl Scope {
 }
 
 /// When an audit fails (exit 1). Serialised as the audit JSON's `failOn`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailOn {
     /// Any object in scope not covered.

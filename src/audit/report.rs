@@ -13,7 +13,7 @@ use crate::permission::PermissionType;
 use super::policy::{FailOn, Scope};
 
 /// The status of one requirement. The first that applies wins, in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Granted,
@@ -43,7 +43,7 @@ impl Status {
 }
 
 /// The coverage of an object, or of one purpose of an object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Coverage {
     Covered,
@@ -83,7 +83,7 @@ impl Coverage {
 }
 
 /// How a requirement is met (or why not).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Requirement {
     pub permission: String,
@@ -116,7 +116,7 @@ pub struct Requirement {
 }
 
 /// How a requirement changed since the baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Change {
     /// Satisfied in the baseline, not now.
@@ -154,7 +154,7 @@ pub struct ChangedBy {
 }
 
 /// The baseline an audit was compared with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BaselineInfo {
     pub taken_at: Option<String>,
@@ -165,7 +165,7 @@ pub struct BaselineInfo {
 }
 
 /// What changed since the baseline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Changes {
     pub new_gaps: Vec<Gap>,
@@ -174,14 +174,14 @@ pub struct Changes {
     pub grants_removed: Vec<GrantEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurposeCoverage {
     pub backup: Coverage,
     pub restore: Coverage,
 }
 
 /// One protected object and its requirements.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectReport {
     pub object: String,
@@ -191,7 +191,7 @@ pub struct ObjectReport {
 }
 
 /// An unsatisfied requirement, once per permission and type, with every object it protects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Gap {
     pub permission: String,
@@ -203,7 +203,7 @@ pub struct Gap {
 }
 
 /// A granted Microsoft Graph permission that no in-scope requirement needs.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Excess {
     pub permission: String,
@@ -219,7 +219,7 @@ pub struct Excess {
 }
 
 /// Who can become the app: its credentials, its owners, and what to do about them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppSecurityReport {
     pub credentials: Vec<CredentialReport>,
@@ -229,7 +229,7 @@ pub struct AppSecurityReport {
 }
 
 /// A credential with its state on the day the grants were read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CredentialReport {
     pub on: String,
@@ -242,7 +242,7 @@ pub struct CredentialReport {
 }
 
 /// A credential's state on the day the grants were read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CredentialState {
     Valid,
@@ -265,7 +265,7 @@ impl CredentialState {
 }
 
 /// An owner, and whether it is an administrator (holds a Tier-0 role).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OwnerReport {
     pub id: String,
@@ -278,12 +278,12 @@ pub struct OwnerReport {
     pub of: Vec<String>,
     /// `null` when its roles could not be read (or it is not a user).
     pub administrator: Option<bool>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tier0_roles: Vec<String>,
 }
 
 /// A directory role of the service account, with its privilege tier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleReport {
     pub display_name: String,
@@ -294,7 +294,7 @@ pub struct RoleReport {
 }
 
 /// The service account: who it is, its directory roles, and what acts through it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceAccountReport {
     pub id: String,
@@ -305,11 +305,11 @@ pub struct ServiceAccountReport {
     pub has_global_administrator: Option<bool>,
     /// The delegated requirements in scope, which act through this account.
     pub acts_for: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub objects: usize,
@@ -319,14 +319,14 @@ pub struct Summary {
     pub not_applicable: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
+    pub name: String,
+    pub version: String,
 }
 
 /// The result of an audit: the audit JSON, and what every renderer draws from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub schema_version: u32,

@@ -88,7 +88,7 @@ pub fn run(config: &AuditConfig, out: &mut dyn Write, color: bool) -> Result<Out
     if config.redact {
         audited.redact_users();
     }
-    let rendered = report::Rendered::new(audited, &matrix);
+    let rendered = report::Rendered::new(audited, &matrix)?;
     for target in &config.reports {
         let color = color && target.path.is_none();
         super::write_report(target.path.as_deref(), &config.inputs(), out, |w| {

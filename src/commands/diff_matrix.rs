@@ -8,15 +8,15 @@ use anyhow::Result;
 use crate::cli::ExplainFormat;
 use crate::exit::Outcome;
 use crate::matrix::Matrix;
-use crate::report::matrix_view;
+use crate::report::matrix;
 
 pub fn run(old: &Path, new: &Path, format: ExplainFormat, out: &mut dyn Write) -> Result<Outcome> {
     let old = Matrix::load(Some(old))?;
     let new = Matrix::load(Some(new))?;
     let d = crate::matrix_diff::diff(&old, &new);
     match format {
-        ExplainFormat::Table => matrix_view::diff_text(&d, out)?,
-        ExplainFormat::Json => matrix_view::diff_json(&d, out)?,
+        ExplainFormat::Table => matrix::diff_text(&d, out)?,
+        ExplainFormat::Json => matrix::diff_json(&d, out)?,
     }
     Ok(Outcome::Passed)
 }

@@ -10,7 +10,7 @@ use crate::cli::ExplainFormat;
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::matrix::Matrix;
-use crate::report::explain_view;
+use crate::report::explain;
 
 pub fn run(
     query: &str,
@@ -21,8 +21,8 @@ pub fn run(
     let matrix = Matrix::load(matrix)?;
     let explanation = crate::explain::explain(&matrix, query).map_err(Error::from)?;
     match format {
-        ExplainFormat::Table => explain_view::text(&explanation, out)?,
-        ExplainFormat::Json => explain_view::json(&explanation, out)?,
+        ExplainFormat::Table => explain::text(&explanation, out)?,
+        ExplainFormat::Json => explain::json(&explanation, out)?,
     }
     Ok(Outcome::Passed)
 }

@@ -8,14 +8,14 @@ use anyhow::Result;
 use crate::cli::MatrixFormat;
 use crate::exit::Outcome;
 use crate::matrix::Matrix;
-use crate::report::matrix_view;
+use crate::report::matrix;
 
 pub fn run(matrix: Option<&Path>, format: MatrixFormat, out: &mut dyn Write) -> Result<Outcome> {
     let matrix = Matrix::load(matrix)?;
     match format {
-        MatrixFormat::Table => matrix_view::table(&matrix, out)?,
-        MatrixFormat::Json => matrix_view::json(&matrix, out)?,
-        MatrixFormat::Markdown => matrix_view::markdown(&matrix, out)?,
+        MatrixFormat::Table => matrix::table(&matrix, out)?,
+        MatrixFormat::Json => matrix::json(&matrix, out)?,
+        MatrixFormat::Markdown => matrix::markdown(&matrix, out)?,
     }
     Ok(Outcome::Passed)
 }

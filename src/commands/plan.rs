@@ -9,6 +9,7 @@ use crate::config::{PlanConfig, PlanFormat};
 use crate::exit::Outcome;
 use crate::matrix::Matrix;
 use crate::report;
+use crate::report::safe::Safe;
 
 pub fn run(config: &PlanConfig, out: &mut dyn Write) -> Result<Outcome> {
     let matrix = Matrix::load(config.matrix.as_deref())?;
@@ -32,10 +33,10 @@ pub fn run(config: &PlanConfig, out: &mut dyn Write) -> Result<Outcome> {
         &config.inputs(),
         out,
         |w| match config.format {
-            PlanFormat::Text => report::plan_view::text(&plan, w),
-            PlanFormat::Json => report::plan_view::json(&plan, w),
-            PlanFormat::Markdown => report::plan_view::markdown(&plan, w),
-            PlanFormat::Html => report::html::plan(&plan, w),
+            PlanFormat::Json => report::plan::json(&plan, w),
+            PlanFormat::Text => report::plan::text(&Safe::new(&plan)?, w),
+            PlanFormat::Markdown => report::plan::markdown(&Safe::new(&plan)?, w),
+            PlanFormat::Html => report::plan::html(&Safe::new(&plan)?, w),
         },
     )?;
     Ok(Outcome::Passed)

@@ -66,7 +66,7 @@ fn rows(w: &mut csv::Writer<&mut dyn Write>, tenant: &str, r: &Report) -> Result
                 cell(tenant).as_str(),
                 cell(app).as_str(),
                 o.object.as_str(),
-                &super::join(&q.purposes, " "),
+                &super::layout::join(&q.purposes, " "),
                 q.permission.as_str(),
                 &q.ptype.to_string(),
                 q.status.as_str(),

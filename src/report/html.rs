@@ -6,10 +6,10 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
+use super::safe::Safe;
 use super::view::{AuditView, ObjectView, TenantsView};
 use crate::audit::{Coverage, Report, Status};
 use crate::multi::MultiReport;
-use crate::plan::Plan;
 
 /// Escape text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -41,146 +41,11 @@ pub fn script_json(value: &impl serde::Serialize) -> String {
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
                    img-src data:; base-uri 'none'; form-action 'none'";
 
-const STYLE: &str = r#"
-:root { --ok:#1a7f37; --ok-bg:#dafbe1; --part:#7d4e00; --part-bg:#fff1c2; --miss:#b42318;
-  --miss-bg:#ffe4e1; --na:#59636e; --na-bg:#eef1f4; --line:#d0d7de; --ink:#1f2328; --muted:#59636e;
-  --accent:#0550ae; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-  color: var(--ink); background: #f6f8fa; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; background: #fff; min-height: 100vh; }
-h1 { font-size: 1.55rem; margin: 0 0 2px; word-break: break-word; }
-h2 { font-size: 1.15rem; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
-code, pre { font: 0.85rem/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-pre { white-space: pre-wrap; word-break: break-all; background: #f6f8fa; border: 1px solid var(--line);
-  border-radius: 6px; padding: 8px 10px; margin: 4px 0; }
-.head { display: flex; gap: 20px; align-items: flex-start; }
-.verdict { flex: none; font-weight: 800; font-size: 1.6rem; letter-spacing: .06em; color: #fff;
-  border-radius: 10px; padding: 14px 22px; }
-.verdict.pass { background: var(--ok); } .verdict.fail { background: var(--miss); }
-.verdict.error { background: #57606a; }
-.verdict-line { margin: 2px 0 10px; font-weight: 600; }
-.meta { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 2px 14px; margin: 0;
-  font-size: .88rem; color: var(--muted); }
-.meta dt { font-weight: 600; } .meta dd { margin: 0; color: var(--ink); word-break: break-all; }
-.tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 22px 0 4px; }
-.tile { border-radius: 10px; padding: 12px 16px; border: 1px solid var(--line); }
-.tile b { display: block; font-size: 1.9rem; line-height: 1.1; }
-.tile.covered { background: var(--ok-bg); color: var(--ok); }
-.tile.partial { background: var(--part-bg); color: var(--part); }
-.tile.missing { background: var(--miss-bg); color: var(--miss); }
-.tile.not-applicable { background: var(--na-bg); color: var(--na); }
-.cell { display: inline-block; min-width: 96px; text-align: center; border-radius: 6px; padding: 2px 8px;
-  font-size: .85rem; font-weight: 600; }
-.cell.covered, .st.ok { background: var(--ok-bg); color: var(--ok); }
-.cell.partial { background: var(--part-bg); color: var(--part); }
-.cell.missing, .st.bad { background: var(--miss-bg); color: var(--miss); }
-.cell.not-applicable { background: var(--na-bg); color: var(--na); }
-.st { border-radius: 5px; padding: 1px 6px; font-size: .8rem; font-weight: 600; white-space: nowrap; }
-.st.implied { background: #ddf4ff; color: var(--accent); }
-.grid-head, .obj > summary { display: grid; grid-template-columns: 2.2fr 110px 110px 3fr; gap: 10px;
-  align-items: center; padding: 7px 10px; }
-.grid-head { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted);
-  border-bottom: 2px solid var(--line); }
-.obj { border-bottom: 1px solid var(--line); }
-.obj > summary { cursor: pointer; list-style: none; }
-.obj > summary::-webkit-details-marker { display: none; }
-.obj > summary:hover { background: #f6f8fa; }
-.obj > summary .name::before { content: "▸"; display: inline-block; width: 1em; color: var(--muted); }
-.obj[open] > summary .name::before { content: "▾"; }
-.obj .name { font-weight: 600; }
-.drift { font-weight: 600; }
-.gaps { font-size: .85rem; color: var(--muted); }
-.reqs { padding: 4px 10px 14px 28px; }
-table { border-collapse: collapse; width: 100%; font-size: .88rem; }
-th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
-th { font-size: .78rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
-.why { color: var(--muted); font-size: .84rem; }
-.fix { margin-top: 6px; }
-.fixrow td { padding-top: 0; background: #fbfcfd; }
-.fixrow .label, .fix .label { font-size: .75rem; color: var(--muted); font-weight: 600; }
-.reqs td:first-child { width: 30%; } .reqs td:nth-child(2) { width: 12%; } .reqs td:nth-child(3) { width: 17%; }
-.reqs td:nth-child(4) { width: 14%; }
-.fix .label { font-size: .75rem; color: var(--muted); font-weight: 600; }
-.copy { font-size: .75rem; border: 1px solid var(--line); background: #fff; border-radius: 5px;
-  padding: 1px 8px; cursor: pointer; margin-left: 6px; }
-.copy:hover { background: #f3f4f6; }
-.consent { display: inline-block; margin: 8px 0; padding: 8px 14px; border-radius: 6px;
-  background: var(--accent); color: #fff; text-decoration: none; font-weight: 600; }
-.warn { border-left: 4px solid var(--miss); background: var(--miss-bg); padding: 8px 12px; border-radius: 4px; }
-.good { border-left: 4px solid var(--ok); background: var(--ok-bg); padding: 8px 12px; border-radius: 4px; }
-ul.plain { padding-left: 20px; margin: 6px 0; }
-.toolbar { margin: 6px 0 10px; display: flex; gap: 8px; flex-wrap: wrap; }
-.toolbar button { border: 1px solid var(--line); background: #fff; border-radius: 6px; padding: 3px 12px;
-  cursor: pointer; font: inherit; font-size: .85rem; }
-.toolbar button[aria-pressed="true"] { background: var(--ink); color: #fff; border-color: var(--ink); }
-.matrix { overflow-x: auto; }
-.matrix table { font-size: .78rem; }
-.matrix th.o { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; height: 240px;
-  vertical-align: bottom; text-transform: none; letter-spacing: 0; }
-.matrix td.c { text-align: center; padding: 4px 2px; font-weight: 700; }
-.matrix td.c.covered { background: var(--ok-bg); color: var(--ok); }
-.matrix td.c.partial { background: var(--part-bg); color: var(--part); }
-.matrix td.c.missing { background: var(--miss-bg); color: var(--miss); }
-.matrix td.c.not-applicable { background: var(--na-bg); color: var(--na); }
-.tenant > summary { cursor: pointer; font-weight: 600; padding: 8px 0; }
-footer { margin-top: 40px; font-size: .8rem; color: var(--muted); }
-@media (max-width: 760px) { .grid-head, .obj > summary { grid-template-columns: 1fr 90px 90px; }
-  .grid-head .gaps-h, .obj .gaps { display: none; } .meta { grid-template-columns: max-content 1fr; }
-  .tiles { grid-template-columns: repeat(2, 1fr); } .head { flex-direction: column; } }
-@media print { body { background: #fff; font-size: 10.5pt; } main { padding: 0; max-width: none; }
-  .copy, .toolbar, .no-print { display: none !important; } details > summary { list-style: none; }
-  .tile, tr, pre { break-inside: avoid; } .obj > summary { break-after: avoid; }
-  .grid-head, .obj > summary { grid-template-columns: 1.8fr 90px 90px 3fr; }
-  .grid-head .gaps-h, .obj .gaps { display: block; } .meta { grid-template-columns: max-content 1fr max-content 1fr; }
-  .tiles { grid-template-columns: repeat(4, 1fr); } .head { flex-direction: row; }
-  a.consent { color: var(--ink); background: none; padding: 0; }
-  a.consent::after { content: " (" attr(href) ")"; font-weight: 400; word-break: break-all; } }
-"#;
+/// The page's style sheet (inline: the CSP allows no fetch).
+const STYLE: &str = include_str!("assets/report.css");
 
-const SCRIPT: &str = r#"
-(function () {
-  function copy(text, button) {
-    function done() { var t = button.textContent; button.textContent = "Copied"; setTimeout(function () { button.textContent = t; }, 1200); }
-    if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(text).then(done, fallback); } else { fallback(); }
-    function fallback() { var a = document.createElement("textarea"); a.value = text; document.body.appendChild(a); a.select();
-      try { document.execCommand("copy"); done(); } catch (e) {} document.body.removeChild(a); }
-  }
-  document.querySelectorAll("button.copy").forEach(function (b) {
-    b.hidden = false;
-    b.addEventListener("click", function () { copy(b.getAttribute("data-copy"), b); });
-  });
-  document.querySelectorAll("[data-expand]").forEach(function (b) {
-    b.hidden = false;
-    b.addEventListener("click", function () {
-      var open = b.getAttribute("data-expand") === "open";
-      document.querySelectorAll("details." + b.getAttribute("data-target")).forEach(function (d) { d.open = open; });
-    });
-  });
-  var filters = document.querySelectorAll("[data-filter]");
-  filters.forEach(function (b) {
-    b.hidden = false;
-    b.addEventListener("click", function () {
-      var want = b.getAttribute("data-filter");
-      filters.forEach(function (x) { x.setAttribute("aria-pressed", x === b ? "true" : "false"); });
-      document.querySelectorAll("[data-verdict]").forEach(function (el) {
-        el.hidden = !(want === "ALL" || el.getAttribute("data-verdict") === want);
-      });
-    });
-  });
-  document.querySelectorAll("a[data-open]").forEach(function (a) {
-    a.addEventListener("click", function () { var d = document.getElementById(a.getAttribute("data-open")); if (d) { d.open = true; } });
-  });
-  var opened = [];
-  // In print, every tenant and every object with a gap is opened; covered objects stay one line.
-  window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details.tenant:not([open]), details.obj:not([open]):not([data-status=covered]):not([data-status=not-applicable])")
-      .forEach(function (d) { d.open = true; opened.push(d); });
-  });
-  window.addEventListener("afterprint", function () { opened.forEach(function (d) { d.open = false; }); opened = []; });
-  document.documentElement.classList.add("js");
-})();
-"#;
+/// The page's script: copy buttons, filters, print (inline, no request leaves the page).
+const SCRIPT: &str = include_str!("assets/report.js");
 
 fn coverage_class(c: Coverage) -> &'static str {
     c.as_str()
@@ -201,7 +66,7 @@ fn status_class(s: Status) -> &'static str {
     }
 }
 
-fn page_start(out: &mut String, title: &str) {
+pub(super) fn page_start(out: &mut String, title: &str) {
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -215,7 +80,7 @@ fn page_start(out: &mut String, title: &str) {
     );
 }
 
-fn page_end(out: &mut String, data: &str) {
+pub(super) fn page_end(out: &mut String, data: &str) {
     let _ = write!(
         out,
         "<footer>Made by {} {} from the audit embedded in this file (script <code>#entra-perms-report</code>, the same JSON as <code>--format json</code>). \
@@ -227,7 +92,7 @@ fn page_end(out: &mut String, data: &str) {
     );
 }
 
-fn copy_block(out: &mut String, label: &str, command: &str) {
+pub(super) fn copy_block(out: &mut String, label: &str, command: &str) {
     let _ = write!(
         out,
         "<div class=\"fix\"><span class=\"label\">{}</span><button class=\"copy\" type=\"button\" hidden data-copy=\"{}\">Copy</button>\
@@ -238,7 +103,7 @@ fn copy_block(out: &mut String, label: &str, command: &str) {
     );
 }
 
-fn meta_row(out: &mut String, term: &str, value: &str) {
+pub(super) fn meta_row(out: &mut String, term: &str, value: &str) {
     let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", esc(term), esc(value));
 }
 
@@ -260,12 +125,12 @@ fn header(out: &mut String, v: &AuditView, heading: &str) {
         v.service_principal_id.as_deref().unwrap_or("unknown"),
     );
     meta_row(out, "Tenant", v.tenant.as_deref().unwrap_or("unknown"));
-    meta_row(out, "Cloud", v.cloud);
-    meta_row(out, "Read from", v.source);
+    meta_row(out, "Cloud", &v.cloud);
+    meta_row(out, "Read from", &v.source);
     meta_row(out, "Read at", v.read_at.as_deref().unwrap_or("unknown"));
     meta_row(out, "Tool", &v.tool);
     meta_row(out, "Matrix", &v.matrix_version);
-    meta_row(out, "Scope", v.scope);
+    meta_row(out, "Scope", &v.scope);
     meta_row(
         out,
         "Tier-0 permissions",
@@ -309,7 +174,7 @@ fn object(out: &mut String, o: &ObjectView, id: &str) {
          <th>Needed for</th><th>Status</th><th>Consent, granted on</th><th>Why it is needed</th></tr></thead><tbody>",
         coverage_class(o.status),
         esc(&o.name),
-        o.change
+        o.change.as_deref()
             .map(|c| format!(
                 " <span class=\"st {}\" title=\"since the baseline\">{c}</span>",
                 if c == "resolved" { "ok" } else { "bad" }
@@ -323,7 +188,7 @@ fn object(out: &mut String, o: &ObjectView, id: &str) {
     );
 
     for q in &o.requirements {
-        let consent = [q.consent.map(str::to_string), q.granted_on.clone()]
+        let consent = [q.consent.clone(), q.granted_on.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -336,7 +201,7 @@ fn object(out: &mut String, o: &ObjectView, id: &str) {
             esc(&q.purposes),
             status_class(q.status),
             esc(&q.status_words),
-            q.change
+            q.change.as_deref()
                 .map(|c| format!(" <span class=\"st {}\">{c}</span>", if c == "resolved" { "ok" } else { "bad" }))
                 .unwrap_or_default(),
             esc(&consent),
@@ -432,7 +297,7 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
                 out,
                 "<tr><td><code>{}</code></td><td><span class=\"st bad\">{}</span></td><td>{}</td><td>{}</td></tr>",
                 esc(&g.name),
-                esc(g.status),
+                esc(&g.status),
                 esc(&g.purposes),
                 esc(&g.objects)
             );
@@ -467,7 +332,7 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
                 e.tier.map(|t| t.to_string()).unwrap_or_default(),
                 esc(&e.name),
                 e.consent
-                    .map(|c| format!("<br><span class=\"why\">{}</span>", esc(c)))
+                    .as_ref().map(|c| format!("<br><span class=\"why\">{}</span>", esc(c)))
                     .unwrap_or_default(),
                 match e.tier {
                     Some(0) => "<span class=\"st bad\">Tier 0</span>".to_string(),
@@ -476,7 +341,7 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
                 },
                 esc(&allows),
                 e.warning
-                    .map(|w| format!("<br><b class=\"tier0-advice\">{}</b>", esc(w)))
+                    .as_ref().map(|w| format!("<br><b class=\"tier0-advice\">{}</b>", esc(w)))
                     .unwrap_or_default()
             );
         }
@@ -565,7 +430,7 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
 }
 
 /// One audit as a page.
-pub fn audit(v: &AuditView, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn audit(v: &Safe<AuditView>, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let mut page = String::with_capacity(64 * 1024);
     page_start(
         &mut page,
@@ -578,7 +443,11 @@ pub fn audit(v: &AuditView, report: &Report, out: &mut dyn Write) -> std::io::Re
 }
 
 /// Many tenants as a page: a tenants × objects grid filterable by verdict, then each tenant.
-pub fn tenants(v: &TenantsView, multi: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn tenants(
+    v: &Safe<TenantsView>,
+    multi: &MultiReport,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let mut page = String::with_capacity(256 * 1024);
     let worst = if v.errors > 0 {
         ("error", "ERROR")
@@ -698,107 +567,6 @@ pub fn tenants(v: &TenantsView, multi: &MultiReport, out: &mut dyn Write) -> std
         page.push_str("</details>\n");
     }
     page_end(&mut page, &script_json(multi));
-    out.write_all(page.as_bytes())
-}
-
-/// `plan --format html`: the plan as a page, with copy buttons.
-pub fn plan(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
-    let p = &super::safe::plan(p);
-    let title = p
-        .app
-        .display_name
-        .clone()
-        .or_else(|| p.app.app_id.clone())
-        .unwrap_or_else(|| "the app".into());
-    let mut page = String::with_capacity(32 * 1024);
-    page_start(&mut page, &format!("entra-perms plan · {title}"));
-    let steps = p.application.len() + usize::from(p.delegated.is_some());
-    let _ = write!(
-        page,
-        "<header class=\"head\"><div class=\"verdict {}\" id=\"verdict\">{}</div><div><h1>Plan for {}</h1>\
-         <p class=\"verdict-line\">{}</p><dl class=\"meta\">",
-        if steps == 0 { "pass" } else { "fail" },
-        if steps == 0 { "NOTHING TO DO" } else { "TO DO" },
-        esc(&title),
-        if steps == 0 {
-            "Every permission in scope is granted.".to_string()
-        } else {
-            format!("{steps} change(s) to review and run; entra-perms itself changes nothing.")
-        }
-    );
-    meta_row(
-        &mut page,
-        "App ID",
-        p.app.app_id.as_deref().unwrap_or("unknown"),
-    );
-    meta_row(
-        &mut page,
-        "Tenant",
-        p.tenant_id.as_deref().unwrap_or("unknown"),
-    );
-    meta_row(&mut page, "Cloud", p.cloud);
-    page.push_str("</dl></div></header>\n<h2>Sign in</h2>");
-    copy_block(&mut page, "az", &p.connect.az_cli);
-    copy_block(&mut page, "PowerShell", &p.connect.powershell);
-    if let Some(url) = p.admin_consent_url.as_ref().filter(|_| steps > 0) {
-        let _ = write!(
-            page,
-            "<h2>Either: admin consent for everything the registration requests</h2>\
-             <a class=\"consent\" href=\"{}\" target=\"_blank\" rel=\"noopener noreferrer\">Open the admin-consent page</a>",
-            esc(url)
-        );
-    }
-    if steps > 0 {
-        page.push_str("<h2>Or: grant each permission</h2>");
-    }
-    for s in &p.application {
-        let _ = write!(
-            page,
-            "<h3><code>{} (Application)</code> <span class=\"st bad\">{}</span></h3><p class=\"why\">for {} of {}</p>",
-            esc(&s.permission),
-            esc(s.status.as_str()),
-            esc(&super::join(&s.purposes, " and ")),
-            esc(&s.objects.join(", "))
-        );
-        copy_block(&mut page, "az", &s.az_cli);
-        copy_block(&mut page, "PowerShell", &s.powershell);
-    }
-    if let Some(d) = &p.delegated {
-        let names: Vec<&str> = d.add.iter().map(|(n, _)| n.as_str()).collect();
-        let _ = write!(
-            page,
-            "<h3>Delegated, for all users: <code>{}</code></h3><p class=\"why\">The admin-consent grant's scopes become: {}</p>",
-            esc(&names.join(", ")),
-            esc(&d.scope)
-        );
-        copy_block(&mut page, "az", &d.az_cli);
-        copy_block(&mut page, "PowerShell", &d.powershell);
-    }
-    if !p.remove.is_empty() {
-        page.push_str("<h2>Granted but not needed: candidates for removal</h2>");
-        for r in &p.remove {
-            let _ = write!(
-                page,
-                "<h3><code>{} ({})</code></h3>",
-                esc(&r.permission),
-                r.ptype
-            );
-            if let (Some(az), Some(ps)) = (&r.az_cli, &r.powershell) {
-                copy_block(&mut page, "az", az);
-                copy_block(&mut page, "PowerShell", ps);
-            }
-        }
-    }
-    page.push_str("<h2>requiredResourceAccess (app manifest)</h2>");
-    copy_block(&mut page, "JSON", &p.required_resource_access_json());
-    if !p.notes.is_empty() {
-        page.push_str("<h2>Notes</h2><ul class=\"plain\">");
-        for n in &p.notes {
-            let _ = write!(page, "<li>{}</li>", esc(n));
-        }
-        page.push_str("</ul>");
-    }
-    page_end(&mut page, &script_json(p));
     out.write_all(page.as_bytes())
 }
 

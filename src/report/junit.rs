@@ -7,6 +7,7 @@ use std::io::Write;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 
+use super::safe::Safe;
 use super::view::{req_name, status_words, verdict};
 use crate::audit::{Coverage, Report};
 use crate::matrix::Purpose;
@@ -149,13 +150,11 @@ fn write(suites: &[Suite], summary: &str, out: &mut dyn Write) -> std::io::Resul
     writeln!(out)
 }
 
-pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let r = &super::safe::report(r);
+pub fn audit(r: &Safe<Report>, out: &mut dyn Write) -> std::io::Result<()> {
     write(&suites(r, "entra-perms"), &verdict(r), out)
 }
 
-pub fn tenants(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
-    let m = &super::safe::multi(m);
+pub fn tenants(m: &Safe<MultiReport>, out: &mut dyn Write) -> std::io::Result<()> {
     let mut all = Vec::new();
     for t in &m.tenants {
         let prefix = format!("entra-perms.{}", t.tenant);

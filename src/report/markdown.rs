@@ -3,8 +3,10 @@
 
 use std::io::Write;
 
-use super::md_cell;
+use super::layout::md_cell;
+use super::safe::Safe;
 use super::view::AuditView;
+use super::view::TenantsView;
 use crate::audit::Coverage;
 
 fn badge(c: Coverage) -> &'static str {
@@ -17,7 +19,7 @@ fn badge(c: Coverage) -> &'static str {
 }
 
 /// The audit in GitHub Markdown, laid out from the view.
-pub fn audit(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
         "## entra-perms audit: {}\n",
@@ -51,7 +53,9 @@ pub fn audit(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
             out,
             "| {}{} | {} | {} | {} |",
             md_cell(&o.name),
-            o.change.map(|c| format!(" **({c})**")).unwrap_or_default(),
+            <std::option::Option<std::string::String> as Clone>::clone(&o.change)
+                .map(|c| format!(" **({c})**"))
+                .unwrap_or_default(),
             badge(o.backup),
             badge(o.restore),
             details.join("<br>")
@@ -110,10 +114,10 @@ pub fn audit(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
             if let Some(t) = e.tier {
                 line.push_str(&format!(" · Tier {t}"));
             }
-            if let Some(c) = e.consent {
+            if let Some(c) = &e.consent {
                 line.push_str(&format!(" — {c}"));
             }
-            if let Some(w) = e.warning {
+            if let Some(w) = &e.warning {
                 line.push_str(&format!(" — **{w}**"));
             }
             writeln!(out, "- {line}")?;
@@ -176,4 +180,31 @@ pub fn audit(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
         v.fail_on,
         if v.strict { " · strict" } else { "" }
     )
+}
+
+/// One row per tenant, in GitHub Markdown.
+pub fn tenants(v: &Safe<TenantsView>, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "## entra-perms audit of {} tenants\n", v.tenants.len())?;
+    writeln!(out, "{}\n", v.summary)?;
+    writeln!(
+        out,
+        "| Tenant | Verdict | Covered | Partial | Missing | Error / to grant |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    for t in &v.tenants {
+        let [c, p, mi] = super::view::counts(t);
+        let detail = match &t.error {
+            Some(e) => md_cell(e),
+            None => {
+                super::view::detail(t, |g| format!("`{}` ({})", md_cell(&g.permission), g.ptype))
+            }
+        };
+        writeln!(
+            out,
+            "| `{}` | {} | {c} | {p} | {mi} | {detail} |",
+            md_cell(&t.tenant),
+            t.verdict_word
+        )?;
+    }
+    Ok(())
 }

@@ -2,20 +2,19 @@
 //! They write to any `io::Write` and hold no logic beyond layout.
 
 pub mod anonymize;
-pub mod audit_view;
 pub mod csv;
-pub mod explain_view;
+pub mod explain;
 pub mod html;
+pub mod json;
 pub mod junit;
+pub mod layout;
 pub mod markdown;
-pub mod matrix_view;
-pub mod plan_view;
+pub mod matrix;
+pub mod plan;
 pub mod safe;
 pub mod sarif;
-pub mod tenants_view;
+pub mod table;
 pub mod view;
-
-use std::fmt::Display;
 
 /// The formats a report can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +77,7 @@ impl Format {
     }
 }
 
-use comfy_table::{presets, ContentArrangement, Table};
+use safe::Safe;
 
 use crate::audit::Report;
 use crate::matrix::Matrix;
@@ -102,37 +101,46 @@ impl Audited {
     }
 }
 
-/// An audit and its view, computed once, rendered in as many formats as asked.
+/// An audit and its views, computed once, rendered in as many formats as asked. The documents
+/// for people are `Safe` (every string escaped); the JSON-based ones keep the true values.
 pub enum Rendered {
     One {
         report: Box<Report>,
-        view: Box<view::AuditView>,
+        safe: Box<Safe<Report>>,
+        view: Box<Safe<view::AuditView>>,
     },
     Many {
         multi: MultiReport,
-        view: view::TenantsView,
+        safe: Box<Safe<MultiReport>>,
+        view: Box<Safe<view::TenantsView>>,
     },
 }
 
 impl Rendered {
-    pub fn new(audited: Audited, matrix: &Matrix) -> Rendered {
-        match audited {
+    pub fn new(audited: Audited, matrix: &Matrix) -> std::io::Result<Rendered> {
+        Ok(match audited {
             Audited::One(one) => {
                 let (report, plan) = *one;
                 let view = view::audit(&report, matrix, Some(&plan));
                 Rendered::One {
+                    safe: Box::new(Safe::new(&report)?),
+                    view: Box::new(Safe::new(&view)?),
                     report: Box::new(report),
-                    view: Box::new(view),
                 }
             }
             Audited::Many(multi) => {
                 let view = view::tenants(&multi, matrix);
-                Rendered::Many { multi, view }
+                Rendered::Many {
+                    safe: Box::new(Safe::new(&multi)?),
+                    view: Box::new(Safe::new(&view)?),
+                    multi,
+                }
             }
-        }
+        })
     }
 
-    /// Write the report in `format` (colour only for the table on a terminal).
+    /// Write the report in `format` (colour only for the table on a terminal): the one dispatch
+    /// from a format to its renderer.
     pub fn render(
         &self,
         format: Format,
@@ -141,85 +149,24 @@ impl Rendered {
         out: &mut dyn std::io::Write,
     ) -> std::io::Result<()> {
         match self {
-            Rendered::One { report, view } => match format {
-                Format::Table => audit_view::table(view, out, color),
-                Format::Json => audit_view::json(report, out),
+            Rendered::One { report, safe, view } => match format {
+                Format::Table => table::audit(view, out, color),
+                Format::Json => json::audit(report, out),
                 Format::Markdown => markdown::audit(view, out),
-                Format::Junit => junit::audit(report, out),
+                Format::Junit => junit::audit(safe, out),
                 Format::Html => html::audit(view, report, out),
                 Format::Csv => csv::audit(report, matrix, out),
                 Format::Sarif => sarif::audit(report, matrix, out),
             },
-            Rendered::Many { multi, view } => match format {
-                Format::Table => tenants_view::table(view, out),
-                Format::Json => tenants_view::json(multi, out),
-                Format::Markdown => tenants_view::markdown(view, out),
-                Format::Junit => junit::tenants(multi, out),
+            Rendered::Many { multi, safe, view } => match format {
+                Format::Table => table::tenants(view, out),
+                Format::Json => json::tenants(multi, out),
+                Format::Markdown => markdown::tenants(view, out),
+                Format::Junit => junit::tenants(safe, out),
                 Format::Html => html::tenants(view, multi, out),
                 Format::Csv => csv::tenants(multi, matrix, out),
                 Format::Sarif => sarif::tenants(multi, matrix, out),
             },
         }
-    }
-}
-
-/// Join displayable items with `sep`.
-pub(crate) fn join<T: Display>(items: impl IntoIterator<Item = T>, sep: &str) -> String {
-    items
-        .into_iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(sep)
-}
-
-/// A table that fits a 100-column terminal (or the real terminal, if narrower).
-pub(crate) fn new_table(header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().copied());
-    match table.width() {
-        Some(w) if w <= 100 => {}
-        _ => {
-            table.set_width(100);
-        }
-    }
-    table
-}
-
-/// Word-wrap `text` to `width` columns: `first` before the first line, `rest` before the others.
-pub(crate) fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
-    let mut out = String::new();
-    let mut line = first.to_string();
-    let mut empty = true;
-    for word in text.split_whitespace() {
-        if !empty && line.chars().count() + 1 + word.chars().count() > width {
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = rest.to_string();
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
-    }
-    out.push_str(line.trim_end());
-    out
-}
-
-/// Escape a value for a Markdown table cell.
-pub(crate) fn md_cell(s: &str) -> String {
-    crate::text::markdown_cell(s)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn wrap_breaks_at_words() {
-        assert_eq!(super::wrap("aa bb cc", 7, "- ", "  "), "- aa bb\n  cc");
-        assert_eq!(super::wrap("", 7, "- ", "  "), "-");
     }
 }

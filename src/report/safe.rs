@@ -1,139 +1,132 @@
-//! Text from the tenant, made safe before a renderer for people lays it out: every string that
-//! came from Graph or a snapshot (names, ids, notes, errors) has its control characters escaped,
-//! so a display name cannot drive the terminal or break a Markdown or XML document. The JSON
-//! keeps the true values (JSON escapes them itself).
+//! Documents made safe for people before any renderer lays them out. [`Safe<T>`] can only be made
+//! by [`Safe::new`], which rewrites **every** string of the document — each field, at any depth,
+//! map keys included — through one escaping function, by walking its serialised form. A field
+//! added tomorrow is escaped without anyone remembering it; the renderers for people take a
+//! `&Safe<…>`, so none can be handed raw tenant text. The JSON documents keep the true values
+//! (JSON escapes them itself).
 
-use crate::audit::Report;
-use crate::multi::MultiReport;
-use crate::plan::Plan;
-use crate::text::escape_controls as esc;
+use std::ops::Deref;
 
-fn opt(s: &mut Option<String>) {
-    if let Some(v) = s {
-        *v = esc(v);
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::text::escape_controls;
+
+/// A document whose every string has passed [`escape_controls`]: no control character, no
+/// bidirectional override, no line or paragraph separator is left in it.
+#[derive(Debug, Clone)]
+pub struct Safe<T>(T);
+
+impl<T: Serialize + DeserializeOwned> Safe<T> {
+    /// The document with every string escaped. Fails only if the document cannot be written as
+    /// JSON and read back (a bug in its types, caught by the tests of each document).
+    pub fn new(doc: &T) -> std::io::Result<Safe<T>> {
+        let mut value = serde_json::to_value(doc).map_err(std::io::Error::other)?;
+        escape_all(&mut value);
+        serde_json::from_value(value)
+            .map(Safe)
+            .map_err(std::io::Error::other)
     }
 }
 
-fn all(list: &mut [String]) {
-    for s in list {
-        *s = esc(s);
+impl<T> Deref for Safe<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
     }
 }
 
-/// The report with every tenant-supplied string escaped.
-pub fn report(r: &Report) -> Report {
-    let mut r = r.clone();
-    opt(&mut r.tenant_id);
-    opt(&mut r.app.app_id);
-    opt(&mut r.app.service_principal_id);
-    opt(&mut r.app.display_name);
-    for o in &mut r.objects {
-        for q in &mut o.requirements {
-            q.permission = esc(&q.permission);
-            opt(&mut q.via);
-            opt(&mut q.granted_on);
+fn escape_all(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            let escaped = escape_controls(s);
+            if escaped != *s {
+                *s = escaped;
+            }
         }
-    }
-    for g in &mut r.missing {
-        g.permission = esc(&g.permission);
-    }
-    for e in &mut r.excess {
-        e.permission = esc(&e.permission);
-    }
-    for o in &mut r.other_resources {
-        o.resource = esc(&o.resource);
-        o.resource_id = esc(&o.resource_id);
-        o.permission = esc(&o.permission);
-    }
-    for u in &mut r.unresolved {
-        u.id = esc(&u.id);
-    }
-    if let Some(sa) = &mut r.service_account {
-        sa.id = esc(&sa.id);
-        opt(&mut sa.user_principal_name);
-        for role in sa.roles.iter_mut().flatten() {
-            role.display_name = esc(&role.display_name);
-            role.template_id = esc(&role.template_id);
+        Value::Array(items) => items.iter_mut().for_each(escape_all),
+        Value::Object(map) => {
+            let unsafe_keys: Vec<String> = map
+                .keys()
+                .filter(|k| escape_controls(k) != **k)
+                .cloned()
+                .collect();
+            for k in unsafe_keys {
+                if let Some(value) = map.remove(&k) {
+                    map.insert(escape_controls(&k), value);
+                }
+            }
+            map.values_mut().for_each(escape_all);
         }
-        all(&mut sa.notes);
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
-    all(&mut r.notes);
-    for f in &mut r.findings {
-        f.message = esc(&f.message);
-    }
-    if let Some(a) = &mut r.app_security {
-        for c in &mut a.credentials {
-            opt(&mut c.display_name);
-            opt(&mut c.end_date_time);
-        }
-        for o in a.owners.iter_mut().flatten() {
-            o.id = esc(&o.id);
-            opt(&mut o.display_name);
-            opt(&mut o.user_principal_name);
-            all(&mut o.tier0_roles);
-        }
-        for f in &mut a.findings {
-            f.message = esc(&f.message);
-        }
-    }
-    r
-}
-
-/// Every tenant's report and error escaped.
-pub fn multi(m: &MultiReport) -> MultiReport {
-    let mut m = m.clone();
-    for t in &mut m.tenants {
-        t.tenant = esc(&t.tenant);
-        opt(&mut t.error);
-        if let Some(r) = &t.report {
-            t.report = Some(report(r));
-        }
-    }
-    m
-}
-
-/// The plan's names and notes escaped (its commands quote their values for the shell).
-pub fn plan(p: &Plan) -> Plan {
-    let mut p = p.clone();
-    opt(&mut p.tenant_id);
-    opt(&mut p.app.display_name);
-    all(&mut p.notes);
-    for r in &mut p.remove {
-        r.permission = esc(&r.permission);
-    }
-    p
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{diff, Options};
+    use crate::audit::{run, Against, Options};
     use crate::grants::{AppIdentity, Grants, Source};
     use crate::matrix::Matrix;
 
-    #[test]
-    fn names_from_the_tenant_lose_their_control_characters() {
+    const HOSTILE: &str = "Backup\u{1b}]52;c;aGk=\u{7}\u{202e}\nFAKE: PASS";
+
+    fn hostile_report() -> crate::audit::Report {
         let m = Matrix::embedded().unwrap();
         let mut g = Grants::new(
             crate::cloud::Cloud::Global,
             AppIdentity {
-                display_name: Some("Backup\u{1b}[2J\u{7}\nFAKE: PASS".into()),
+                display_name: Some(HOSTILE.into()),
                 ..Default::default()
             },
         );
-        g.notes.push("note\u{1b}]0;title\u{7}".into());
-        let r = diff(&m, &g, Source::Snapshot, &Options::default());
-        let safe = report(&r);
-        let text = format!("{:?}{:?}", safe.app.display_name, safe.notes);
-        assert!(
-            !text.contains('\u{1b}') && !text.contains('\u{7}'),
-            "{text}"
-        );
+        g.notes.push(HOSTILE.into());
+        g.tenant_id = Some(HOSTILE.into());
+        run(
+            &m,
+            &g,
+            Source::Snapshot,
+            &Options::default(),
+            Against::Nothing,
+        )
+        .unwrap()
+    }
+
+    fn has_unsafe(v: &Value) -> bool {
+        let text = v.to_string();
+        // JSON writes controls as \u escapes; the bidi override stays literal.
+        text.contains("\\u001b") || text.contains("\\u0007") || text.contains('\u{202e}')
+    }
+
+    #[test]
+    fn every_string_of_the_report_is_escaped_and_the_original_kept() {
+        let r = hostile_report();
+        assert!(has_unsafe(&serde_json::to_value(&r).unwrap()));
+        let safe = Safe::new(&r).unwrap();
+        assert!(!has_unsafe(&serde_json::to_value(&*safe).unwrap()));
         assert_eq!(
             safe.app.display_name.as_deref(),
-            Some("Backup\\e[2J\\u{7}\\nFAKE: PASS")
+            Some("Backup\\e]52;c;aGk=\\u{7}\\u{202e}\\nFAKE: PASS")
         );
-        // The report itself keeps the true value, for the JSON.
         assert!(r.app.display_name.unwrap().contains('\u{1b}'));
+    }
+
+    #[test]
+    fn a_clean_report_survives_the_round_trip_unchanged() {
+        let m = Matrix::embedded().unwrap();
+        let g = Grants::new(crate::cloud::Cloud::Global, AppIdentity::default());
+        let r = run(&m, &g, Source::Graph, &Options::default(), Against::Nothing).unwrap();
+        assert_eq!(*Safe::new(&r).unwrap(), r);
+    }
+
+    #[test]
+    fn the_view_for_people_is_escaped_whole() {
+        let r = hostile_report();
+        let m = Matrix::embedded().unwrap();
+        let view = Safe::new(&crate::report::view::audit(&r, &m, None)).unwrap();
+        assert!(!has_unsafe(&serde_json::to_value(&*view).unwrap()));
+        assert!(view.title.contains("\\e]52"));
     }
 }

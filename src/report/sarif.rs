@@ -107,7 +107,7 @@ fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
             "message": {"text": format!(
                 "{} ({}) is {} for {}: needed for {} of {}.",
                 g.permission, g.ptype, g.status.as_str(), app,
-                super::join(&g.purposes, " and "), g.objects.join(", ")
+                super::layout::join(&g.purposes, " and "), g.objects.join(", ")
             )},
             "locations": location(line),
             "partialFingerprints": {"entraPerms/v1": format!("{tenant}|{}|{}|{}|{rule}",

@@ -4,6 +4,8 @@
 //! already free of control characters. The table, Markdown and HTML renderers only lay it out,
 //! so they cannot disagree.
 
+use serde::{Deserialize, Serialize};
+
 use crate::audit::{Change, Coverage, FailOn, GrantEntry, Report, Requirement, Status};
 use crate::grants::{Assignment, Consent, Source};
 use crate::matrix::Matrix;
@@ -12,11 +14,11 @@ use crate::permission::PermissionType;
 use crate::plan::Plan;
 
 /// One audit, as people read it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuditView {
     pub passed: bool,
     /// `PASS` or `FAIL`.
-    pub verdict_word: &'static str,
+    pub verdict_word: String,
     /// The one-line verdict: `FAIL: 3 of 18 objects not covered (…); grant 4 permissions`.
     pub verdict: String,
     /// The app's display name, else its appId.
@@ -24,17 +26,17 @@ pub struct AuditView {
     pub app_id: Option<String>,
     pub service_principal_id: Option<String>,
     pub tenant: Option<String>,
-    pub cloud: &'static str,
+    pub cloud: String,
     /// Where the grants were read: `Microsoft Graph`, `a snapshot`, `the token's claims`.
-    pub source: &'static str,
+    pub source: String,
     /// When they were read (RFC 3339), where known.
     pub read_at: Option<String>,
     /// `entra-perms 0.1.0`.
     pub tool: String,
     pub matrix_version: String,
-    pub scope: &'static str,
+    pub scope: String,
     pub strict: bool,
-    pub fail_on: &'static str,
+    pub fail_on: String,
     pub objects_in_scope: usize,
     pub covered: usize,
     pub partial: usize,
@@ -64,7 +66,7 @@ pub struct AuditView {
 }
 
 /// Credentials and owners, for people.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppSecurityView {
     /// `secret "backup-prod" on the app registration · ends 2026-11-01 · expired`.
     pub credentials: Vec<String>,
@@ -74,7 +76,7 @@ pub struct AppSecurityView {
 }
 
 /// What changed since the baseline.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DriftView {
     /// `since 2026-11-20T08:00:00Z: 2 new gaps, 1 resolved, 1 grant added, 0 removed`.
     pub line: String,
@@ -98,7 +100,7 @@ impl DriftView {
 }
 
 /// One protected object.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ObjectView {
     pub name: String,
     pub status: Coverage,
@@ -108,11 +110,11 @@ pub struct ObjectView {
     pub not_granted: Vec<String>,
     pub requirements: Vec<RequirementView>,
     /// `new gap` or `resolved` when a requirement changed since the baseline.
-    pub change: Option<&'static str>,
+    pub change: Option<String>,
 }
 
 /// One requirement of an object.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RequirementView {
     /// `Name (Type)`.
     pub name: String,
@@ -124,50 +126,50 @@ pub struct RequirementView {
     /// What the status means here: `implied by User.ReadWrite.All`.
     pub status_words: String,
     /// `for all users` / `for one user`.
-    pub consent: Option<&'static str>,
+    pub consent: Option<String>,
     pub granted_on: Option<String>,
     /// Why the backup needs it (the matrix's description).
     pub why: String,
     /// How to grant it, when it is not satisfied and the plan knows.
     pub fix: Option<Fix>,
     /// `new gap` or `resolved` since the baseline.
-    pub change: Option<&'static str>,
+    pub change: Option<String>,
 }
 
 /// The commands that close one gap.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fix {
     pub az: String,
     pub powershell: String,
 }
 
 /// A permission to grant, once, with every object it protects.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GapView {
     pub name: String,
     pub permission: String,
     pub ptype: PermissionType,
-    pub status: &'static str,
+    pub status: String,
     pub purposes: String,
     pub objects: String,
 }
 
 /// A granted permission that is not needed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExcessView {
     pub name: String,
     /// The tier of an application permission.
     pub tier: Option<u8>,
     /// For a Tier-0 grant: the plain advice.
-    pub warning: Option<&'static str>,
+    pub warning: Option<String>,
     /// `consented by individual users`, where so.
-    pub consent: Option<&'static str>,
+    pub consent: Option<String>,
     /// What it allows, where the matrix knows the permission.
     pub allows: Option<String>,
 }
 
 /// The service account panel.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccountView {
     /// Its UPN, else its object id.
     pub who: String,
@@ -209,7 +211,7 @@ fn source_words(s: Source) -> &'static str {
 }
 
 fn words<T: std::fmt::Display>(items: &[T], sep: &str) -> String {
-    super::join(items, sep)
+    super::layout::join(items, sep)
 }
 
 /// The one-line verdict.
@@ -344,7 +346,7 @@ fn drift(r: &Report) -> Option<DriftView> {
 /// Build the view of one audit. `matrix` gives each requirement's reason; `plan`, when given,
 /// each gap's fix and the consent URL.
 pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView {
-    let r = &super::safe::report(report);
+    let r = report;
     let why = |q: &Requirement| {
         matrix
             .permissions
@@ -377,14 +379,17 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
                     purposes: words(&q.purposes, " and "),
                     status: q.status,
                     status_words: status_words(q),
-                    consent: q.consent.map(|c| match c {
-                        Consent::AllPrincipals => "for all users",
-                        Consent::Principal => "for the service account only",
+                    consent: q.consent.map(|c| {
+                        match c {
+                            Consent::AllPrincipals => "for all users",
+                            Consent::Principal => "for the service account only",
+                        }
+                        .to_string()
                     }),
                     granted_on: q.granted_on.clone(),
                     why: why(q),
                     fix: fix_for(plan, q),
-                    change: change_word(q.change),
+                    change: change_word(q.change).map(str::to_string),
                 })
                 .collect(),
             change: if o
@@ -392,13 +397,13 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
                 .iter()
                 .any(|q| q.change == Some(Change::NewGap))
             {
-                Some("new gap")
+                Some("new gap".to_string())
             } else if o
                 .requirements
                 .iter()
                 .any(|q| q.change == Some(Change::Resolved))
             {
-                Some("resolved")
+                Some("resolved".to_string())
             } else {
                 None
             },
@@ -448,23 +453,23 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
         .unwrap_or_else(|| "the app".into());
     AuditView {
         passed: r.passed,
-        verdict_word: if r.passed { "PASS" } else { "FAIL" },
+        verdict_word: if r.passed { "PASS".to_string() } else { "FAIL".to_string() },
         verdict: verdict(r),
         title,
         app_id: r.app.app_id.clone(),
         service_principal_id: r.app.service_principal_id.clone(),
         tenant: r.tenant_id.clone(),
-        cloud: r.cloud.as_str(),
-        source: source_words(r.source),
+        cloud: r.cloud.as_str().to_string(),
+        source: source_words(r.source).to_string(),
         read_at: r.read_at.clone(),
         tool: format!("{} {}", r.tool.name, r.tool.version),
         matrix_version: r
             .matrix_version
             .clone()
             .unwrap_or_else(|| "(unversioned)".into()),
-        scope: r.scope.as_str(),
+        scope: r.scope.as_str().to_string(),
         strict: r.strict,
-        fail_on: r.fail_on.as_str(),
+        fail_on: r.fail_on.as_str().to_string(),
         objects_in_scope: r.summary.objects - r.summary.not_applicable,
         covered: r.summary.covered,
         partial: r.summary.partial,
@@ -478,7 +483,7 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
                 name: req_name(&g.permission, g.ptype),
                 permission: g.permission.clone(),
                 ptype: g.ptype,
-                status: g.status.as_str(),
+                status: g.status.as_str().to_string(),
                 purposes: words(&g.purposes, " and "),
                 objects: g.objects.join(", "),
             })
@@ -494,10 +499,10 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
                 name: req_name(&e.permission, e.ptype),
                 tier: e.tier,
                 warning: (e.tier == Some(0)).then_some(
-                    "not needed for backup, and a path to Global Administrator: remove it",
+                    "not needed for backup, and a path to Global Administrator: remove it".to_string(),
                 ),
                 consent: match e.consent {
-                    Some(Consent::Principal) => Some("consented by individual users"),
+                    Some(Consent::Principal) => Some("consented by individual users".to_string()),
                     _ => None,
                 },
                 allows: matrix
@@ -580,19 +585,19 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
 }
 
 /// One tenant of a multi-tenant audit.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TenantView {
     /// The tenant as listed.
     pub tenant: String,
     /// `PASS`, `FAIL` or `ERROR`.
-    pub verdict_word: &'static str,
+    pub verdict_word: String,
     /// Why it could not be audited.
     pub error: Option<String>,
     pub audit: Option<AuditView>,
 }
 
 /// Many tenants.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TenantsView {
     pub summary: String,
     pub tenants: Vec<TenantView>,
@@ -611,7 +616,6 @@ fn tenant_word(t: &TenantResult) -> &'static str {
 
 /// Build the view of a multi-tenant audit.
 pub fn tenants(m: &MultiReport, matrix: &Matrix) -> TenantsView {
-    let m = &super::safe::multi(m);
     TenantsView {
         summary: format!(
             "{} tenants: {} passed, {} failed, {} could not be audited",
@@ -625,10 +629,30 @@ pub fn tenants(m: &MultiReport, matrix: &Matrix) -> TenantsView {
             .iter()
             .map(|t| TenantView {
                 tenant: t.tenant.clone(),
-                verdict_word: tenant_word(t),
+                verdict_word: tenant_word(t).to_string(),
                 error: t.error.clone(),
                 audit: t.report.as_ref().map(|r| audit(r, matrix, None)),
             })
             .collect(),
+    }
+}
+
+pub(crate) fn counts(t: &TenantView) -> [String; 3] {
+    match &t.audit {
+        Some(a) => [
+            a.covered.to_string(),
+            a.partial.to_string(),
+            a.missing.to_string(),
+        ],
+        None => ["–".into(), "–".into(), "–".into()],
+    }
+}
+
+/// The error, or the permissions to grant.
+pub(crate) fn detail(t: &TenantView, name: impl Fn(&GapView) -> String) -> String {
+    match (&t.audit, &t.error) {
+        (_, Some(e)) => e.clone(),
+        (Some(a), None) => a.to_grant.iter().map(name).collect::<Vec<_>>().join(", "),
+        (None, None) => String::new(),
     }
 }

@@ -1,8 +1,11 @@
 //! `plan` output: text for a terminal, JSON, or Markdown for a change ticket.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
-use super::{join, md_cell};
+use super::html::{copy_block, esc, meta_row, page_end, page_start, script_json};
+use super::layout::{join, md_cell};
+use super::safe::Safe;
 use crate::plan::{GraphRequest, Plan};
 
 fn heading(p: &Plan) -> String {
@@ -43,8 +46,7 @@ fn commands(
     writeln!(out, "   PowerShell: {powershell}")
 }
 
-pub fn text(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
-    let p = &super::safe::plan(p);
+pub fn text(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "{}", heading(p))?;
     if p.is_empty() && p.remove.is_empty() {
         return Ok(());
@@ -120,8 +122,7 @@ pub fn text(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn markdown(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
-    let p = &super::safe::plan(p);
+pub fn markdown(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "## entra-perms plan\n\n{}\n", md_cell(&heading(p)))?;
     if p.is_empty() && p.remove.is_empty() {
         return Ok(());
@@ -190,4 +191,104 @@ pub fn markdown(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `plan --format html`: the plan as a page, with copy buttons.
+pub fn html(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
+    let title = p
+        .app
+        .display_name
+        .clone()
+        .or_else(|| p.app.app_id.clone())
+        .unwrap_or_else(|| "the app".into());
+    let mut page = String::with_capacity(32 * 1024);
+    page_start(&mut page, &format!("entra-perms plan · {title}"));
+    let steps = p.application.len() + usize::from(p.delegated.is_some());
+    let _ = write!(
+        page,
+        "<header class=\"head\"><div class=\"verdict {}\" id=\"verdict\">{}</div><div><h1>Plan for {}</h1>\
+         <p class=\"verdict-line\">{}</p><dl class=\"meta\">",
+        if steps == 0 { "pass" } else { "fail" },
+        if steps == 0 { "NOTHING TO DO" } else { "TO DO" },
+        esc(&title),
+        if steps == 0 {
+            "Every permission in scope is granted.".to_string()
+        } else {
+            format!("{steps} change(s) to review and run; entra-perms itself changes nothing.")
+        }
+    );
+    meta_row(
+        &mut page,
+        "App ID",
+        p.app.app_id.as_deref().unwrap_or("unknown"),
+    );
+    meta_row(
+        &mut page,
+        "Tenant",
+        p.tenant_id.as_deref().unwrap_or("unknown"),
+    );
+    meta_row(&mut page, "Cloud", p.cloud.as_str());
+    page.push_str("</dl></div></header>\n<h2>Sign in</h2>");
+    copy_block(&mut page, "az", &p.connect.az_cli);
+    copy_block(&mut page, "PowerShell", &p.connect.powershell);
+    if let Some(url) = p.admin_consent_url.as_ref().filter(|_| steps > 0) {
+        let _ = write!(
+            page,
+            "<h2>Either: admin consent for everything the registration requests</h2>\
+             <a class=\"consent\" href=\"{}\" target=\"_blank\" rel=\"noopener noreferrer\">Open the admin-consent page</a>",
+            esc(url)
+        );
+    }
+    if steps > 0 {
+        page.push_str("<h2>Or: grant each permission</h2>");
+    }
+    for s in &p.application {
+        let _ = write!(
+            page,
+            "<h3><code>{} (Application)</code> <span class=\"st bad\">{}</span></h3><p class=\"why\">for {} of {}</p>",
+            esc(&s.permission),
+            esc(s.status.as_str()),
+            esc(&super::layout::join(&s.purposes, " and ")),
+            esc(&s.objects.join(", "))
+        );
+        copy_block(&mut page, "az", &s.az_cli);
+        copy_block(&mut page, "PowerShell", &s.powershell);
+    }
+    if let Some(d) = &p.delegated {
+        let names: Vec<&str> = d.add.iter().map(|(n, _)| n.as_str()).collect();
+        let _ = write!(
+            page,
+            "<h3>Delegated, for all users: <code>{}</code></h3><p class=\"why\">The admin-consent grant's scopes become: {}</p>",
+            esc(&names.join(", ")),
+            esc(&d.scope)
+        );
+        copy_block(&mut page, "az", &d.az_cli);
+        copy_block(&mut page, "PowerShell", &d.powershell);
+    }
+    if !p.remove.is_empty() {
+        page.push_str("<h2>Granted but not needed: candidates for removal</h2>");
+        for r in &p.remove {
+            let _ = write!(
+                page,
+                "<h3><code>{} ({})</code></h3>",
+                esc(&r.permission),
+                r.ptype
+            );
+            if let (Some(az), Some(ps)) = (&r.az_cli, &r.powershell) {
+                copy_block(&mut page, "az", az);
+                copy_block(&mut page, "PowerShell", ps);
+            }
+        }
+    }
+    page.push_str("<h2>requiredResourceAccess (app manifest)</h2>");
+    copy_block(&mut page, "JSON", &p.required_resource_access_json());
+    if !p.notes.is_empty() {
+        page.push_str("<h2>Notes</h2><ul class=\"plain\">");
+        for n in &p.notes {
+            let _ = write!(page, "<li>{}</li>", esc(n));
+        }
+        page.push_str("</ul>");
+    }
+    page_end(&mut page, &script_json(&**p));
+    out.write_all(page.as_bytes())
 }

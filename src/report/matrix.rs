@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::{join, md_cell};
+use super::layout::{join, md_cell};
 use crate::explain::Row;
 use crate::matrix::{Implication, Matrix};
 

@@ -1,14 +1,14 @@
-//! `audit` output for a terminal: one row per protected object with backup and restore
-//! coverage, what is not satisfied, the permissions not needed, and a one-line verdict; and the
-//! audit JSON.
+//! The table for people: one audit (coverage per object, what to grant, what is not needed, who
+//! can become the app, the verdict) or one row per tenant, laid out to the terminal.
 
 use std::io::Write;
 
 use comfy_table::{Cell, Color, ColumnConstraint, Width};
 
-use super::view::AuditView;
-use super::{new_table, wrap};
-use crate::audit::{Coverage, Report};
+use super::layout::{new_table, wrap};
+use super::safe::Safe;
+use super::view::{AuditView, TenantsView};
+use crate::audit::Coverage;
 
 fn coverage_cell(c: Coverage, color: bool) -> Cell {
     let cell = Cell::new(match c {
@@ -27,7 +27,7 @@ fn coverage_cell(c: Coverage, color: bool) -> Cell {
 }
 
 /// The audit as a table for a terminal, laid out from the view.
-pub fn table(v: &AuditView, out: &mut dyn Write, color: bool) -> std::io::Result<()> {
+pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write, color: bool) -> std::io::Result<()> {
     let mut head = format!("Audit of {}", v.title);
     if let Some(id) = v.app_id.as_ref().filter(|id| **id != v.title) {
         head.push_str(&format!(" (appId {id})"));
@@ -72,7 +72,7 @@ pub fn table(v: &AuditView, out: &mut dyn Write, color: bool) -> std::io::Result
     }
     for o in &v.objects {
         let mut details = o.not_granted.clone();
-        if let Some(c) = o.change {
+        if let Some(c) = &o.change {
             details.insert(0, format!("{} since the baseline", c.to_uppercase()));
         }
         table.add_row(vec![
@@ -111,10 +111,10 @@ pub fn table(v: &AuditView, out: &mut dyn Write, color: bool) -> std::io::Result
             if let Some(t) = e.tier {
                 line.push_str(&format!(" · Tier {t}"));
             }
-            if let Some(c) = e.consent {
+            if let Some(c) = &e.consent {
                 line.push_str(&format!(" · {c}"));
             }
-            if let Some(w) = e.warning {
+            if let Some(w) = &e.warning {
                 line.push_str(&format!(": {w}"));
             }
             writeln!(out, "{}", wrap(&line, 100, "  ", "    "))?;
@@ -174,9 +174,26 @@ pub fn table(v: &AuditView, out: &mut dyn Write, color: bool) -> std::io::Result
     writeln!(out, "\n{}", wrap(&v.verdict, 100, "", "      "))
 }
 
-pub fn json(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, r)?;
-    writeln!(out)
+/// One row per tenant, for a terminal.
+pub fn tenants(v: &Safe<TenantsView>, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut table = new_table(&["Tenant", "Verdict", "Cov/Part/Miss", "Error / to grant"]);
+    table.force_no_tty();
+    if let Some(col) = table.column_mut(0) {
+        col.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+            comfy_table::Width::Fixed(38),
+        ));
+    }
+    for t in &v.tenants {
+        let [c, p, mi] = super::view::counts(t);
+        table.add_row(vec![
+            Cell::new(&t.tenant),
+            Cell::new(t.verdict_word.clone()),
+            Cell::new(format!("{c} / {p} / {mi}")),
+            Cell::new(super::view::detail(t, |g| g.name.clone())),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    writeln!(out, "\n{}", v.summary)
 }
 
 #[cfg(test)]
@@ -195,8 +212,8 @@ mod tests {
             &Options::default(),
         );
         let mut out = Vec::new();
-        let v = crate::report::view::audit(&r, &m, None);
-        super::table(&v, &mut out, color).unwrap();
+        let v = crate::report::safe::Safe::new(&crate::report::view::audit(&r, &m, None)).unwrap();
+        super::audit(&v, &mut out, color).unwrap();
         String::from_utf8(out).unwrap()
     }
 

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::join;
+use super::layout::join;
 use crate::explain::{Explanation, Row};
 
 pub fn json(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
@@ -77,11 +77,11 @@ fn tier_text(tier: Option<&crate::explain::TierInfo>, out: &mut dyn Write) -> st
                 None => "",
             };
             writeln!(out, "  {}{path}", t.meaning)?;
-            writeln!(out, "  {}", super::wrap(t.delegated, 100, "", "  "))?;
+            writeln!(out, "  {}", super::layout::wrap(t.delegated, 100, "", "  "))?;
             writeln!(
                 out,
                 "{}",
-                super::wrap(&format!("source: {}", t.source), 100, "  ", "    ")
+                super::layout::wrap(&format!("source: {}", t.source), 100, "  ", "    ")
             )
         }
         None => writeln!(
