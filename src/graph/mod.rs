@@ -1,6 +1,7 @@
 //! Microsoft Graph: the HTTP client, authentication, wire types, and fetching what an app was
 //! granted. Only this module knows Graph's JSON; the rest of the program sees `Grants`.
 
+pub mod assertion;
 pub mod auth;
 pub mod client;
 pub mod error;
