@@ -13,11 +13,11 @@
 #![allow(clippy::disallowed_macros)]
 
 #[allow(dead_code)]
-#[path = "../tests/support/fake_graph.rs"]
+#[path = "../tests/cli/support/fake_graph.rs"]
 mod fake_graph;
 
 #[allow(dead_code)]
-#[path = "../tests/support/tls_front.rs"]
+#[path = "../tests/cli/support/tls_front.rs"]
 mod tls_front;
 
 use std::path::PathBuf;
@@ -302,7 +302,7 @@ fn main() {
     md.push_str(
         "Measured by `cargo bench --bench audit` against an in-process fake Microsoft Graph ",
     );
-    md.push_str("(tests/support/fake_graph.rs) that adds a fixed latency to every response. ");
+    md.push_str("(tests/cli/support/fake_graph.rs) that adds a fixed latency to every response. ");
     md.push_str("The token is not part of the measurement. CI does not run them.\n\n");
     md.push_str(&format!("Machine: {}.\n\n", machine()));
 

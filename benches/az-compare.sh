@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side by side (not part of CI): the Azure CLI gathering what an audit reads, one `az rest` a
-# request, against `entra-perms audit`, both against the same stand-in (tests/support/fake_graph.rs
+# request, against `entra-perms audit`, both against the same stand-in (tests/cli/support/fake_graph.rs
 # behind a TLS front, HTTP/2 and HTTP/1.1) with the same latency per answer, the token given to
 # both. Writes the figures into BENCHMARKS.md ("Side by side with the Azure CLI").
 #
