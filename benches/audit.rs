@@ -13,7 +13,7 @@
 #![allow(clippy::disallowed_macros)]
 
 #[allow(dead_code)]
-#[path = "../tests/cli/support/fake_graph.rs"]
+#[path = "../tests/cli/support/fake_graph/mod.rs"]
 mod fake_graph;
 
 #[allow(dead_code)]
@@ -302,7 +302,9 @@ fn main() {
     md.push_str(
         "Measured by `cargo bench --bench audit` against an in-process fake Microsoft Graph ",
     );
-    md.push_str("(tests/cli/support/fake_graph.rs) that adds a fixed latency to every response. ");
+    md.push_str(
+        "(tests/cli/support/fake_graph/mod.rs) that adds a fixed latency to every response. ",
+    );
     md.push_str("The token is not part of the measurement. CI does not run them.\n\n");
     md.push_str(&format!("Machine: {}.\n\n", machine()));
 

@@ -5,17 +5,18 @@
 #![allow(clippy::disallowed_macros)]
 mod support;
 
-mod explain_and_matrix;
+mod action;
 mod audit;
+mod client;
+mod drift;
+mod explain_and_matrix;
+mod golden;
+mod hostile;
+mod install;
 mod offline;
 mod remediation;
-mod scale;
-mod client;
-mod hostile;
 mod reports;
-mod drift;
-mod tiers;
+mod scale;
 mod signin;
-mod action;
-mod install;
-mod golden;
+mod stand_in;
+mod tiers;

@@ -5,7 +5,7 @@ use crate::support::fake_graph::{
     FakeGraph, FakeTenant, Reply, APP_ID, OTHER_USER_ID, SERVICE_ACCOUNT_ID, SERVICE_ACCOUNT_UPN,
     SP_ID, TENANT_ID,
 };
-use crate::support::{audit_against, entra_perms, graph_token, json, run};
+use crate::support::{audit_against, entra_perms, findings, graph_token, json, run};
 
 /// The tenant's Microsoft Graph service principal id, from the recorded catalog.
 const GRAPH_SP_ID: &str = "a3efc889-f1b7-4532-9e01-91e32d1039f4";
@@ -304,11 +304,8 @@ fn global_administrator_through_a_group_counts() {
     // No note blames a permission: the fake Graph answers the cast only as an advanced query.
     let notes = sa["notes"].as_array().cloned().unwrap_or_default();
     assert!(notes.is_empty(), "{notes:?}");
-    let doc_notes = json(&out)["notes"].to_string();
-    assert!(
-        !doc_notes.contains("grant the auditing identity"),
-        "{doc_notes}"
-    );
+    let doc = json(&out);
+    assert!(findings(&doc, "roles-unreadable").is_empty(), "{doc}");
     let cast = graph
         .requests()
         .into_iter()
@@ -344,10 +341,20 @@ fn a_malformed_request_is_graphs_words_never_a_permission_to_grant() {
     assert_eq!(code, 0, "{err}");
     let sa = &json(&out)["serviceAccount"];
     assert_eq!(sa["hasGlobalAdministrator"], true, "{sa}");
-    let notes = sa["notes"].to_string();
-    assert!(notes.contains("Request_UnsupportedQuery"), "{notes}");
-    assert!(notes.contains("400"), "{notes}");
-    assert!(!notes.contains("grant the auditing identity"), "{notes}");
+    let doc = json(&out);
+    let refused = findings(&doc, "roles-unreadable");
+    assert!(!refused.is_empty(), "{doc}");
+    for f in refused {
+        assert_eq!(f["data"]["status"], 400);
+        assert!(f["data"]["graphError"]
+            .as_str()
+            .unwrap()
+            .contains("Request_UnsupportedQuery"));
+        assert!(
+            f["data"].get("needs").is_none(),
+            "a 400 is never a permission to grant"
+        );
+    }
     let codes: Vec<String> = json(&out)["findings"]
         .as_array()
         .unwrap()
@@ -403,12 +410,14 @@ fn unreadable_roles_degrade_to_a_note() {
     let sa = &json(&out)["serviceAccount"];
     assert_eq!(sa["hasGlobalAdministrator"], serde_json::Value::Null);
     assert_eq!(sa["roles"], serde_json::Value::Null);
+    let doc = json(&out);
     assert!(
-        sa["notes"][0]
-            .as_str()
-            .unwrap()
-            .contains("RoleManagement.Read.Directory"),
-        "{sa}"
+        findings(&doc, "roles-unreadable")
+            .iter()
+            .any(|f| f["data"]["needs"]
+                .as_str()
+                .is_some_and(|n| n.contains("RoleManagement.Read.Directory"))),
+        "{doc}"
     );
 
     let mut t = roles_tenant(&[(GLOBAL_ADMIN, "Global Administrator", false)]);
@@ -422,10 +431,13 @@ fn unreadable_roles_degrade_to_a_note() {
     assert_eq!(code, 0);
     let sa = &json(&out)["serviceAccount"];
     assert_eq!(sa["hasGlobalAdministrator"], true);
-    assert!(sa["notes"][0]
-        .as_str()
-        .unwrap()
-        .contains("PIM-eligible roles could not be read"));
+    let doc = json(&out);
+    assert!(
+        findings(&doc, "roles-unreadable")
+            .iter()
+            .any(|f| f["data"]["what"].as_str().unwrap().contains("PIM-eligible")),
+        "{doc}"
+    );
 }
 
 #[test]

@@ -79,3 +79,11 @@ pub fn audit_against(graph: &fake_graph::FakeGraph, extra: &[&str]) -> Command {
         .args(extra);
     cmd
 }
+
+/// The findings of an audit JSON (or of one tenant's report) with this stable code.
+pub fn findings<'a>(doc: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .map(|all| all.iter().filter(|f| f["code"] == code).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,155 @@
+//! The directory the fake serves: the tenant's identity, users and their roles, and the audit
+//! log — with Graph's rule for advanced queries.
+
+use serde_json::{json, Value};
+
+use super::routes::Ctx;
+use super::Reply;
+
+/// An OData cast on a transitive relationship is an advanced query: without
+/// `ConsistencyLevel: eventual` and `$count=true` Graph answers 400.
+pub(super) fn advanced_query_rule(c: &Ctx<'_>) -> Option<Reply> {
+    let path = c.path;
+    if !(path.contains("/transitiveMemberOf/") || path.contains("/transitiveMembers/")) {
+        return None;
+    }
+    let cast = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|s| s.starts_with("microsoft.graph."));
+    if cast && c.consistency_level != Some("eventual") {
+        return Some(Reply::error(
+            400,
+            "Request_UnsupportedQuery",
+            "The specified filter to the reference property query is currently not supported.",
+        ));
+    }
+    if cast && !c.count() {
+        return Some(Reply::error(
+            400,
+            "Request_BadRequest",
+            "$count is required for this query: add $count=true and ConsistencyLevel: eventual.",
+        ));
+    }
+    None
+}
+
+/// `GET /auditLogs/directoryAudits` with Graph's filter:
+/// `activityDateTime ge T and targetResources/any(t:t/id eq 'ID')`.
+pub(super) fn audit_log(c: &Ctx<'_>) -> Option<Reply> {
+    if c.path != "/v1.0/auditLogs/directoryAudits" {
+        return None;
+    }
+    let filter = c.param("$filter");
+    let since = filter
+        .split("activityDateTime ge ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or("");
+    let target = filter
+        .split("t/id eq '")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .unwrap_or("");
+    if since.is_empty() || target.is_empty() {
+        return Some(Reply::error(400, "BadRequest", "Invalid filter clause"));
+    }
+    let items =
+        c.t.audit_log
+            .iter()
+            .filter(|e| e["activityDateTime"].as_str().unwrap_or("") >= since)
+            .filter(|e| {
+                e["targetResources"]
+                    .as_array()
+                    .is_some_and(|ts| ts.iter().any(|r| r["id"] == target))
+            })
+            .cloned()
+            .collect();
+    Some(c.page(items))
+}
+
+/// `GET /organization`: the tenant id and its verified domains.
+pub(super) fn organization(c: &Ctx<'_>) -> Option<Reply> {
+    if c.path != "/v1.0/organization" {
+        return None;
+    }
+    let t = c.t;
+    Some(
+        c.page(vec![json!({"id": t.tenant_id, "displayName": "Contoso",
+        "verifiedDomains": t.domains.iter().enumerate().map(|(i, d)| json!({
+            "capabilities": "Email, OfficeCommunicationsOnline", "isDefault": i == 0,
+            "isInitial": d.ends_with(".onmicrosoft.com"), "name": d, "type": "Managed"}))
+            .collect::<Vec<_>>()})]),
+    )
+}
+
+/// `GET /roleManagement/directory/roleAssignments` and `…/roleEligibilitySchedules`, filtered by
+/// principal, with the role definition expanded.
+pub(super) fn role_assignments(c: &Ctx<'_>) -> Option<Reply> {
+    let eligible = match c.path {
+        "/v1.0/roleManagement/directory/roleAssignments" => false,
+        "/v1.0/roleManagement/directory/roleEligibilitySchedules" => true,
+        _ => return None,
+    };
+    let filter = c.param("$filter");
+    let items = c
+        .t
+        .roles
+        .iter()
+        .filter(|(user, _, _, e)| *e == eligible && filter == format!("principalId eq '{user}'"))
+        .map(|(user, template, name, _)| {
+            json!({"id": format!("assignment-{template}"), "principalId": user,
+                   "directoryScopeId": "/", "roleDefinitionId": template,
+                   "roleDefinition": {"id": template, "displayName": name,
+                                      "templateId": template, "isBuiltIn": true}})
+        })
+        .collect();
+    Some(c.page(items))
+}
+
+/// `GET /users/{id}/transitiveMemberOf/microsoft.graph.directoryRole`: roles held directly or
+/// through a role-assignable group.
+pub(super) fn user_roles(c: &Ctx<'_>) -> Option<Reply> {
+    let user = c
+        .path
+        .strip_prefix("/v1.0/users/")?
+        .strip_suffix("/transitiveMemberOf/microsoft.graph.directoryRole")?;
+    let t = c.t;
+    let items: Vec<Value> = t
+        .roles
+        .iter()
+        .filter(|(u, _, _, eligible)| u == user && !eligible)
+        .map(|(_, template, name, _)| (template, name))
+        .chain(
+            t.group_roles
+                .iter()
+                .filter(|(u, _, _)| u == user)
+                .map(|(_, template, name)| (template, name)),
+        )
+        .map(|(template, name)| {
+            json!({"@odata.type": "#microsoft.graph.directoryRole",
+                   "id": format!("role-{template}"), "displayName": name,
+                   "roleTemplateId": template})
+        })
+        .collect();
+    Some(c.page(items))
+}
+
+/// `GET /users/{id or UPN}`.
+pub(super) fn user(c: &Ctx<'_>) -> Option<Reply> {
+    let user = c.path.strip_prefix("/v1.0/users/")?;
+    Some(
+        match c
+            .t
+            .users
+            .iter()
+            .find(|(id, upn)| id == user || upn.eq_ignore_ascii_case(user))
+        {
+            Some((id, upn)) => Reply::json(
+                200,
+                json!({"id": id, "userPrincipalName": upn, "displayName": "Backup service"}),
+            ),
+            None => Reply::not_found(user),
+        },
+    )
+}

@@ -1,0 +1,289 @@
+//! The fake Graph's front door and its route table: the sign-in endpoints, Graph's rules that
+//! apply to every request (GET only, the bearer token, throttling, denials, alternate keys),
+//! then the first route of [`ROUTES`] that answers. A request no route answers is recorded, and
+//! the server fails the test when dropped.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde_json::{json, Value};
+
+use super::{
+    apps, decode, directory, skiptoken, skiptoken_offset, FakeSp, FakeTenant, Reply, Seen,
+};
+
+/// One route: its name (for failure messages) and the handler, which answers `None` when the
+/// request is not its.
+pub(super) type Route = (&'static str, fn(&Ctx<'_>) -> Option<Reply>);
+
+/// Every resource the fake serves, tried in order.
+pub(super) const ROUTES: &[Route] = &[
+    ("advanced-query rule", directory::advanced_query_rule),
+    ("auditLogs/directoryAudits", directory::audit_log),
+    ("organization", directory::organization),
+    ("the Graph catalog", apps::catalog),
+    ("servicePrincipals(appId=…)", apps::sp_by_app_id),
+    ("servicePrincipals?$filter", apps::sp_by_name),
+    ("servicePrincipals/{id}/…", apps::sp_by_id),
+    ("oauth2PermissionGrants", apps::delegated_grants),
+    ("applications(appId=…)/owners", apps::application_owners),
+    ("applications(appId=…)", apps::application),
+    ("roleManagement/directory/…", directory::role_assignments),
+    ("users/{id}/transitiveMemberOf/…", directory::user_roles),
+    ("users/{id}", directory::user),
+];
+
+/// What a route sees of one request.
+pub(super) struct Ctx<'a> {
+    pub(super) t: &'a FakeTenant,
+    pub(super) catalog: &'a Value,
+    pub(super) catalog_body: &'a str,
+    pub(super) base: &'a str,
+    /// The path, with an alternate-key navigation already rewritten to the object-id path.
+    pub(super) path: &'a str,
+    /// The raw query string.
+    pub(super) query: &'a str,
+    pub(super) params: HashMap<String, String>,
+    pub(super) consistency_level: Option<&'a str>,
+    /// The service principal whose grants `servicePrincipals(appId=…)/oauth2PermissionGrants`
+    /// asked for.
+    pub(super) grants_of: Option<String>,
+}
+
+impl Ctx<'_> {
+    pub(super) fn param(&self, name: &str) -> String {
+        self.params.get(name).cloned().unwrap_or_default()
+    }
+
+    pub(super) fn count(&self) -> bool {
+        self.params.get("$count").is_some_and(|c| c == "true")
+    }
+
+    /// A page of `items` as Graph pages a collection: `$skiptoken` in `@odata.nextLink`,
+    /// `@odata.count` when asked.
+    pub(super) fn page(&self, items: Vec<Value>) -> Reply {
+        let t = self.t;
+        let skip: usize = self
+            .params
+            .get("$skiptoken")
+            .and_then(|s| skiptoken_offset(s))
+            .unwrap_or(0);
+        let end = (skip + t.page_size).min(items.len());
+        let mut body = json!({
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#collection",
+            "value": items[skip.min(items.len())..end].to_vec(),
+        });
+        if self.count() {
+            body["@odata.count"] = json!(items.len());
+        }
+        if end < items.len() {
+            let mut q: Vec<String> = self
+                .query
+                .split('&')
+                .filter(|kv| !kv.is_empty() && !kv.contains("skiptoken="))
+                .map(str::to_string)
+                .collect();
+            q.push(format!("$skiptoken={}", skiptoken(end)));
+            let link_base = match (
+                &t.foreign_next_link,
+                self.path.ends_with("/appRoleAssignments"),
+            ) {
+                (Some(foreign), true) => foreign.as_str(),
+                _ => self.base,
+            };
+            body["@odata.nextLink"] = json!(format!("{link_base}{}?{}", self.path, q.join("&")));
+        }
+        Reply::json(200, body)
+    }
+
+    pub(super) fn sp_json(sp: &FakeSp) -> Value {
+        json!({"id": sp.id, "appId": sp.app_id, "displayName": sp.display_name,
+               "appOwnerOrganizationId": "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+               "servicePrincipalType": "Application", "accountEnabled": true,
+               "passwordCredentials": [], "keyCredentials": []})
+    }
+}
+
+/// The tenant behind the server, and what it remembers between requests.
+pub(super) struct TenantHandler {
+    pub(super) tenant: FakeTenant,
+    pub(super) catalog: Value,
+    /// The catalog, serialised once (it is about 330 KB).
+    pub(super) catalog_body: String,
+    pub(super) throttled: Mutex<Vec<String>>,
+    /// Requests no route answered (`METHOD path`).
+    pub(super) unrouted: Mutex<Vec<String>>,
+}
+
+impl TenantHandler {
+    pub(super) fn handle(&self, req: &Seen, base: &str) -> Reply {
+        std::thread::sleep(self.tenant.latency);
+        let t = &self.tenant;
+        // The Entra token endpoint, for sign-in benchmarks (AZURE_AUTHORITY_HOST pointed here):
+        // the only POST served.
+        if req.method == "POST" && req.target.ends_with("/oauth2/v2.0/token") {
+            if t.refuse_assertions && req.body.contains("client_assertion=") {
+                return Reply::json(
+                    400,
+                    json!({"error": "invalid_client", "error_description":
+                    "AADSTS70021: No matching federated identity record found for presented assertion.",
+                    "error_codes": [70021]}),
+                );
+            }
+            return Reply::json(
+                200,
+                json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
+                   "access_token": t.token}),
+            );
+        }
+        // A CI system's OIDC endpoints: GitHub Actions (GET, the job's request token) and Azure
+        // Pipelines (POST, the build's access token).
+        if req.method == "GET" && req.target.starts_with("/github-oidc") {
+            return if req.authorization.as_deref() == Some("Bearer gh-request-token")
+                && req.target.contains("audience=api://AzureADTokenExchange")
+            {
+                Reply::json(
+                    200,
+                    json!({"count": 1, "value": format!("gh-oidc-jwt-{}", req.at.elapsed().as_nanos())}),
+                )
+            } else {
+                Reply::json(401, json!({"message": "bad request token or audience"}))
+            };
+        }
+        if req.method == "POST" && req.target.starts_with("/pipelines-oidc") {
+            return if req.authorization.as_deref() == Some("Bearer ado-system-token")
+                && req.target.contains("serviceConnectionId=svc-conn-1")
+            {
+                Reply::json(200, json!({"oidcToken": "ado-oidc-jwt"}))
+            } else {
+                Reply::json(
+                    401,
+                    json!({"message": "bad system token or service connection"}),
+                )
+            };
+        }
+        if req.method != "GET" {
+            return Reply::error(
+                405,
+                "Request_BadRequest",
+                "Only GET is served by this fake.",
+            );
+        }
+        // A token is accepted when it starts with the tenant's (benchmarks give each tenant its
+        // own token, the tenant's name appended).
+        if !req
+            .authorization
+            .as_deref()
+            .is_some_and(|a| a.starts_with(&format!("Bearer {}", t.token)))
+        {
+            return Reply::error(
+                401,
+                "InvalidAuthenticationToken",
+                "Access token has expired or is not yet valid.",
+            );
+        }
+        let target = req.target.as_str();
+        if t.throttle_always
+            .iter()
+            .any(|p| target.starts_with(p.as_str()))
+        {
+            let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
+            r.headers.push(("Retry-After".into(), "0.01".into()));
+            return r;
+        }
+        if let Some((prefix, after)) = &t.throttle_each_token {
+            if target.starts_with(prefix.as_str()) {
+                let token = req.authorization.clone().unwrap_or_default();
+                let mut done = self.throttled.lock().unwrap();
+                if !done.contains(&token) {
+                    done.push(token);
+                    let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
+                    r.headers.push(("Retry-After".into(), after.clone()));
+                    return r;
+                }
+            }
+        }
+        for (prefix, after) in &t.throttle_once {
+            if target.starts_with(prefix.as_str()) {
+                let mut done = self.throttled.lock().unwrap();
+                if !done.contains(prefix) {
+                    done.push(prefix.clone());
+                    let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
+                    r.headers.push(("Retry-After".into(), after.clone()));
+                    return r;
+                }
+            }
+        }
+        if t.forbid.iter().any(|p| target.starts_with(p.as_str())) {
+            return Reply::error(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            );
+        }
+        let (path, _) = target.split_once('?').unwrap_or((target, ""));
+        // Alternate-key navigation (`servicePrincipals(appId='…')/…`): served like the object-id
+        // path of the same service principal, unless this Graph refuses it.
+        let mut grants_of: Option<String> = None;
+        let rewritten: String;
+        let path = match path
+            .strip_prefix("/v1.0/servicePrincipals(appId='")
+            .and_then(|r| r.split_once("')/"))
+        {
+            Some((app_id, tail)) => {
+                if t.refuse_alternate_key {
+                    return Reply::error(
+                        400,
+                        "Request_UnsupportedQuery",
+                        "Unsupported query: alternate key navigation is not supported here.",
+                    );
+                }
+                let Some(sp) = t.sps.iter().find(|s| s.app_id == app_id) else {
+                    return Reply::not_found(app_id);
+                };
+                if tail == "oauth2PermissionGrants" {
+                    grants_of = Some(sp.id.clone());
+                    rewritten = "/v1.0/oauth2PermissionGrants".to_string();
+                } else {
+                    rewritten = format!("/v1.0/servicePrincipals/{}/{tail}", sp.id);
+                }
+                rewritten.as_str()
+            }
+            None => path,
+        };
+        let query = req.raw.split_once('?').map_or("", |(_, q)| q);
+        let params: HashMap<String, String> = query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| {
+                (
+                    decode(&format!("?{k}"))[1..].to_string(),
+                    decode(&format!("?{v}"))[1..].to_string(),
+                )
+            })
+            .collect();
+        let ctx = Ctx {
+            t,
+            catalog: &self.catalog,
+            catalog_body: &self.catalog_body,
+            base,
+            path,
+            query,
+            params,
+            consistency_level: req.consistency_level.as_deref(),
+            grants_of,
+        };
+        if let Some(reply) = ROUTES.iter().find_map(|(_, route)| route(&ctx)) {
+            return reply;
+        }
+        self.unrouted
+            .lock()
+            .unwrap()
+            .push(format!("{} {}", req.method, req.target));
+        Reply::error(
+            400,
+            "BadRequest",
+            &format!("Unsupported by the fake: {path}"),
+        )
+    }
+}
