@@ -191,14 +191,17 @@ fn requirement(
     (req, None)
 }
 
-/// The audit: compare what the matrix requires with what is granted.
-pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) -> Report {
-    let in_scope = opts.purposes();
-    let granted = Granted::new(grants);
+/// Each in-scope row of the matrix, decided once, and the broader permissions that satisfied
+/// rows by implication (which are then needed, not excess).
+type Decided<'m> = (
+    Vec<(&'m Permission, Requirement)>,
+    Vec<(String, PermissionType)>,
+);
 
-    // Each in-scope row, decided once.
-    let mut decided: Vec<(&Permission, Requirement)> = Vec::new();
-    let mut used_via: Vec<(String, PermissionType)> = Vec::new();
+fn decide<'m>(matrix: &'m Matrix, granted: &Granted<'_>, opts: &Options) -> Decided<'m> {
+    let in_scope = opts.purposes();
+    let mut decided = Vec::new();
+    let mut used_via = Vec::new();
     for row in &matrix.permissions {
         let purposes: Vec<Purpose> = row
             .purposes
@@ -209,12 +212,16 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         if purposes.is_empty() {
             continue;
         }
-        let (req, via) = requirement(matrix, &granted, row, purposes, opts.strict);
+        let (req, via) = requirement(matrix, granted, row, purposes, opts.strict);
         used_via.extend(via);
         decided.push((row, req));
     }
+    (decided, used_via)
+}
 
-    let objects: Vec<ObjectReport> = matrix
+/// Every protected object with its requirements and coverage, in the matrix's order.
+fn objects(matrix: &Matrix, decided: &[(&Permission, Requirement)]) -> Vec<ObjectReport> {
+    matrix
         .objects()
         .into_iter()
         .map(|object| {
@@ -240,8 +247,11 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
                 requirements: reqs,
             }
         })
-        .collect();
+        .collect()
+}
 
+/// Every unsatisfied requirement, once per permission and type, with all it protects.
+fn gaps(decided: &[(&Permission, Requirement)]) -> Vec<Gap> {
     let mut missing: Vec<Gap> = Vec::new();
     for (row, req) in decided.iter().filter(|(_, r)| !r.status.is_ok()) {
         match missing
@@ -271,10 +281,14 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
             }),
         }
     }
+    missing
+}
 
+/// The granted Microsoft Graph permissions no in-scope requirement needs, riskiest first.
+fn excess(grants: &Grants, decided: &Decided<'_>) -> Vec<Excess> {
+    let (rows, used_via) = decided;
     let needed = |name: &str, t: PermissionType| {
-        decided
-            .iter()
+        rows.iter()
             .any(|(row, _)| row.name.eq_ignore_ascii_case(name) && row.ptype.accepts(t))
             || used_via
                 .iter()
@@ -325,7 +339,30 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
             b.ptype,
         ))
     });
+    excess
+}
 
+/// The Tier-0 Microsoft Graph application permissions the app holds.
+fn tier0_application(grants: &Grants) -> Vec<String> {
+    let mut held: Vec<String> = grants
+        .application
+        .iter()
+        .filter(|a| catalog::app_tier(&a.permission).is_some_and(|t| t.tier == 0))
+        .map(|a| a.permission.clone())
+        .collect();
+    held.sort();
+    held.dedup();
+    held
+}
+
+/// The audit: compare what the matrix requires with what is granted.
+pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) -> Report {
+    let granted = Granted::new(grants);
+    let decided = decide(matrix, &granted, opts);
+    let objects = objects(matrix, &decided.0);
+    let missing = gaps(&decided.0);
+    let excess = excess(grants, &decided);
+    let decided = decided.0;
     let count = |c: Coverage| objects.iter().filter(|o| o.status == c).count();
     let summary = Summary {
         objects: objects.len(),
@@ -365,17 +402,7 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
             .collect(),
         findings: findings.iter().map(Finding::entry).collect(),
         grants: grant_entries(grants),
-        tier0_application: {
-            let mut held: Vec<String> = grants
-                .application
-                .iter()
-                .filter(|a| catalog::app_tier(&a.permission).is_some_and(|t| t.tier == 0))
-                .map(|a| a.permission.clone())
-                .collect();
-            held.sort();
-            held.dedup();
-            held
-        },
+        tier0_application: tier0_application(grants),
         app_security: grants
             .app_security
             .as_ref()

@@ -343,10 +343,8 @@ fn drift(r: &Report) -> Option<DriftView> {
     })
 }
 
-/// Build the view of one audit. `matrix` gives each requirement's reason; `plan`, when given,
-/// each gap's fix and the consent URL.
-pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView {
-    let r = report;
+/// The per-object rows, with each requirement's reason from the matrix and fix from the plan.
+fn object_views(r: &Report, matrix: &Matrix, plan: Option<&Plan>) -> Vec<ObjectView> {
     let why = |q: &Requirement| {
         matrix
             .permissions
@@ -355,8 +353,7 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
             .map(|p| p.description.clone())
             .unwrap_or_default()
     };
-    let objects = r
-        .objects
+    r.objects
         .iter()
         .map(|o| ObjectView {
             name: o.object.clone(),
@@ -408,43 +405,133 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
                 None
             },
         })
-        .collect();
-    let implied: Vec<String> = r
-        .objects
+        .collect()
+}
+
+/// Requirements satisfied only by a broader permission, once each.
+fn implied_views(r: &Report) -> Vec<String> {
+    r.objects
         .iter()
         .flat_map(|o| &o.requirements)
         .filter(|q| q.via.is_some())
         .map(|q| format!("{}: {}", req_name(&q.permission, q.ptype), status_words(q)))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .collect();
-    let service_account = r.service_account.as_ref().map(|sa| {
-        let roles: Option<Vec<String>> = sa.roles.as_ref().map(|roles| {
-            roles
+        .collect()
+}
+
+/// The service account panel.
+fn account_view(sa: &crate::audit::ServiceAccountReport) -> AccountView {
+    let roles: Option<Vec<String>> = sa.roles.as_ref().map(|roles| {
+        roles
+            .iter()
+            .map(|role| match role.assignment {
+                Assignment::Active => role.display_name.clone(),
+                Assignment::Eligible => format!("{} (eligible)", role.display_name),
+            })
+            .collect()
+    });
+    let roles_words = match &roles {
+        None => "roles unknown".to_string(),
+        Some(list) if list.is_empty() => "no directory roles".to_string(),
+        Some(list) => list.join(", "),
+    };
+    AccountView {
+        who: sa
+            .user_principal_name
+            .clone()
+            .unwrap_or_else(|| sa.id.clone()),
+        roles,
+        roles_words,
+        has_global_administrator: sa.has_global_administrator,
+        acts_for: sa.acts_for.join(", "),
+        notes: sa.notes.clone(),
+    }
+}
+
+/// A granted permission that is not needed, for people.
+fn excess_view(e: &crate::audit::Excess, matrix: &Matrix) -> ExcessView {
+    ExcessView {
+        name: req_name(&e.permission, e.ptype),
+        tier: e.tier,
+        warning: (e.tier == Some(0)).then_some(
+            "not needed for backup, and a path to Global Administrator: remove it".to_string(),
+        ),
+        consent: match e.consent {
+            Some(Consent::Principal) => Some("consented by individual users".to_string()),
+            _ => None,
+        },
+        allows: matrix
+            .permissions
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(&e.permission))
+            .map(|p| p.description.clone())
+            .or_else(|| {
+                crate::catalog::permissions(&e.permission)
+                    .into_iter()
+                    .find(|p| p.ptype == e.ptype)
+                    .map(|p| p.allows.clone())
+                    .filter(|a| !a.is_empty())
+            }),
+    }
+}
+
+/// Who can become the app, for people.
+fn app_security_view(a: &crate::audit::AppSecurityReport) -> AppSecurityView {
+    AppSecurityView {
+        credentials: a
+            .credentials
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}{} on the {} · ends {} · {}",
+                    c.kind,
+                    c.display_name
+                        .as_deref()
+                        .map(|n| format!(" \"{n}\""))
+                        .unwrap_or_default(),
+                    if c.on == "application" {
+                        "app registration"
+                    } else {
+                        "service principal"
+                    },
+                    c.end_date_time.as_deref().unwrap_or("never"),
+                    c.state.as_str()
+                )
+            })
+            .collect(),
+        owners: a.owners.as_ref().map(|owners| {
+            owners
                 .iter()
-                .map(|role| match role.assignment {
-                    Assignment::Active => role.display_name.clone(),
-                    Assignment::Eligible => format!("{} (eligible)", role.display_name),
+                .map(|o| {
+                    format!(
+                        "{} ({}, owns the {}) · {}",
+                        o.user_principal_name
+                            .as_deref()
+                            .or(o.display_name.as_deref())
+                            .unwrap_or(&o.id),
+                        o.kind,
+                        o.of.join(" and "),
+                        match o.administrator {
+                            Some(true) => format!("administrator ({})", o.tier0_roles.join(", ")),
+                            Some(false) => "not an administrator".to_string(),
+                            None => "roles not read".to_string(),
+                        }
+                    )
                 })
                 .collect()
-        });
-        let roles_words = match &roles {
-            None => "roles unknown".to_string(),
-            Some(list) if list.is_empty() => "no directory roles".to_string(),
-            Some(list) => list.join(", "),
-        };
-        AccountView {
-            who: sa
-                .user_principal_name
-                .clone()
-                .unwrap_or_else(|| sa.id.clone()),
-            roles,
-            roles_words,
-            has_global_administrator: sa.has_global_administrator,
-            acts_for: sa.acts_for.join(", "),
-            notes: sa.notes.clone(),
-        }
-    });
+        }),
+        findings: a.findings.iter().map(|f| f.message.clone()).collect(),
+    }
+}
+
+/// Build the view of one audit. `matrix` gives each requirement's reason; `plan`, when given,
+/// each gap's fix and the consent URL.
+pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView {
+    let r = report;
+    let objects = object_views(r, matrix, plan);
+    let implied = implied_views(r);
+    let service_account = r.service_account.as_ref().map(account_view);
     let title = r
         .app
         .display_name
@@ -492,33 +579,7 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
             .filter(|p| !p.is_empty())
             .and_then(|p| p.admin_consent_url.clone()),
         implied,
-        excess: r
-            .excess
-            .iter()
-            .map(|e| ExcessView {
-                name: req_name(&e.permission, e.ptype),
-                tier: e.tier,
-                warning: (e.tier == Some(0)).then_some(
-                    "not needed for backup, and a path to Global Administrator: remove it".to_string(),
-                ),
-                consent: match e.consent {
-                    Some(Consent::Principal) => Some("consented by individual users".to_string()),
-                    _ => None,
-                },
-                allows: matrix
-                    .permissions
-                    .iter()
-                    .find(|p| p.name.eq_ignore_ascii_case(&e.permission))
-                    .map(|p| p.description.clone())
-                    .or_else(|| {
-                        crate::catalog::permissions(&e.permission)
-                            .into_iter()
-                            .find(|p| p.ptype == e.ptype)
-                            .map(|p| p.allows.clone())
-                            .filter(|a| !a.is_empty())
-                    }),
-            })
-            .collect(),
+        excess: r.excess.iter().map(|e| excess_view(e, matrix)).collect(),
         other_apis: r
             .other_resources
             .iter()
@@ -533,47 +594,7 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
         notes: r.notes.clone(),
         drift: drift(r),
         tier0: r.tier0_application.clone(),
-        app_security: r.app_security.as_ref().map(|a| AppSecurityView {
-            credentials: a
-                .credentials
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{}{} on the {} · ends {} · {}",
-                        c.kind,
-                        c.display_name
-                            .as_deref()
-                            .map(|n| format!(" \"{n}\""))
-                            .unwrap_or_default(),
-                        if c.on == "application" { "app registration" } else { "service principal" },
-                        c.end_date_time.as_deref().unwrap_or("never"),
-                        c.state.as_str()
-                    )
-                })
-                .collect(),
-            owners: a.owners.as_ref().map(|owners| {
-                owners
-                    .iter()
-                    .map(|o| {
-                        format!(
-                            "{} ({}, owns the {}) · {}",
-                            o.user_principal_name
-                                .as_deref()
-                                .or(o.display_name.as_deref())
-                                .unwrap_or(&o.id),
-                            o.kind,
-                            o.of.join(" and "),
-                            match o.administrator {
-                                Some(true) => format!("administrator ({})", o.tier0_roles.join(", ")),
-                                Some(false) => "not an administrator".to_string(),
-                                None => "roles not read".to_string(),
-                            }
-                        )
-                    })
-                    .collect()
-            }),
-            findings: a.findings.iter().map(|f| f.message.clone()).collect(),
-        }),
+        app_security: r.app_security.as_ref().map(app_security_view),
         tier0_line: (!r.tier0_application.is_empty()).then(|| {
             format!(
                 "Tier-0 identity: the app holds {} Tier-0 application permission{} (paths to Global Administrator); whoever can add a credential to it can take over the tenant.",

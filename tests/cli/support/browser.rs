@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The Chromium (or Chrome) binary on PATH.
-pub fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     for dir in std::env::split_paths(&path) {
         for name in [
@@ -27,7 +27,7 @@ pub fn chromium() -> Option<PathBuf> {
 }
 
 /// The browser, or `None` (skip) outside CI; under CI its absence fails the test.
-pub fn require() -> Option<PathBuf> {
+pub(crate) fn require() -> Option<PathBuf> {
     match chromium() {
         Some(p) => Some(p),
         None if std::env::var_os("CI").is_some() => {
@@ -41,7 +41,7 @@ pub fn require() -> Option<PathBuf> {
 }
 
 /// Load `file` from file:// in headless Chromium and return the DOM after its scripts ran.
-pub fn dump_dom(browser: &Path, file: &Path) -> String {
+pub(crate) fn dump_dom(browser: &Path, file: &Path) -> String {
     let profile = tempfile::tempdir().expect("a profile folder");
     let url = format!(
         "file://{}",
@@ -97,7 +97,7 @@ pub fn dump_dom(browser: &Path, file: &Path) -> String {
 }
 
 /// With ENTRA_PERMS_KEEP_REPORTS=DIR, keep a copy of a generated page there to look at.
-pub fn keep(page: &Path, name: &str) {
+pub(crate) fn keep(page: &Path, name: &str) {
     if let Some(dir) = std::env::var_os("ENTRA_PERMS_KEEP_REPORTS") {
         let _ = std::fs::create_dir_all(&dir);
         let _ = std::fs::copy(page, Path::new(&dir).join(name));

@@ -2,9 +2,9 @@
 
 #![allow(dead_code)]
 
-pub mod browser;
-pub mod fake_graph;
-pub mod tls_front;
+pub(crate) mod browser;
+pub(crate) mod fake_graph;
+pub(crate) mod tls_front;
 
 use std::path::PathBuf;
 
@@ -12,7 +12,7 @@ use assert_cmd::Command;
 use base64::Engine;
 
 /// The binary with an environment cleared of anything that could reach a real tenant.
-pub fn entra_perms() -> Command {
+pub(crate) fn entra_perms() -> Command {
     let mut cmd = Command::cargo_bin("entra-perms").expect("binary builds");
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -21,14 +21,14 @@ pub fn entra_perms() -> Command {
     cmd
 }
 
-pub fn fixture(path: &str) -> PathBuf {
+pub(crate) fn fixture(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(path)
 }
 
 /// Run and return (exit code, stdout, stderr).
-pub fn run(mut cmd: impl std::borrow::BorrowMut<Command>) -> (i32, String, String) {
+pub(crate) fn run(mut cmd: impl std::borrow::BorrowMut<Command>) -> (i32, String, String) {
     let out = cmd.borrow_mut().output().expect("runs");
     (
         out.status.code().unwrap_or(-1),
@@ -37,12 +37,12 @@ pub fn run(mut cmd: impl std::borrow::BorrowMut<Command>) -> (i32, String, Strin
     )
 }
 
-pub fn json(s: &str) -> serde_json::Value {
+pub(crate) fn json(s: &str) -> serde_json::Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}):\n{s}"))
 }
 
 /// An unsigned JWT with these claims, as Graph tokens look (the fake Graph only compares it).
-pub fn jwt(claims: serde_json::Value) -> String {
+pub(crate) fn jwt(claims: serde_json::Value) -> String {
     let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
     format!(
         "{}.{}.{}",
@@ -53,7 +53,7 @@ pub fn jwt(claims: serde_json::Value) -> String {
 }
 
 /// A token the fake Graph accepts, issued for `fake_graph::TENANT_ID`.
-pub fn graph_token() -> String {
+pub(crate) fn graph_token() -> String {
     jwt(serde_json::json!({
         "aud": "https://graph.microsoft.com",
         "iss": format!("https://sts.windows.net/{}/", fake_graph::TENANT_ID),
@@ -66,7 +66,7 @@ pub fn graph_token() -> String {
 
 /// `entra-perms audit --app … --format json` against a fake Graph, with the token in the
 /// environment.
-pub fn audit_against(graph: &fake_graph::FakeGraph, extra: &[&str]) -> Command {
+pub(crate) fn audit_against(graph: &fake_graph::FakeGraph, extra: &[&str]) -> Command {
     let mut cmd = entra_perms();
     cmd.env("ENTRA_PERMS_ACCESS_TOKEN", graph_token())
         .args([
@@ -81,7 +81,7 @@ pub fn audit_against(graph: &fake_graph::FakeGraph, extra: &[&str]) -> Command {
 }
 
 /// The findings of an audit JSON (or of one tenant's report) with this stable code.
-pub fn findings<'a>(doc: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+pub(crate) fn findings<'a>(doc: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
     doc["findings"]
         .as_array()
         .map(|all| all.iter().filter(|f| f["code"] == code).collect())

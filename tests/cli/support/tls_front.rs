@@ -13,7 +13,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio_rustls::rustls;
 
 /// A running TLS front.
-pub struct TlsFront {
+pub(crate) struct TlsFront {
     /// `https://localhost:PORT`.
     pub base: String,
     /// The certificate to trust (SSL_CERT_FILE).
@@ -26,12 +26,12 @@ pub struct TlsFront {
 
 impl TlsFront {
     /// Front `backend` (the fake Graph's http:// base), offering HTTP/2 and HTTP/1.1.
-    pub fn start(backend: &str) -> TlsFront {
+    pub(crate) fn start(backend: &str) -> TlsFront {
         TlsFront::start_with(backend, true)
     }
 
     /// Front `backend` speaking HTTP/1.1 only (a server or TLS-inspecting proxy without HTTP/2).
-    pub fn start_http1_only(backend: &str) -> TlsFront {
+    pub(crate) fn start_http1_only(backend: &str) -> TlsFront {
         TlsFront::start_with(backend, false)
     }
 

@@ -20,26 +20,27 @@ mod routes;
 
 use routes::TenantHandler;
 
-pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
-pub const APP_ID: &str = "46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b";
-pub const SP_ID: &str = "00063ffc-54e9-405d-b8f3-56124728e051";
-pub const APP_NAME: &str = "Contoso Entra Backup";
-pub const TENANT_ID: &str = "65415bb1-9267-4313-bbf5-ae259732ee12";
-pub const SERVICE_ACCOUNT_ID: &str = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";
-pub const SERVICE_ACCOUNT_UPN: &str = "backup-svc@contoso.onmicrosoft.com";
-pub const OTHER_USER_ID: &str = "9d4b8a1c-0c5e-4e1f-9d7a-3b6f2a1e4c55";
-pub const TENANT_DOMAIN: &str = "contoso.onmicrosoft.com";
+pub(crate) const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+pub(crate) const APP_ID: &str = "46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b";
+pub(crate) const SP_ID: &str = "00063ffc-54e9-405d-b8f3-56124728e051";
+pub(crate) const APP_NAME: &str = "Contoso Entra Backup";
+pub(crate) const TENANT_ID: &str = "65415bb1-9267-4313-bbf5-ae259732ee12";
+pub(crate) const SERVICE_ACCOUNT_ID: &str = "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e";
+pub(crate) const SERVICE_ACCOUNT_UPN: &str = "backup-svc@contoso.onmicrosoft.com";
+pub(crate) const OTHER_USER_ID: &str = "9d4b8a1c-0c5e-4e1f-9d7a-3b6f2a1e4c55";
+pub(crate) const TENANT_DOMAIN: &str = "contoso.onmicrosoft.com";
 /// The backup app's service principal addressed by its appId (Graph's alternate key), as the
 /// one-round audit reads it.
-pub const SP_KEY: &str = "/v1.0/servicePrincipals(appId='46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b')";
+pub(crate) const SP_KEY: &str =
+    "/v1.0/servicePrincipals(appId='46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b')";
 /// Its app role assignments and delegated grants, by alternate key.
-pub const ASSIGNMENTS_PATH: &str =
+pub(crate) const ASSIGNMENTS_PATH: &str =
     "/v1.0/servicePrincipals(appId='46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b')/appRoleAssignments";
-pub const GRANTS_PATH: &str =
+pub(crate) const GRANTS_PATH: &str =
     "/v1.0/servicePrincipals(appId='46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b')/oauth2PermissionGrants";
 
 /// The real tenant's Microsoft Graph service principal (recorded by the Azure CLI's tests).
-pub fn catalog() -> Value {
+pub(crate) fn catalog() -> Value {
     let text = std::fs::read_to_string(super::fixture("graph/graph-service-principal.json"))
         .expect("catalog fixture");
     serde_json::from_str(&text).expect("catalog fixture is JSON")
@@ -47,7 +48,7 @@ pub fn catalog() -> Value {
 
 /// One request the server received.
 #[derive(Debug, Clone)]
-pub struct Seen {
+pub(crate) struct Seen {
     pub method: String,
     /// Path and query, percent-decoded.
     pub target: String,
@@ -65,7 +66,7 @@ pub struct Seen {
 
 /// A response to send.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
@@ -74,7 +75,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn json(status: u16, body: Value) -> Reply {
+    pub(crate) fn json(status: u16, body: Value) -> Reply {
         Reply {
             status,
             headers: vec![(
@@ -86,7 +87,7 @@ impl Reply {
         }
     }
 
-    pub fn error(status: u16, code: &str, message: &str) -> Reply {
+    pub(crate) fn error(status: u16, code: &str, message: &str) -> Reply {
         Reply::json(
             status,
             json!({"error": {"code": code, "message": message, "innerError": {
@@ -106,7 +107,7 @@ impl Reply {
 
 /// A service principal in the fake tenant.
 #[derive(Debug, Clone)]
-pub struct FakeSp {
+pub(crate) struct FakeSp {
     pub id: String,
     pub app_id: String,
     pub display_name: String,
@@ -114,7 +115,7 @@ pub struct FakeSp {
 
 /// The tenant the fake Graph serves.
 #[derive(Debug, Clone)]
-pub struct FakeTenant {
+pub(crate) struct FakeTenant {
     pub token: String,
     pub sps: Vec<FakeSp>,
     /// Application permissions of the backup app (by name; ids from the catalog, else given).
@@ -170,7 +171,7 @@ pub struct FakeTenant {
 
 impl FakeTenant {
     /// A tenant where the backup app exists with no grants at all.
-    pub fn empty(token: &str) -> FakeTenant {
+    pub(crate) fn empty(token: &str) -> FakeTenant {
         FakeTenant {
             token: token.to_string(),
             sps: vec![FakeSp {
@@ -211,7 +212,7 @@ impl FakeTenant {
 
     /// A tenant where every requirement of the embedded matrix is granted exactly (the Any row
     /// as an application permission), with admin consent for the delegated ones.
-    pub fn everything(token: &str) -> FakeTenant {
+    pub(crate) fn everything(token: &str) -> FakeTenant {
         let mut t = FakeTenant::empty(token);
         for name in [
             "AdministrativeUnit.ReadWrite.All",
@@ -242,7 +243,7 @@ impl FakeTenant {
 
     /// Grant an application permission by name (its id from the catalog, or the known id of a
     /// permission the recorded catalog predates).
-    pub fn grant_app(&mut self, name: &str) {
+    pub(crate) fn grant_app(&mut self, name: &str) {
         let id = app_role_id(name).unwrap_or_else(|| match name {
             "DeviceLocalCredential.Read.All" => "884b599e-4d48-43a5-ba94-15c414d00588".into(),
             other => panic!("no app role id known for {other}"),
@@ -250,12 +251,12 @@ impl FakeTenant {
         self.app_roles.push((name.to_string(), id));
     }
 
-    pub fn revoke_app(&mut self, name: &str) {
+    pub(crate) fn revoke_app(&mut self, name: &str) {
         self.app_roles.retain(|(n, _)| n != name);
     }
 
     /// Remove a delegated scope from every grant.
-    pub fn revoke_delegated(&mut self, name: &str) {
+    pub(crate) fn revoke_delegated(&mut self, name: &str) {
         for (_, _, scope) in &mut self.delegated {
             *scope = scope
                 .split_whitespace()
@@ -267,7 +268,7 @@ impl FakeTenant {
 }
 
 /// The app role id of a permission in the recorded catalog.
-pub fn app_role_id(name: &str) -> Option<String> {
+pub(crate) fn app_role_id(name: &str) -> Option<String> {
     catalog()["appRoles"]
         .as_array()?
         .iter()
@@ -276,7 +277,7 @@ pub fn app_role_id(name: &str) -> Option<String> {
 }
 
 /// The delegated scope id of a permission in the recorded catalog.
-pub fn scope_id(name: &str) -> Option<String> {
+pub(crate) fn scope_id(name: &str) -> Option<String> {
     catalog()["oauth2PermissionScopes"]
         .as_array()?
         .iter()
@@ -287,7 +288,7 @@ pub fn scope_id(name: &str) -> Option<String> {
 /// A running fake Graph. When dropped (and the test has not already failed) it fails the test if
 /// a handler panicked, if a request reached no route of the tenant, or if a request the test
 /// said to expect never came: a broken stand-in cannot pass for a broken tool.
-pub struct FakeGraph {
+pub(crate) struct FakeGraph {
     pub base: String,
     pub seen: Arc<Mutex<Vec<Seen>>>,
     /// Connections accepted.
@@ -332,13 +333,13 @@ impl Drop for FakeGraph {
 }
 
 impl FakeGraph {
-    pub fn start(tenant: FakeTenant) -> FakeGraph {
+    pub(crate) fn start(tenant: FakeTenant) -> FakeGraph {
         FakeGraph::start_with(tenant, |_, _| None)
     }
 
     /// A tenant whose answers `hook` may replace: a misbehaving Graph or proxy. `None` lets the
     /// tenant answer.
-    pub fn start_with(
+    pub(crate) fn start_with(
         tenant: FakeTenant,
         hook: impl Fn(&Seen, &str) -> Option<Reply> + Send + Sync + 'static,
     ) -> FakeGraph {
@@ -346,7 +347,7 @@ impl FakeGraph {
     }
 
     /// A tenant whose connections each cost `setup` first (benchmarks: a cold connection).
-    pub fn start_with_setup(tenant: FakeTenant, setup: Duration) -> FakeGraph {
+    pub(crate) fn start_with_setup(tenant: FakeTenant, setup: Duration) -> FakeGraph {
         FakeGraph::start_full(tenant, setup, |_, _| None)
     }
 
@@ -372,25 +373,25 @@ impl FakeGraph {
     }
 
     /// Fail the test at drop unless a request whose path starts with `prefix` came.
-    pub fn expect(&self, prefix: &str) -> &FakeGraph {
+    pub(crate) fn expect(&self, prefix: &str) -> &FakeGraph {
         self.expected.lock().unwrap().push(prefix.to_string());
         self
     }
 
     /// Requests no route answers are expected (the test sends them on purpose).
-    pub fn allow_unrouted(mut self) -> FakeGraph {
+    pub(crate) fn allow_unrouted(mut self) -> FakeGraph {
         self.allow_unrouted = true;
         self
     }
 
     /// A server answering every request with `f`.
-    pub fn serve(f: impl Fn(&Seen, &str) -> Reply + Send + Sync + 'static) -> FakeGraph {
+    pub(crate) fn serve(f: impl Fn(&Seen, &str) -> Reply + Send + Sync + 'static) -> FakeGraph {
         FakeGraph::serve_with_setup(Duration::ZERO, f)
     }
 
     /// A server whose every new connection first costs `setup` (the round trips of a TCP and TLS
     /// handshake), answering every request with `f`.
-    pub fn serve_with_setup(
+    pub(crate) fn serve_with_setup(
         setup: Duration,
         f: impl Fn(&Seen, &str) -> Reply + Send + Sync + 'static,
     ) -> FakeGraph {
@@ -440,13 +441,13 @@ impl FakeGraph {
     }
 
     /// How many connections the server accepted.
-    pub fn connection_count(&self) -> usize {
+    pub(crate) fn connection_count(&self) -> usize {
         self.connections.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Rounds of requests: a request that arrives at least `gap` after the first of the current
     /// round starts a new one (it had to wait for an answer).
-    pub fn rounds(&self, gap: Duration) -> usize {
+    pub(crate) fn rounds(&self, gap: Duration) -> usize {
         let mut at: Vec<std::time::Instant> = self.requests().iter().map(|r| r.at).collect();
         at.sort();
         let mut rounds = 0;
@@ -460,12 +461,12 @@ impl FakeGraph {
         rounds
     }
 
-    pub fn requests(&self) -> Vec<Seen> {
+    pub(crate) fn requests(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 
     /// Requests whose path starts with `prefix`.
-    pub fn count(&self, prefix: &str) -> usize {
+    pub(crate) fn count(&self, prefix: &str) -> usize {
         self.requests()
             .iter()
             .filter(|r| r.target.starts_with(prefix))
@@ -552,7 +553,7 @@ fn connection(
 }
 
 /// An opaque `$skiptoken` like Graph's (base64url of the offset, with a prefix), and back.
-pub fn skiptoken(offset: usize) -> String {
+pub(crate) fn skiptoken(offset: usize) -> String {
     use base64::Engine;
     let raw = format!("RFNwdAoAAQAAAAAAAAAAFAAAA:{offset}");
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
@@ -572,7 +573,7 @@ pub(crate) fn skiptoken_offset(token: &str) -> Option<usize> {
 }
 
 /// Percent-decode a request target (and `+` in the query) for matching.
-pub fn decode(s: &str) -> String {
+pub(crate) fn decode(s: &str) -> String {
     let (path, query) = match s.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (s, None),
@@ -608,7 +609,13 @@ pub fn decode(s: &str) -> String {
 
 /// A directory audit log entry as Graph shapes it: an app role or delegated grant change on the
 /// backup app's service principal.
-pub fn audit_entry(activity: &str, at: &str, by: &str, property: &str, value: &str) -> Value {
+pub(crate) fn audit_entry(
+    activity: &str,
+    at: &str,
+    by: &str,
+    property: &str,
+    value: &str,
+) -> Value {
     let (old, new) = if activity.starts_with("Remove") {
         (format!("\"{value}\""), "\"\"".to_string())
     } else {
