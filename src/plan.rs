@@ -197,6 +197,56 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
         ));
         GRAPH_PLACEHOLDER.to_string()
     });
+    let to = Target {
+        graph: &graph,
+        sp: &sp,
+        resource: &resource,
+        cloud,
+    };
+    let (application, delegated_add) = grant_steps(matrix, grants, report, &to, &mut notes);
+    let delegated = delegated_step(grants, delegated_add, &to);
+    let resource_access = resource_access(matrix, grants, report, &mut notes);
+    let remove = remove_steps(grants, report, &to);
+    let tenant = grants.tenant_id.clone();
+    let (admin_consent_url, connect) = consent_and_connect(grants, cloud);
+    notes.sort();
+    notes.dedup();
+    Plan {
+        schema_version: 1,
+        tenant_id: tenant,
+        cloud,
+        app: grants.app.clone(),
+        graph_resource_id: grants.graph_resource_id.clone(),
+        admin_consent_url,
+        connect,
+        application,
+        delegated,
+        required_resource_access: json!({
+            "resourceAppId": crate::cloud::GRAPH_APP_ID,
+            "resourceAccess": resource_access,
+        }),
+        remove,
+        notes,
+    }
+}
+
+/// Where the plan's requests go: Graph's base URL, the app's and Graph's service principals.
+struct Target<'a> {
+    graph: &'a str,
+    sp: &'a str,
+    resource: &'a str,
+    cloud: Cloud,
+}
+
+/// One app role assignment per application permission to grant, and the delegated scopes to add.
+fn grant_steps(
+    matrix: &Matrix,
+    grants: &Grants,
+    report: &Report,
+    to: &Target<'_>,
+    notes: &mut Vec<String>,
+) -> (Vec<AppRoleStep>, Vec<(String, Status)>) {
+    let (graph, sp, resource, cloud) = (to.graph, to.sp, to.resource, to.cloud);
     let mut application = Vec::new();
     let mut delegated_add: Vec<(String, Status)> = Vec::new();
     for gap in &report.missing {
@@ -207,7 +257,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
                 grants,
                 &gap.permission,
                 PermissionType::Application,
-                &mut notes,
+                notes,
             ) else {
                 continue;
             };
@@ -224,7 +274,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
                 az_cli: az_rest(&request, cloud),
                 powershell: format!(
                     "New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId {} -PrincipalId {} -ResourceId {} -AppRoleId {}",
-                    ps(&sp), ps(&sp), ps(&resource), ps(&role)
+                    ps(sp), ps(sp), ps(resource), ps(&role)
                 ),
                 app_role_id: role,
                 request,
@@ -240,7 +290,17 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
         }
     }
 
-    let delegated = (!delegated_add.is_empty()).then(|| {
+    (application, delegated_add)
+}
+
+/// The delegated scopes to add: a PATCH of the existing admin-consent grant, or a new one.
+fn delegated_step(
+    grants: &Grants,
+    delegated_add: Vec<(String, Status)>,
+    to: &Target<'_>,
+) -> Option<DelegatedStep> {
+    let (graph, sp, resource, cloud) = (to.graph, to.sp, to.resource, to.cloud);
+    (!delegated_add.is_empty()).then(|| {
         // The existing admin-consent grant to Microsoft Graph, if any.
         let existing_id = grants
             .delegated
@@ -284,8 +344,8 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
                 },
                 format!(
                     "New-MgOauth2PermissionGrant -ClientId {} -ConsentType 'AllPrincipals' -ResourceId {} -Scope {}",
-                    ps(&sp),
-                    ps(&resource),
+                    ps(sp),
+                    ps(resource),
                     ps(&scope)
                 ),
             ),
@@ -297,8 +357,16 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
             request,
             powershell,
         }
-    });
+    })
+}
 
+/// The `requiredResourceAccess` entries for everything in scope.
+fn resource_access(
+    matrix: &Matrix,
+    grants: &Grants,
+    report: &Report,
+    notes: &mut Vec<String>,
+) -> Vec<Value> {
     let mut resource_access: Vec<Value> = Vec::new();
     let in_scope = |p: &[Purpose]| report.scope.includes(p);
     for row in matrix.permissions.iter().filter(|r| in_scope(&r.purposes)) {
@@ -306,7 +374,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
             PermissionType::Delegated => (PermissionType::Delegated, "Scope"),
             _ => (PermissionType::Application, "Role"),
         };
-        if let Some(id) = id_of(matrix, grants, &row.name, t, &mut notes) {
+        if let Some(id) = id_of(matrix, grants, &row.name, t, notes) {
             let entry = json!({"id": id, "type": kind});
             if !resource_access.contains(&entry) {
                 resource_access.push(entry);
@@ -314,7 +382,13 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
         }
     }
 
-    let remove = report
+    resource_access
+}
+
+/// The removal of each grant not needed.
+fn remove_steps(grants: &Grants, report: &Report, to: &Target<'_>) -> Vec<RemoveStep> {
+    let (graph, sp, cloud) = (to.graph, to.sp, to.cloud);
+    report
         .excess
         .iter()
         .map(|e| {
@@ -335,15 +409,18 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
                 powershell: assignment.map(|id| {
                     format!(
                         "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId {} -AppRoleAssignmentId {}",
-                        ps(&sp),
+                        ps(sp),
                         ps(&id)
                     )
                 }),
                 request,
             }
         })
-        .collect();
+        .collect()
+}
 
+/// The admin-consent URL and the sign-in commands, for the tenant.
+fn consent_and_connect(grants: &Grants, cloud: Cloud) -> (Option<String>, Connect) {
     let tenant = grants.tenant_id.clone();
     let admin_consent_url = grants.app.app_id.as_ref().map(|app| {
         // Each part percent-encoded (everything but letters, digits and `-._*`): the URL is
@@ -378,25 +455,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
                 .unwrap_or_default()
         ),
     };
-    notes.sort();
-    notes.dedup();
-    Plan {
-        schema_version: 1,
-        tenant_id: tenant,
-        cloud,
-        app: grants.app.clone(),
-        graph_resource_id: grants.graph_resource_id.clone(),
-        admin_consent_url,
-        connect,
-        application,
-        delegated,
-        required_resource_access: json!({
-            "resourceAppId": crate::cloud::GRAPH_APP_ID,
-            "resourceAccess": resource_access,
-        }),
-        remove,
-        notes,
-    }
+    (admin_consent_url, connect)
 }
 
 impl Plan {
