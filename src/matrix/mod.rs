@@ -183,176 +183,18 @@ impl Matrix {
             ));
         }
         for row in raw.permission {
-            let name = row.name.get_ref().trim().to_string();
-            if !is_permission_name(&name) {
-                return Err(err_at(
-                    Some(row.name.span()),
-                    format!("`{name}` is not a permission name (expected letters, digits, '.', '_' or '-')"),
-                ));
-            }
-            let ptype = parse_enum(&row.ptype, "type", &["Application", "Delegated", "Any"])
-                .map_err(|(s, m)| err_at(Some(s), m))?;
-            if seen.insert((name.to_lowercase(), ptype), ()).is_some() {
-                return Err(err_at(
-                    Some(row.name.span()),
-                    format!("duplicate row: `{name}` ({ptype}) appears twice"),
-                ));
-            }
-            let api_versions = non_empty_list(&row.api_versions, "api_versions", |v| {
-                parse_enum(v, "API version", &["v1.0", "beta"])
-            })
-            .map_err(|(s, m)| err_at(Some(s), m))?;
-            let purposes = non_empty_list(&row.purposes, "purposes", |v| {
-                parse_enum(v, "purpose", &["backup", "restore"])
-            })
-            .map_err(|(s, m)| err_at(Some(s), m))?;
-            let objects = non_empty_list(&row.objects, "objects", |v| {
-                let o = v.get_ref().trim();
-                if o.is_empty() {
-                    Err((v.span(), "an object name is empty".to_string()))
-                } else {
-                    Ok(o.to_string())
-                }
-            })
-            .map_err(|(s, m)| err_at(Some(s), m))?;
-            let description = row.description.get_ref().trim().to_string();
-            if description.is_empty() {
-                return Err(err_at(
-                    Some(row.description.span()),
-                    "the description is empty".to_string(),
-                ));
-            }
-            let application_id = guid_field(row.application_id.as_ref(), "application_id")
-                .map_err(|(s, m)| err_at(Some(s), m))?;
-            let delegated_id = guid_field(row.delegated_id.as_ref(), "delegated_id")
-                .map_err(|(s, m)| err_at(Some(s), m))?;
-            let needs = |t: PermissionType, id: &Option<String>, key: &str| {
-                if ptype.accepts(t) && ptype != PermissionType::Any && id.is_none() {
-                    Err(err_at(
-                        Some(row.name.span()),
-                        format!("`{name}` is a {ptype} permission but has no {key}"),
-                    ))
-                } else {
-                    Ok(())
-                }
-            };
-            needs(
-                PermissionType::Application,
-                &application_id,
-                "application_id",
-            )?;
-            needs(PermissionType::Delegated, &delegated_id, "delegated_id")?;
-            if ptype == PermissionType::Any && application_id.is_none() && delegated_id.is_none() {
-                return Err(err_at(
-                    Some(row.name.span()),
-                    format!("`{name}` has neither an application_id nor a delegated_id"),
-                ));
-            }
-            let ids = (application_id.clone(), delegated_id.clone());
-            match ids_by_name.get(&name.to_lowercase()) {
-                Some(prev) if *prev != ids => {
-                    return Err(err_at(
-                        Some(row.name.span()),
-                        format!("`{name}` appears in several rows with different ids"),
-                    ))
-                }
-                _ => {
-                    ids_by_name.insert(name.to_lowercase(), ids);
-                }
-            }
-            let line = line_col(text, row.name.span().start).0;
-            permissions.push(Permission {
-                line,
-                name,
-                ptype,
-                api_versions,
-                objects,
-                purposes,
-                description,
-                application_id,
-                delegated_id,
-            });
+            permissions.push(check_row(row, &err_at, text, &mut seen, &mut ids_by_name)?);
         }
 
         let mut implies = Vec::with_capacity(raw.implies.len());
         let mut seen_implies = BTreeSet::new();
         for imp in raw.implies {
-            let ptype = parse_enum(&imp.ptype, "type", &["Application", "Delegated"])
-                .map_err(|(s, m)| err_at(Some(s), m))?;
-            // The broader permission may be any Microsoft Graph permission: a row of the matrix or
-            // one of the embedded catalog.
-            let broader = canonical_name(&permissions, imp.broader.get_ref())
-                .or_else(|| {
-                    crate::catalog::permissions(imp.broader.get_ref().trim())
-                        .first()
-                        .map(|p| p.permission.clone())
-                })
-                .ok_or_else(|| {
-                    err_at(
-                        Some(imp.broader.span()),
-                        format!(
-                            "implies: `{}` is neither a permission of this matrix nor a Microsoft Graph permission",
-                            imp.broader.get_ref()
-                        ),
-                    )
-                })?;
-            let narrower =
-                canonical_name(&permissions, imp.narrower.get_ref()).ok_or_else(|| {
-                    err_at(
-                        Some(imp.narrower.span()),
-                        format!(
-                            "implies: `{}` is not a permission of this matrix",
-                            imp.narrower.get_ref()
-                        ),
-                    )
-                })?;
-            if broader == narrower {
-                return Err(err_at(
-                    Some(imp.narrower.span()),
-                    format!("implies: `{broader}` cannot imply itself"),
-                ));
-            }
-            if !permissions
-                .iter()
-                .any(|p| p.name == narrower && p.ptype.accepts(ptype))
-            {
-                return Err(err_at(
-                    Some(imp.ptype.span()),
-                    format!("implies: the matrix has no {ptype} row for `{narrower}`"),
-                ));
-            }
-            let has_id = permissions
-                .iter()
-                .any(|p| p.name == broader && p.id_for(ptype).is_some())
-                || crate::catalog::permissions(&broader)
-                    .iter()
-                    .any(|p| p.ptype == ptype);
-            if !has_id {
-                return Err(err_at(
-                    Some(imp.broader.span()),
-                    format!("implies: `{broader}` is not a {ptype} permission of Microsoft Graph"),
-                ));
-            }
-            let source = imp.source.get_ref().trim().to_string();
-            if source.is_empty() {
-                return Err(err_at(
-                    Some(imp.source.span()),
-                    "implies: the source is empty (name the Microsoft Graph page that documents it)"
-                        .to_string(),
-                ));
-            }
-            if !seen_implies.insert((broader.clone(), narrower.clone(), ptype)) {
-                return Err(err_at(
-                    Some(imp.broader.span()),
-                    format!("duplicate implies entry: `{broader}` => `{narrower}` ({ptype})"),
-                ));
-            }
-            implies.push(Implication {
-                broader,
-                narrower,
-                ptype,
-                source,
-            });
+            implies.push(check_implies(
+                imp,
+                &permissions,
+                &err_at,
+                &mut seen_implies,
+            )?);
         }
 
         Ok(Matrix {
@@ -498,6 +340,197 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let col = before[line_start..].chars().count() + 1;
     (line, col)
+}
+
+/// Builds a [`MatrixError`] at a place of the file.
+type ErrAt<'a> = dyn Fn(Option<Range<usize>>, String) -> MatrixError + 'a;
+
+/// Ids of each permission name seen so far (a name's rows must agree on its ids).
+type IdsByName = HashMap<String, (Option<String>, Option<String>)>;
+
+/// One `[[permission]]` row, validated.
+fn check_row(
+    row: RawPermission,
+    err_at: &ErrAt<'_>,
+    text: &str,
+    seen: &mut HashMap<(String, PermissionType), ()>,
+    ids_by_name: &mut IdsByName,
+) -> Result<Permission, MatrixError> {
+    let name = row.name.get_ref().trim().to_string();
+    if !is_permission_name(&name) {
+        return Err(err_at(
+            Some(row.name.span()),
+            format!(
+                "`{name}` is not a permission name (expected letters, digits, '.', '_' or '-')"
+            ),
+        ));
+    }
+    let ptype = parse_enum(&row.ptype, "type", &["Application", "Delegated", "Any"])
+        .map_err(|(s, m)| err_at(Some(s), m))?;
+    if seen.insert((name.to_lowercase(), ptype), ()).is_some() {
+        return Err(err_at(
+            Some(row.name.span()),
+            format!("duplicate row: `{name}` ({ptype}) appears twice"),
+        ));
+    }
+    let api_versions = non_empty_list(&row.api_versions, "api_versions", |v| {
+        parse_enum(v, "API version", &["v1.0", "beta"])
+    })
+    .map_err(|(s, m)| err_at(Some(s), m))?;
+    let purposes = non_empty_list(&row.purposes, "purposes", |v| {
+        parse_enum(v, "purpose", &["backup", "restore"])
+    })
+    .map_err(|(s, m)| err_at(Some(s), m))?;
+    let objects = non_empty_list(&row.objects, "objects", |v| {
+        let o = v.get_ref().trim();
+        if o.is_empty() {
+            Err((v.span(), "an object name is empty".to_string()))
+        } else {
+            Ok(o.to_string())
+        }
+    })
+    .map_err(|(s, m)| err_at(Some(s), m))?;
+    let description = row.description.get_ref().trim().to_string();
+    if description.is_empty() {
+        return Err(err_at(
+            Some(row.description.span()),
+            "the description is empty".to_string(),
+        ));
+    }
+    let application_id = guid_field(row.application_id.as_ref(), "application_id")
+        .map_err(|(s, m)| err_at(Some(s), m))?;
+    let delegated_id = guid_field(row.delegated_id.as_ref(), "delegated_id")
+        .map_err(|(s, m)| err_at(Some(s), m))?;
+    let needs = |t: PermissionType, id: &Option<String>, key: &str| {
+        if ptype.accepts(t) && ptype != PermissionType::Any && id.is_none() {
+            Err(err_at(
+                Some(row.name.span()),
+                format!("`{name}` is a {ptype} permission but has no {key}"),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    needs(
+        PermissionType::Application,
+        &application_id,
+        "application_id",
+    )?;
+    needs(PermissionType::Delegated, &delegated_id, "delegated_id")?;
+    if ptype == PermissionType::Any && application_id.is_none() && delegated_id.is_none() {
+        return Err(err_at(
+            Some(row.name.span()),
+            format!("`{name}` has neither an application_id nor a delegated_id"),
+        ));
+    }
+    let ids = (application_id.clone(), delegated_id.clone());
+    match ids_by_name.get(&name.to_lowercase()) {
+        Some(prev) if *prev != ids => {
+            return Err(err_at(
+                Some(row.name.span()),
+                format!("`{name}` appears in several rows with different ids"),
+            ))
+        }
+        _ => {
+            ids_by_name.insert(name.to_lowercase(), ids);
+        }
+    }
+    let line = line_col(text, row.name.span().start).0;
+    Ok(Permission {
+        line,
+        name,
+        ptype,
+        api_versions,
+        objects,
+        purposes,
+        description,
+        application_id,
+        delegated_id,
+    })
+}
+
+/// One `[[implies]]` entry, validated against the rows and the catalog.
+fn check_implies(
+    imp: RawImplies,
+    permissions: &[Permission],
+    err_at: &ErrAt<'_>,
+    seen_implies: &mut BTreeSet<(String, String, PermissionType)>,
+) -> Result<Implication, MatrixError> {
+    let ptype = parse_enum(&imp.ptype, "type", &["Application", "Delegated"])
+        .map_err(|(s, m)| err_at(Some(s), m))?;
+    // The broader permission may be any Microsoft Graph permission: a row of the matrix or
+    // one of the embedded catalog.
+    let broader = canonical_name(permissions, imp.broader.get_ref())
+        .or_else(|| {
+            crate::catalog::permissions(imp.broader.get_ref().trim())
+                .first()
+                .map(|p| p.permission.clone())
+        })
+        .ok_or_else(|| {
+            err_at(
+                Some(imp.broader.span()),
+                format!(
+                    "implies: `{}` is neither a permission of this matrix nor a Microsoft Graph permission",
+                    imp.broader.get_ref()
+                ),
+            )
+        })?;
+    let narrower = canonical_name(permissions, imp.narrower.get_ref()).ok_or_else(|| {
+        err_at(
+            Some(imp.narrower.span()),
+            format!(
+                "implies: `{}` is not a permission of this matrix",
+                imp.narrower.get_ref()
+            ),
+        )
+    })?;
+    if broader == narrower {
+        return Err(err_at(
+            Some(imp.narrower.span()),
+            format!("implies: `{broader}` cannot imply itself"),
+        ));
+    }
+    if !permissions
+        .iter()
+        .any(|p| p.name == narrower && p.ptype.accepts(ptype))
+    {
+        return Err(err_at(
+            Some(imp.ptype.span()),
+            format!("implies: the matrix has no {ptype} row for `{narrower}`"),
+        ));
+    }
+    let has_id = permissions
+        .iter()
+        .any(|p| p.name == broader && p.id_for(ptype).is_some())
+        || crate::catalog::permissions(&broader)
+            .iter()
+            .any(|p| p.ptype == ptype);
+    if !has_id {
+        return Err(err_at(
+            Some(imp.broader.span()),
+            format!("implies: `{broader}` is not a {ptype} permission of Microsoft Graph"),
+        ));
+    }
+    let source = imp.source.get_ref().trim().to_string();
+    if source.is_empty() {
+        return Err(err_at(
+            Some(imp.source.span()),
+            "implies: the source is empty (name the Microsoft Graph page that documents it)"
+                .to_string(),
+        ));
+    }
+    if !seen_implies.insert((broader.clone(), narrower.clone(), ptype)) {
+        return Err(err_at(
+            Some(imp.broader.span()),
+            format!("duplicate implies entry: `{broader}` => `{narrower}` ({ptype})"),
+        ));
+    }
+    Ok(Implication {
+        broader,
+        narrower,
+        ptype,
+        source,
+    })
 }
 
 /// A matrix that cannot be used, with where and why.

@@ -305,6 +305,12 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
         out.push_str("</tbody></table><p class=\"why\">Each object above shows the exact commands; <code>entra-perms plan</code> prints them all.</p>");
     }
 
+    lists(out, v, prefix);
+    people(out, v, prefix);
+}
+
+/// What is satisfied only by implication, not needed, on other APIs or unresolved.
+fn lists(out: &mut String, v: &AuditView, prefix: &str) {
     if !v.implied.is_empty() {
         let _ = write!(
             out,
@@ -364,6 +370,10 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
         }
         out.push_str("</ul>");
     }
+}
+
+/// The service account, who can become the app, and the notes.
+fn people(out: &mut String, v: &AuditView, prefix: &str) {
     if let Some(sa) = &v.service_account {
         let _ = write!(
             out,

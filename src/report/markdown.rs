@@ -101,6 +101,11 @@ pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write) -> std::io::Result<()> {
             "\nWhy each is needed: `entra-perms explain <permission>`. How to grant them: `entra-perms plan --app <app>`."
         )?;
     }
+    sections_after_gaps(v, out)
+}
+
+/// The sections after what to grant: implied, not needed, other APIs, people, notes, verdict.
+fn sections_after_gaps(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
     if !v.implied.is_empty() {
         writeln!(out, "\n### Satisfied by a broader permission\n")?;
         for line in &v.implied {

@@ -104,6 +104,11 @@ pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write, color: bool) -> std::io::
             writeln!(out, "{}", wrap(&line, 100, "  ", "      "))?;
         }
     }
+    sections_after_gaps(v, out)
+}
+
+/// The sections after what to grant: not needed, other APIs, people, notes, the verdict.
+fn sections_after_gaps(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
     if !v.excess.is_empty() {
         writeln!(out, "\nGranted but not needed ({}):", v.excess.len())?;
         for e in &v.excess {

@@ -185,6 +185,8 @@ fn a_token_for_another_tenant_is_refused() {
 
 /// Every bad input: what it is, the command, the expected exit code and a phrase of the error.
 #[test]
+// A table of cases: longer with each case, clearer as one list.
+#[allow(clippy::too_many_lines)]
 fn bad_inputs_get_clear_errors_and_their_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let file = |name: &str, bytes: &[u8]| {

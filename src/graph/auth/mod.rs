@@ -226,7 +226,40 @@ async fn acquire_with(method: AuthMethod, name: &'static str, ctx: &AuthContext)
         let token = crate::token::check_raw(&raw, ACCESS_TOKEN_ENV)?;
         return Ok(Token::new(token));
     }
-    let credential: Arc<dyn TokenCredential> = match method {
+    let credential = credential(method, name, ctx)?;
+    let scope = ctx.scope();
+    let token = credential
+        .get_token(&[scope.as_str()], None)
+        .await
+        .map_err(|e| {
+            let mut message = crate::redact::redact(&one_line(&e.to_string()));
+            // Only Entra ID refusing the assertion (an AADSTS code) points at the federated
+            // credential; a failure to get the assertion says what to check itself.
+            let federated = matches!(
+                method,
+                AuthMethod::WorkloadIdentity
+                    | AuthMethod::GithubActions
+                    | AuthMethod::AzurePipelines
+            );
+            if federated && message.contains("AADSTS") {
+                message.push_str(
+                    ". Check the federated credential on the app registration AZURE_CLIENT_ID: its \
+                     issuer, subject (repository and branch, or service connection) and audience \
+                     (api://AzureADTokenExchange) must match this job",
+                );
+            }
+            anyhow!("{message}")
+        })?;
+    Ok(Token::new(token.token.secret()))
+}
+
+/// The azure_identity credential of a sign-in method, from the environment it needs.
+fn credential(
+    method: AuthMethod,
+    name: &'static str,
+    ctx: &AuthContext,
+) -> Result<Arc<dyn TokenCredential>> {
+    Ok(match method {
         AuthMethod::ClientSecret => {
             let tenant = ctx.tenant_for(name)?;
             let client_id = ctx.require("AZURE_CLIENT_ID", name)?;
@@ -334,33 +367,11 @@ async fn acquire_with(method: AuthMethod, name: &'static str, ctx: &AuthContext)
             executor: ctx.executor.clone(),
             ..Default::default()
         }))?,
-        // Cannot happen: `Auto` was resolved to a concrete method and `AccessToken` returned above.
-        AuthMethod::Auto | AuthMethod::AccessToken => unreachable!("resolved above"),
-    };
-    let scope = ctx.scope();
-    let token = credential
-        .get_token(&[scope.as_str()], None)
-        .await
-        .map_err(|e| {
-            let mut message = crate::redact::redact(&one_line(&e.to_string()));
-            // Only Entra ID refusing the assertion (an AADSTS code) points at the federated
-            // credential; a failure to get the assertion says what to check itself.
-            let federated = matches!(
-                method,
-                AuthMethod::WorkloadIdentity
-                    | AuthMethod::GithubActions
-                    | AuthMethod::AzurePipelines
-            );
-            if federated && message.contains("AADSTS") {
-                message.push_str(
-                    ". Check the federated credential on the app registration AZURE_CLIENT_ID: its \
-                     issuer, subject (repository and branch, or service connection) and audience \
-                     (api://AzureADTokenExchange) must match this job",
-                );
-            }
-            anyhow!("{message}")
-        })?;
-    Ok(Token::new(token.token.secret()))
+        // `Auto` is resolved to a concrete method and an access token needs no credential.
+        AuthMethod::Auto | AuthMethod::AccessToken => {
+            anyhow::bail!("the {name} sign-in has no credential of its own")
+        }
+    })
 }
 
 /// Azure SDK messages run over several lines; keep them on one.

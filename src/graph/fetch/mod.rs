@@ -27,7 +27,7 @@ use self::tenant::tenant_read;
 use crate::cloud::Cloud;
 use crate::error::Error;
 use crate::findings::Finding;
-use crate::grants::{AppIdentity, AppSecurity, Grants};
+use crate::grants::{AppIdentity, AppSecurity, DirectoryRole, Grants, Owner, ServiceAccount};
 use crate::graph::client::{odata_quote, GraphClient};
 use crate::graph::error::GraphError;
 use crate::graph::wire;
@@ -107,41 +107,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         owners,
     } = reads;
 
-    // What needs the ids just read: the service account's roles, the audit log.
-    let audit_url = target
-        .audit_log_since
-        .as_deref()
-        .map(graph_time)
-        .map(|since| {
-            client.url(
-                "/v1.0/auditLogs/directoryAudits",
-                &[(
-                    "$filter",
-                    &format!(
-                        "activityDateTime ge {since} and targetResources/any(t:t/id eq {})",
-                        odata_quote(&sp.id)
-                    ),
-                )],
-            )
-        });
-    let (roles, audit_log) = tokio::try_join!(
-        async {
-            match &user {
-                Some(u) => Ok(Some(directory_roles(client, &u.id).await?)),
-                None => Ok::<_, anyhow::Error>(None),
-            }
-        },
-        async {
-            match audit_url {
-                Some(url) => Ok(Some(
-                    client
-                        .get_all::<wire::DirectoryAudit>(url, CALL_AUDIT_LOG)
-                        .await,
-                )),
-                None => Ok::<_, anyhow::Error>(None),
-            }
-        },
-    )?;
+    let (roles, audit_log) = second_round(client, target, user.as_ref(), &sp.id).await?;
 
     let mut grants = Grants::new(
         target.cloud,
@@ -157,20 +123,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
     grants.graph_resource_id = Some(catalog.id.clone());
     let (owners, owner_findings) = owners;
     grants.findings.extend(owner_findings);
-    let registration_here = application.is_some();
-    let mut credentials = credentials(
-        "servicePrincipal",
-        &sp.password_credentials,
-        &sp.key_credentials,
-    );
-    if let Some(app) = &application {
-        credentials.extend(credentials_of(app));
-    }
-    grants.app_security = Some(AppSecurity {
-        credentials,
-        owners,
-        registration_here,
-    });
+    grants.app_security = Some(app_security(&sp, application.as_ref(), owners));
     match audit_log {
         None => {}
         Some(Ok(list)) => grants.audit_log = Some(audit_entries(&list)),
@@ -217,6 +170,76 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         }),
     }
     finish(grants, resolver)
+}
+
+/// What the second round reads, with the ids of the first: the service account's roles and the
+/// audit log (each `None` when not asked for; the log's own failure is kept as its result).
+#[allow(clippy::type_complexity)]
+async fn second_round(
+    client: &GraphClient,
+    target: &Target<'_>,
+    user: Option<&ServiceAccount>,
+    sp_id: &str,
+) -> Result<(
+    Option<(Option<Vec<DirectoryRole>>, Vec<Finding>)>,
+    Option<Result<Vec<wire::DirectoryAudit>, GraphError>>,
+)> {
+    let audit_url = target
+        .audit_log_since
+        .as_deref()
+        .map(graph_time)
+        .map(|since| {
+            client.url(
+                "/v1.0/auditLogs/directoryAudits",
+                &[(
+                    "$filter",
+                    &format!(
+                        "activityDateTime ge {since} and targetResources/any(t:t/id eq {})",
+                        odata_quote(sp_id)
+                    ),
+                )],
+            )
+        });
+    tokio::try_join!(
+        async {
+            match user {
+                Some(u) => Ok(Some(directory_roles(client, &u.id).await?)),
+                None => Ok::<_, anyhow::Error>(None),
+            }
+        },
+        async {
+            match audit_url {
+                Some(url) => Ok(Some(
+                    client
+                        .get_all::<wire::DirectoryAudit>(url, CALL_AUDIT_LOG)
+                        .await,
+                )),
+                None => Ok::<_, anyhow::Error>(None),
+            }
+        },
+    )
+}
+
+/// Who can become the app: the credentials of its service principal and registration, and its
+/// owners.
+fn app_security(
+    sp: &wire::ServicePrincipal,
+    application: Option<&wire::Application>,
+    owners: Option<Vec<Owner>>,
+) -> AppSecurity {
+    let mut credentials = credentials(
+        "servicePrincipal",
+        &sp.password_credentials,
+        &sp.key_credentials,
+    );
+    if let Some(app) = application {
+        credentials.extend(credentials_of(app));
+    }
+    AppSecurity {
+        credentials,
+        owners,
+        registration_here: application.is_some(),
+    }
 }
 
 /// The tenant's catalog ids and the resolver's findings, added last.

@@ -35,6 +35,8 @@ impl TlsFront {
         TlsFront::start_with(backend, false)
     }
 
+    // One listener, one accept loop and one forwarding task read best as one piece.
+    #[allow(clippy::too_many_lines)]
     fn start_with(backend: &str, offer_h2: bool) -> TlsFront {
         let dir = tempfile::tempdir().unwrap();
         let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])

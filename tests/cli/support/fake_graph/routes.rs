@@ -116,51 +116,102 @@ pub(super) struct TenantHandler {
 }
 
 impl TenantHandler {
-    pub(super) fn handle(&self, req: &Seen, base: &str) -> Reply {
-        std::thread::sleep(self.tenant.latency);
+    /// The Entra token endpoint and the CI systems' OIDC endpoints (the only non-GET routes).
+    fn sign_in(&self, req: &Seen) -> Option<Reply> {
         let t = &self.tenant;
         // The Entra token endpoint, for sign-in benchmarks (AZURE_AUTHORITY_HOST pointed here):
         // the only POST served.
         if req.method == "POST" && req.target.ends_with("/oauth2/v2.0/token") {
             if t.refuse_assertions && req.body.contains("client_assertion=") {
-                return Reply::json(
+                return Some(Reply::json(
                     400,
                     json!({"error": "invalid_client", "error_description":
                     "AADSTS70021: No matching federated identity record found for presented assertion.",
                     "error_codes": [70021]}),
-                );
+                ));
             }
-            return Reply::json(
+            return Some(Reply::json(
                 200,
                 json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
                    "access_token": t.token}),
-            );
+            ));
         }
         // A CI system's OIDC endpoints: GitHub Actions (GET, the job's request token) and Azure
         // Pipelines (POST, the build's access token).
         if req.method == "GET" && req.target.starts_with("/github-oidc") {
-            return if req.authorization.as_deref() == Some("Bearer gh-request-token")
-                && req.target.contains("audience=api://AzureADTokenExchange")
-            {
-                Reply::json(
-                    200,
-                    json!({"count": 1, "value": format!("gh-oidc-jwt-{}", req.at.elapsed().as_nanos())}),
-                )
-            } else {
-                Reply::json(401, json!({"message": "bad request token or audience"}))
-            };
+            return Some(
+                if req.authorization.as_deref() == Some("Bearer gh-request-token")
+                    && req.target.contains("audience=api://AzureADTokenExchange")
+                {
+                    Reply::json(
+                        200,
+                        json!({"count": 1, "value": format!("gh-oidc-jwt-{}", req.at.elapsed().as_nanos())}),
+                    )
+                } else {
+                    Reply::json(401, json!({"message": "bad request token or audience"}))
+                },
+            );
         }
         if req.method == "POST" && req.target.starts_with("/pipelines-oidc") {
-            return if req.authorization.as_deref() == Some("Bearer ado-system-token")
-                && req.target.contains("serviceConnectionId=svc-conn-1")
-            {
-                Reply::json(200, json!({"oidcToken": "ado-oidc-jwt"}))
-            } else {
-                Reply::json(
-                    401,
-                    json!({"message": "bad system token or service connection"}),
-                )
-            };
+            return Some(
+                if req.authorization.as_deref() == Some("Bearer ado-system-token")
+                    && req.target.contains("serviceConnectionId=svc-conn-1")
+                {
+                    Reply::json(200, json!({"oidcToken": "ado-oidc-jwt"}))
+                } else {
+                    Reply::json(
+                        401,
+                        json!({"message": "bad system token or service connection"}),
+                    )
+                },
+            );
+        }
+        None
+    }
+
+    /// Graph's throttling as the tenant asks for it: always, once per token, or once.
+    fn throttle(&self, req: &Seen) -> Option<Reply> {
+        let t = &self.tenant;
+        let target = req.target.as_str();
+        if t.throttle_always
+            .iter()
+            .any(|p| target.starts_with(p.as_str()))
+        {
+            let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
+            r.headers.push(("Retry-After".into(), "0.01".into()));
+            return Some(r);
+        }
+        if let Some((prefix, after)) = &t.throttle_each_token {
+            if target.starts_with(prefix.as_str()) {
+                let token = req.authorization.clone().unwrap_or_default();
+                let mut done = self.throttled.lock().unwrap();
+                if !done.contains(&token) {
+                    done.push(token);
+                    let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
+                    r.headers.push(("Retry-After".into(), after.clone()));
+                    return Some(r);
+                }
+            }
+        }
+        for (prefix, after) in &t.throttle_once {
+            if target.starts_with(prefix.as_str()) {
+                let mut done = self.throttled.lock().unwrap();
+                if !done.contains(prefix) {
+                    done.push(prefix.clone());
+                    let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
+                    r.headers.push(("Retry-After".into(), after.clone()));
+                    return Some(r);
+                }
+            }
+        }
+        None
+    }
+
+    pub(super) fn handle(&self, req: &Seen, base: &str) -> Reply {
+        std::thread::sleep(self.tenant.latency);
+        let t = &self.tenant;
+        if let Some(reply) = self.sign_in(req) {
+            return reply;
         }
         if req.method != "GET" {
             return Reply::error(
@@ -183,36 +234,8 @@ impl TenantHandler {
             );
         }
         let target = req.target.as_str();
-        if t.throttle_always
-            .iter()
-            .any(|p| target.starts_with(p.as_str()))
-        {
-            let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
-            r.headers.push(("Retry-After".into(), "0.01".into()));
-            return r;
-        }
-        if let Some((prefix, after)) = &t.throttle_each_token {
-            if target.starts_with(prefix.as_str()) {
-                let token = req.authorization.clone().unwrap_or_default();
-                let mut done = self.throttled.lock().unwrap();
-                if !done.contains(&token) {
-                    done.push(token);
-                    let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
-                    r.headers.push(("Retry-After".into(), after.clone()));
-                    return r;
-                }
-            }
-        }
-        for (prefix, after) in &t.throttle_once {
-            if target.starts_with(prefix.as_str()) {
-                let mut done = self.throttled.lock().unwrap();
-                if !done.contains(prefix) {
-                    done.push(prefix.clone());
-                    let mut r = Reply::error(429, "TooManyRequests", "Please retry again later.");
-                    r.headers.push(("Retry-After".into(), after.clone()));
-                    return r;
-                }
-            }
+        if let Some(reply) = self.throttle(req) {
+            return reply;
         }
         if t.forbid.iter().any(|p| target.starts_with(p.as_str())) {
             return Reply::error(
