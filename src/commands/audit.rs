@@ -11,7 +11,7 @@ use crate::audit::drift::{self, Baseline, BaselineDoc};
 use crate::audit::{self, Against};
 use crate::config::{AuditConfig, GrantsSource};
 use crate::error::Error;
-use crate::exit::{Exit, Outcome};
+use crate::exit::Outcome;
 use crate::graph::session::{Read, Session};
 use crate::matrix::Matrix;
 use crate::report::{self, Audited};
@@ -48,11 +48,7 @@ pub fn run(config: &AuditConfig, out: &mut dyn Write, color: bool) -> Result<Out
                 audit_log_since: since.as_deref(),
             };
             let multi = many(config, &read, file, *concurrency, list)?;
-            let outcome = match multi.exit() {
-                Exit::Success => Outcome::Passed,
-                Exit::Gaps => Outcome::Failed,
-                worst => Outcome::Worst(worst),
-            };
+            let outcome = Outcome::Worst(multi.exit());
             (Audited::Many(multi), outcome)
         }
         source => {
