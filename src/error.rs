@@ -59,14 +59,6 @@ pub fn kind_of(e: &anyhow::Error) -> Kind {
         .map_or(Kind::Incomplete, Error::kind)
 }
 
-/// Whether the error is only that the reader of our output went away (`… | head`).
-pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,13 +74,5 @@ mod tests {
         assert_eq!(kind_of(&both), Kind::Input);
         let as_context = anyhow!("no such file").context(Error::input("cannot read the matrix"));
         assert_eq!(kind_of(&as_context), Kind::Input);
-    }
-
-    #[test]
-    fn a_broken_pipe_is_recognised_through_context() {
-        let e = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
-            .context("writing the report");
-        assert!(is_broken_pipe(&e));
-        assert!(!is_broken_pipe(&anyhow!("other")));
     }
 }

@@ -23,6 +23,7 @@ pub mod input;
 pub mod matrix;
 pub mod matrix_diff;
 pub mod multi;
+pub mod output;
 pub mod permission;
 pub mod plan;
 #[cfg(test)]
@@ -42,12 +43,13 @@ use anyhow::Result;
 use cli::{Cli, Command};
 use exit::Outcome;
 
-/// Run one command, writing its report to stdout.
+/// Run one command, writing its report to stdout. A reader that goes away early (`… | head`)
+/// ends the output, never the run: the outcome, and so the exit code, stays the audit's.
 pub fn run(cli: Cli) -> Result<Outcome> {
     init_logging(cli.verbose);
     let stdout = std::io::stdout();
     let color = stdout.is_terminal() && !no_color();
-    let mut out = stdout.lock();
+    let mut out = output::UntilClosed::new(stdout.lock());
     let outcome = run_to(cli, &mut out, color)?;
     out.flush()?;
     Ok(outcome)

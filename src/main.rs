@@ -22,9 +22,6 @@ fn main() -> ExitCode {
         }
     };
     let result = entra_perms::run(cli);
-    if matches!(&result, Err(e) if entra_perms::error::is_broken_pipe(e)) {
-        return Exit::Success.into();
-    }
     let code = exit::decide(&result);
     if let Err(e) = &result {
         let mut err = std::io::stderr().lock();

@@ -463,3 +463,48 @@ fn completions_and_man_page() {
         &out[..200.min(out.len())]
     );
 }
+
+/// Run the binary with its standard output a pipe whose reader has already gone: every write
+/// fails with a broken pipe.
+fn with_closed_stdout(args: &[&str]) -> i32 {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = std::process::Command::new(assert_cmd::cargo::cargo_bin("entra-perms"))
+        .args(args)
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .stdout(writer)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    status.code().unwrap_or(-1)
+}
+
+#[test]
+fn a_closed_stdout_keeps_the_audits_exit_code() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/wrong-types-and-excess.json"
+    );
+    assert_eq!(
+        with_closed_stdout(&["audit", "--from", example, "--format", "json"]),
+        1,
+        "gaps stay exit 1 when nobody reads the report"
+    );
+    let passing = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/all-granted.json");
+    assert_eq!(with_closed_stdout(&["audit", "--from", passing]), 0);
+    assert_eq!(with_closed_stdout(&["matrix"]), 0);
+    // As a pipeline is written in CI: `set -o pipefail` and `| head -n 1`.
+    let bin = assert_cmd::cargo::cargo_bin("entra-perms");
+    let status = std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "set -o pipefail; '{}' audit --from '{example}' --format json | head -n 1 >/dev/null",
+                bin.display()
+            ),
+        ])
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(1));
+}
