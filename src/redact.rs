@@ -17,29 +17,103 @@ fn registry() -> &'static Mutex<Vec<String>> {
     SECRETS.get_or_init(|| Mutex::new(Vec::new()))
 }
 
-/// Remember a secret so that it never appears in output. Also registers the parts of a JWT
-/// (a server may echo only its payload or signature).
+/// Remember a secret so that it never appears in output, in any of the encodings a server may
+/// echo it in (URL-form, percent, JSON). Also registers the parts of a JWT (a server may echo only
+/// its payload or signature).
 pub fn register(secret: &str) {
     let secret = secret.trim();
     if secret.len() < MIN_SECRET_LEN {
         return;
     }
-    let mut list = registry().lock().unwrap_or_else(|e| e.into_inner());
-    let mut add = |s: &str| {
-        if s.len() >= MIN_SECRET_LEN && !list.iter().any(|x| x == s) {
-            list.push(s.to_string());
-        }
-    };
-    add(secret);
+    let mut forms = vec![secret.to_string()];
     let parts: Vec<&str> = secret.split('.').collect();
     if parts.len() == 3 {
         // The header of a JWT is public and shared by many tokens; the payload and signature
         // are what identify this one.
-        add(parts[1]);
-        add(parts[2]);
+        forms.push(parts[1].to_string());
+        forms.push(parts[2].to_string());
+    }
+    let mut list = registry().lock().unwrap_or_else(|e| e.into_inner());
+    for form in forms {
+        for s in encodings(&form) {
+            if s.len() >= MIN_SECRET_LEN && !list.iter().any(|x| *x == s) {
+                list.push(s);
+            }
+        }
     }
     // Longest first, so that a secret containing another is replaced whole.
     list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+}
+
+/// `s` as it is written raw and in the encodings a request or an echoing server puts it in:
+/// `application/x-www-form-urlencoded` (`+` for space, `%7E`), percent-encoding of every
+/// reserved character, in upper- and lower-case hex, and JSON (serde's, with `\/`, and with every
+/// punctuation character as `\u00XX`, as .NET's encoder writes `+` and `=`).
+fn encodings(s: &str) -> Vec<String> {
+    let form: String = url::form_urlencoded::byte_serialize(s.as_bytes()).collect();
+    let mut percent = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            percent.push(char::from(b));
+        } else {
+            percent.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let tilde = percent.replace('~', "%7E");
+    let json = serde_json::to_string(s).unwrap_or_default();
+    let json = json
+        .strip_prefix('"')
+        .and_then(|j| j.strip_suffix('"'))
+        .unwrap_or(&json)
+        .to_string();
+    let mut unicode = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            unicode.push(c);
+        } else {
+            unicode.push_str(&format!("\\u{:04X}", c as u32));
+        }
+    }
+    let mut out = vec![s.to_string()];
+    for e in [
+        form.clone(),
+        form.replace('+', "%20"),
+        percent.clone(),
+        tilde.clone(),
+        json.clone(),
+        json.replace('/', "\\/"),
+        unicode.clone(),
+    ] {
+        out.push(e.clone());
+        // Hex in lower case too (%7e, \u002b).
+        out.push(lower_hex(&e));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `%7E` → `%7e` and `\u002B` → `\u002b`, leaving the rest as it is.
+fn lower_hex(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut hex_left = 0;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if hex_left > 0 {
+            out.push(c.to_ascii_lowercase());
+            hex_left -= 1;
+            continue;
+        }
+        out.push(c);
+        if c == '%' {
+            hex_left = 2;
+        } else if c == '\\' && chars.peek() == Some(&'u') {
+            out.push('u');
+            chars.next();
+            hex_left = 4;
+        }
+    }
+    out
 }
 
 /// `text` with every registered secret replaced and URL credentials masked.
@@ -115,6 +189,30 @@ mod tests {
         assert_eq!(s, "echo: Bearer [redacted] and [redacted] and short", "{s}");
         assert!(contains_secret("x signature-unique-456 y"));
         assert!(!contains_secret("nothing here"));
+    }
+
+    #[test]
+    fn a_secret_is_redacted_in_every_encoding_a_server_echoes() {
+        // Azure client secrets use letters, digits and `~ . _ -`; other secrets `+ / =`.
+        let secret = "Zq8~Secret.Value_x-y+z/w==";
+        register(secret);
+        let echoes = [
+            secret.to_string(),
+            url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
+            "Zq8%7ESecret.Value_x-y%2Bz%2Fw%3D%3D".to_string(),
+            "Zq8%7eSecret.Value_x-y%2bz%2fw%3d%3d".to_string(),
+            "Zq8~Secret.Value_x-y%2Bz%2Fw%3D%3D".to_string(),
+            serde_json::to_string(secret).unwrap(),
+            "Zq8~Secret.Value_x-y+z\\/w==".to_string(),
+            "Zq8\\u007ESecret\\u002EValue\\u005Fx\\u002Dy\\u002Bz\\u002Fw\\u003D\\u003D"
+                .to_string(),
+            "Zq8\\u007eSecret\\u002eValue\\u005fx\\u002dy\\u002bz\\u002fw\\u003d\\u003d"
+                .to_string(),
+        ];
+        for echo in echoes {
+            let text = redact(&format!("error_description: client_secret={echo}&x=1"));
+            assert!(!text.contains("Secret"), "{echo} leaked: {text}");
+        }
     }
 
     #[test]

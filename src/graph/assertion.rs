@@ -56,18 +56,7 @@ impl GitHubOidc {
             .await
             .map_err(|e| anyhow!("cannot reach the GitHub OIDC endpoint: {e}"))?;
         let status = resp.status();
-        let mut body = Vec::new();
-        let mut resp = resp;
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| anyhow!("cannot read the GitHub OIDC answer: {e}"))?
-        {
-            if body.len() + chunk.len() > MAX_OIDC_BYTES {
-                bail!("the GitHub OIDC endpoint's answer is larger than 64 KiB");
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_limited(resp, MAX_OIDC_BYTES, "the GitHub OIDC endpoint").await?;
         if !status.is_success() {
             bail!(
                 "the GitHub OIDC endpoint answered {} (does the job have `permissions: id-token: write`?)",
@@ -83,6 +72,107 @@ impl GitHubOidc {
 
 #[async_trait::async_trait]
 impl ClientAssertion for GitHubOidc {
+    async fn secret(&self, _: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
+        self.fetch().await.map_err(|e| {
+            azure_core::Error::with_message(
+                azure_core::error::ErrorKind::Credential,
+                crate::redact::redact(&e.to_string()),
+            )
+        })
+    }
+}
+
+/// Read a sign-in answer whole, at most `limit` bytes: a larger one is an error, not a memory
+/// blow-up.
+pub(crate) async fn read_limited(
+    mut resp: reqwest::Response,
+    limit: usize,
+    what: &str,
+) -> Result<Vec<u8>> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        bail!("{what} sent an answer larger than {} KiB", limit / 1024);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| anyhow!("cannot read the answer of {what}: {e}"))?
+    {
+        if body.len() + chunk.len() > limit {
+            bail!("{what} sent an answer larger than {} KiB", limit / 1024);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// An Azure Pipelines service connection's OIDC token, asked for afresh at each token request
+/// (as `AzurePipelinesCredential` does, but read here so that it is registered as a secret and
+/// its answer is bounded).
+pub struct PipelinesOidc {
+    url: url::Url,
+    system_token: String,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for PipelinesOidc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PipelinesOidc(<redacted>)")
+    }
+}
+
+impl PipelinesOidc {
+    pub fn new(
+        url: &str,
+        service_connection: &str,
+        system_token: String,
+        http: reqwest::Client,
+    ) -> Result<Self> {
+        let mut url = url::Url::parse(url.trim())
+            .map_err(|e| Error::input(format!("SYSTEM_OIDCREQUESTURI is not a URL: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("api-version", "7.1")
+            .append_pair("serviceConnectionId", service_connection);
+        Ok(PipelinesOidc {
+            url,
+            system_token,
+            http,
+        })
+    }
+
+    async fn fetch(&self) -> Result<String> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Answer {
+            oidc_token: String,
+        }
+        let what = "the Azure Pipelines OIDC endpoint";
+        let resp = self
+            .http
+            .post(self.url.clone())
+            .bearer_auth(&self.system_token)
+            .header("Content-Type", "application/json")
+            .timeout(std::time::Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(|e| anyhow!("cannot reach {what}: {e}"))?;
+        let status = resp.status();
+        let body = read_limited(resp, MAX_OIDC_BYTES, what).await?;
+        if !status.is_success() {
+            bail!(
+                "{what} answered {} (is SYSTEM_ACCESSTOKEN mapped into the step's environment, and the service connection one with workload identity federation?)",
+                status.as_u16()
+            );
+        }
+        let answer: Answer = serde_json::from_slice(&body)
+            .map_err(|e| anyhow!("{what}'s answer has no token: {e}"))?;
+        crate::redact::register(&answer.oidc_token);
+        Ok(answer.oidc_token)
+    }
+}
+
+#[async_trait::async_trait]
+impl ClientAssertion for PipelinesOidc {
     async fn secret(&self, _: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
         self.fetch().await.map_err(|e| {
             azure_core::Error::with_message(

@@ -2,7 +2,7 @@
 //! and the Azure Pipelines service connection's, each exchanged at the token endpoint as the
 //! client assertion; a refused assertion and missing variables.
 
-use crate::support::fake_graph::{FakeGraph, FakeTenant, APP_ID, TENANT_ID};
+use crate::support::fake_graph::{FakeGraph, FakeTenant, Reply, APP_ID, TENANT_ID};
 use crate::support::tls_front::TlsFront;
 use crate::support::{entra_perms, graph_token, json, run};
 
@@ -185,4 +185,71 @@ fn missing_variables_are_named_with_exit_2() {
         err.contains("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"),
         "{err}"
     );
+}
+
+/// A token endpoint that answers 400 with the request it received echoed back raw, decoded, and
+/// in JSON (as misbehaving endpoints and proxies do).
+fn echoing_token_endpoint() -> (FakeGraph, TlsFront) {
+    let graph = FakeGraph::start_with(FakeTenant::everything(&graph_token()), |req, _| {
+        if req.method == "POST" && req.target.ends_with("/oauth2/v2.0/token") {
+            let decoded: Vec<(String, String)> = url::form_urlencoded::parse(req.body.as_bytes())
+                .into_owned()
+                .collect();
+            return Some(Reply::json(
+                400,
+                serde_json::json!({"error": "invalid_client", "error_description":
+                    format!("AADSTS7000215: bad request {} decoded {:?} json {}",
+                        req.body, decoded, serde_json::to_string(&decoded).unwrap()),
+                    "error_codes": [7000215]}),
+            ));
+        }
+        None
+    });
+    let front = TlsFront::start(&graph.base);
+    (graph, front)
+}
+
+/// Every encoding of `secret` a server could echo: none may be in `text`.
+fn leaks(text: &str, secret: &str) -> Vec<String> {
+    let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let json = serde_json::to_string(secret).unwrap();
+    [secret.to_string(), form, json.trim_matches('"').to_string()]
+        .into_iter()
+        .filter(|e| text.contains(e.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_client_secret_echoed_by_the_token_endpoint_never_leaks() {
+    let (graph, front) = echoing_token_endpoint();
+    let secret = "Zq8~Secret.Value_with-+/=chars";
+    let mut cmd = entra_perms();
+    cmd.env("SSL_CERT_FILE", &front.ca_pem)
+        .env("AZURE_AUTHORITY_HOST", &front.base)
+        .env("AZURE_TENANT_ID", TENANT_ID)
+        .env("AZURE_CLIENT_ID", AUDITOR)
+        .env("AZURE_CLIENT_SECRET", secret)
+        .args(["-vv", "audit", "--auth", "client-secret", "--app", APP_ID])
+        .args(["--graph-url", &front.base]);
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 3, "{err}");
+    assert!(token_form(&graph).contains("client_secret=Zq8%7ESecret"));
+    assert!(err.contains("AADSTS7000215"), "{err}");
+    let text = format!("{out}{err}");
+    assert!(
+        leaks(&text, secret).is_empty(),
+        "{:?}\n{err}",
+        leaks(&text, secret)
+    );
+}
+
+#[test]
+fn the_azure_pipelines_oidc_token_echoed_never_leaks() {
+    let (graph, front) = echoing_token_endpoint();
+    let (code, out, err) = run(&mut pipelines(&front, "azure-pipelines"));
+    assert_eq!(code, 3, "{err}");
+    assert!(token_form(&graph).contains("client_assertion=ado-oidc-jwt"));
+    let text = format!("{out}{err}");
+    assert!(leaks(&text, "ado-oidc-jwt").is_empty(), "{err}");
+    assert!(leaks(&text, "ado-system-token").is_empty(), "{err}");
 }

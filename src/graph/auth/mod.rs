@@ -9,18 +9,17 @@ use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::{Secret, TokenCredential};
 use azure_core::http::{ClientOptions, Transport};
 use azure_identity::{
-    AzureCliCredential, AzureCliCredentialOptions, AzurePipelinesCredential,
-    AzurePipelinesCredentialOptions, ClientAssertionCredential, ClientAssertionCredentialOptions,
-    ClientSecretCredential, ClientSecretCredentialOptions, Executor, ManagedIdentityCredential,
-    ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
-    WorkloadIdentityCredentialOptions,
+    AzureCliCredential, AzureCliCredentialOptions, ClientAssertionCredential,
+    ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
+    Executor, ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
+    WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
 };
 
 use crate::cloud::Cloud;
 use crate::error::Error;
 use crate::token::Token;
 
-use super::assertion::{CertificateAssertion, GitHubOidc};
+use super::assertion::{CertificateAssertion, GitHubOidc, PipelinesOidc};
 
 /// How to get a Microsoft Graph token (`--auth`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -347,18 +346,15 @@ fn credential(
                 ctx.require_any(&["AZURE_CLIENT_ID", "AZURESUBSCRIPTION_CLIENT_ID"], name)?;
             let connection = ctx.require("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", name)?;
             let system_token = ctx.require("SYSTEM_ACCESSTOKEN", name)?;
-            // azure_identity reads the OIDC endpoint itself; say which variable is missing here.
-            ctx.require("SYSTEM_OIDCREQUESTURI", name)?;
+            let url = ctx.require("SYSTEM_OIDCREQUESTURI", name)?;
             crate::redact::register(&system_token);
-            AzurePipelinesCredential::new(
+            let assertion = PipelinesOidc::new(&url, &connection, system_token, ctx.http.clone())?;
+            ClientAssertionCredential::new(
                 tenant,
                 client_id,
-                &connection,
-                Secret::new(system_token),
-                Some(AzurePipelinesCredentialOptions {
-                    credential_options: ClientAssertionCredentialOptions {
-                        client_options: ctx.client_options(),
-                    },
+                assertion,
+                Some(ClientAssertionCredentialOptions {
+                    client_options: ctx.client_options(),
                 }),
             )?
         }
