@@ -36,7 +36,7 @@ pub fn register(secret: &str) {
     let mut list = registry().lock().unwrap_or_else(|e| e.into_inner());
     for form in forms {
         for s in encodings(&form) {
-            if s.len() >= MIN_SECRET_LEN && !list.iter().any(|x| *x == s) {
+            if s.len() >= MIN_SECRET_LEN && !list.contains(&s) {
                 list.push(s);
             }
         }
