@@ -39,6 +39,14 @@ impl Error {
         }
     }
 
+    /// The same error, its message led by `prefix` (where it came from); the kind is kept.
+    pub fn prefixed(self, prefix: &str) -> Error {
+        Error {
+            kind: self.kind,
+            message: format!("{prefix}: {}", self.message),
+        }
+    }
+
     pub fn kind(&self) -> Kind {
         self.kind
     }

@@ -508,16 +508,21 @@ impl Grants {
             .iat
             .and_then(|t| azure_core::time::OffsetDateTime::from_unix_timestamp(t).ok())
             .map(|t| azure_core::time::to_rfc3339(&t));
-        if let Some(aud) = &claims.aud {
-            let graph = format!("https://{}", cloud.graph_host());
-            let ok = aud.trim_end_matches('/').eq_ignore_ascii_case(&graph)
-                || aud.eq_ignore_ascii_case(crate::cloud::GRAPH_APP_ID);
-            if !ok {
-                grants.findings.push(Finding::TokenAudience {
-                    audience: aud.clone(),
-                    graph,
-                });
-            }
+        // Only a Microsoft Graph token of this cloud says what is granted on Graph: a token for
+        // another API (or one that names none) proves nothing, so there is no verdict.
+        let graph = format!("https://{}", cloud.graph_host());
+        let for_graph = claims.aud.as_deref().is_some_and(|aud| {
+            aud.trim_end_matches('/').eq_ignore_ascii_case(&graph)
+                || aud.eq_ignore_ascii_case(crate::cloud::GRAPH_APP_ID)
+        });
+        if !for_graph {
+            return Err(Error::incomplete(format!(
+                "the token is for {}, not for Microsoft Graph ({graph}): its roles and scopes say nothing about Graph; get a token for {graph}",
+                claims
+                    .aud
+                    .as_deref()
+                    .map_or("no audience (`aud` is missing)".to_string(), |a| format!("the audience `{a}`"))
+            )));
         }
         Ok(grants)
     }
@@ -595,14 +600,29 @@ mod tests {
     }
 
     #[test]
-    fn a_token_for_another_api_is_noted_and_one_without_claims_refused() {
-        let claims = Claims {
-            aud: Some("https://management.azure.com".into()),
-            roles: Some(vec![]),
+    fn a_token_for_another_api_or_none_gives_no_verdict() {
+        let token = |aud: Option<&str>| Claims {
+            aud: aud.map(str::to_string),
+            roles: Some(vec!["User.Read.All".into()]),
             ..Default::default()
         };
-        let g = Grants::from_claims(&claims, Cloud::Global).unwrap();
-        assert!(g.findings[1].message().contains("not Microsoft Graph"));
+        let arm = Grants::from_claims(&token(Some("https://management.azure.com")), Cloud::Global)
+            .unwrap_err();
+        assert_eq!(arm.kind(), crate::error::Kind::Incomplete);
+        assert!(
+            arm.message().contains("`https://management.azure.com`"),
+            "{arm}"
+        );
+        let none = Grants::from_claims(&token(None), Cloud::Global).unwrap_err();
+        assert!(none.message().contains("`aud` is missing"), "{none}");
+        assert!(
+            Grants::from_claims(&token(Some("https://graph.microsoft.com/")), Cloud::Global)
+                .is_ok()
+        );
+        // A Graph token of another cloud is not this cloud's.
+        assert!(
+            Grants::from_claims(&token(Some("https://graph.microsoft.com")), Cloud::China).is_err()
+        );
         assert!(Grants::from_claims(&Claims::default(), Cloud::Global).is_err());
     }
 }

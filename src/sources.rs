@@ -96,5 +96,5 @@ pub fn token(file: Option<&Path>, cloud: Cloud) -> Result<Grants> {
     redact::register(raw);
     let claims = token::decode_claims(raw)
         .map_err(|e| Error::input(format!("cannot read the token in {origin}: {e}")))?;
-    Ok(Grants::from_claims(&claims, cloud).map_err(|e| Error::input(format!("{origin}: {e}")))?)
+    Ok(Grants::from_claims(&claims, cloud).map_err(|e| e.prefixed(&origin))?)
 }

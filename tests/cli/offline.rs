@@ -508,3 +508,18 @@ fn a_closed_stdout_keeps_the_audits_exit_code() {
         .unwrap();
     assert_eq!(status.code(), Some(1));
 }
+
+#[test]
+fn a_token_for_another_api_gives_no_verdict() {
+    let arm = crate::support::jwt(serde_json::json!({
+        "aud": "https://management.azure.com", "tid": crate::support::fake_graph::TENANT_ID,
+        "roles": ["User.ReadWrite.All", "Directory.ReadWrite.All"]
+    }));
+    let mut cmd = entra_perms();
+    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", &arm)
+        .args(["audit", "--token-claims", "--format", "json"]);
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty(), "no report for a token that proves nothing: {out}");
+    assert!(err.contains("`https://management.azure.com`"), "{err}");
+}
