@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::fake_graph::{FakeGraph, FakeTenant, Reply, APP_ID, SP_ID};
+use crate::support::fake_graph::{
+    FakeGraph, FakeTenant, Reply, APP_ID, SERVICE_ACCOUNT_UPN, SP_ID, SP_KEY,
+};
 use crate::support::{audit_against, findings, fixture, graph_token, json, run};
 
 const ASSIGNMENTS: &str = crate::support::fake_graph::ASSIGNMENTS_PATH;
@@ -396,4 +398,45 @@ fn a_loopback_graph_is_never_reached_through_http_proxy() {
         "the proxy saw {:?}",
         proxy.requests()
     );
+}
+
+#[test]
+fn graph_answering_with_another_apps_service_principal_gives_no_verdict() {
+    let graph = FakeGraph::start_with(FakeTenant::everything(&graph_token()), |req, _| {
+        (req.target.split('?').next() == Some(SP_KEY)).then(|| {
+            Reply::json(
+                200,
+                serde_json::json!({"id": "11111111-2222-4333-8444-555555555555",
+                    "appId": "99999999-8888-4777-8666-555555555555", "displayName": "Another app",
+                    "passwordCredentials": [], "keyCredentials": []}),
+            )
+        })
+    });
+    let (code, out, err) = run(audit_against(&graph, &["--format", "json"]));
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("appId 99999999-8888-4777-8666-555555555555"),
+        "{err}"
+    );
+}
+
+#[test]
+fn graph_answering_with_another_user_for_the_service_account_gives_no_verdict() {
+    let graph = FakeGraph::start_with(FakeTenant::everything(&graph_token()), |req, _| {
+        req.target.starts_with("/v1.0/users/backup-svc@").then(|| {
+            Reply::json(
+                200,
+                serde_json::json!({"id": "9d4b8a1c-0c5e-4e1f-9d7a-3b6f2a1e4c55",
+                    "userPrincipalName": "alex@contoso.onmicrosoft.com"}),
+            )
+        })
+    });
+    let (code, out, err) = run(audit_against(
+        &graph,
+        &["--format", "json", "--service-account", SERVICE_ACCOUNT_UPN],
+    ));
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("alex@contoso.onmicrosoft.com"), "{err}");
 }

@@ -520,6 +520,9 @@ fn a_token_for_another_api_gives_no_verdict() {
         .args(["audit", "--token-claims", "--format", "json"]);
     let (code, out, err) = run(&mut cmd);
     assert_eq!(code, 3, "{err}");
-    assert!(out.is_empty(), "no report for a token that proves nothing: {out}");
+    assert!(
+        out.is_empty(),
+        "no report for a token that proves nothing: {out}"
+    );
     assert!(err.contains("`https://management.azure.com`"), "{err}");
 }

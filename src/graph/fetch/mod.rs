@@ -56,6 +56,12 @@ pub struct Target<'a> {
 #[error("{0}")]
 pub struct AppNotFound(pub String);
 
+/// Graph answered with another object than the one asked for (another app's service principal,
+/// another user): no verdict.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct WrongObject(pub String);
+
 /// The tenant Graph answered for is not the one asked for, or cannot be confirmed: no verdict.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -106,6 +112,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         application,
         owners,
     } = reads;
+    check_identity(app, &sp)?;
 
     let (roles, audit_log) = second_round(client, target, user.as_ref(), &sp.id).await?;
 
@@ -170,6 +177,25 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         }),
     }
     finish(grants, resolver)
+}
+
+/// The service principal read must be the app asked for: by appId or object id for a GUID, by
+/// exact display name otherwise.
+fn check_identity(app: &str, sp: &wire::ServicePrincipal) -> Result<(), WrongObject> {
+    let same = if is_guid(app) {
+        sp.app_id.eq_ignore_ascii_case(app) || sp.id.eq_ignore_ascii_case(app)
+    } else {
+        sp.display_name.as_deref() == Some(app)
+    };
+    if same {
+        return Ok(());
+    }
+    Err(WrongObject(format!(
+        "Microsoft Graph answered the request for the app `{app}` with the service principal of another app ({}, appId {}, object id {}): no verdict; check for a proxy rewriting requests",
+        sp.display_name.as_deref().unwrap_or("no name"),
+        sp.app_id,
+        sp.id
+    )))
 }
 
 /// What the second round reads, with the ids of the first: the service account's roles and the

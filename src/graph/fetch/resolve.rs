@@ -38,7 +38,7 @@ pub(super) async fn resolve_app(client: &GraphClient, app: &str) -> Result<wire:
             AppNotFound(format!(
                 "no service principal with the appId or object id {app} in this tenant: the app has \
                  not been consented here yet (an administrator must consent to it first), or \
-                 --tenant / --cloud point at another tenant"
+                 the tenant or cloud asked for is another"
             ))
             .into()
         });
@@ -79,6 +79,21 @@ pub(super) async fn resolve_user(client: &GraphClient, user: &str) -> Result<Ser
         .map_err(|_| anyhow::anyhow!("the Graph URL cannot take a path"))?
         .push(user.trim());
     match client.get_optional::<wire::User>(url, CALL_USER).await? {
+        // What Graph (or a proxy) answered must be the user asked for, or their consent would be
+        // lent to someone else.
+        Some(u)
+            if !(u.id.eq_ignore_ascii_case(user.trim())
+                || u.user_principal_name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(user.trim()))) =>
+        {
+            bail!(WrongObject(format!(
+                "Microsoft Graph answered the request for the service account `{}` with another user ({}, object id {}): no verdict",
+                user.trim(),
+                u.user_principal_name.as_deref().unwrap_or("no user principal name"),
+                u.id
+            )))
+        }
         Some(u) => Ok(ServiceAccount {
             id: u.id,
             user_principal_name: u.user_principal_name,
