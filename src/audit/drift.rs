@@ -70,13 +70,43 @@ fn from_report(r: &Report, source: &str, taken_at: Option<String>) -> Baseline {
     }
 }
 
-/// A baseline from an audit JSON value (`--format json`), leniently: only what drift needs.
+/// A time as RFC 3339 in UTC to the second, as the tool writes it (`None`: not a time).
+fn normal_time(t: &str) -> Option<String> {
+    let t = azure_core::time::parse_rfc3339(t.trim()).ok()?.to_utc();
+    Some(format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    ))
+}
+
+/// A baseline from an audit JSON value (`--format json`): whose state it is (tenant, app), when
+/// it was read, and every requirement's status — refused when any of these is missing, so that
+/// an empty or anonymous file can never pass for "nothing changed".
 fn from_audit_json(v: &Value, bad: &dyn Fn(String) -> Error) -> Result<Baseline, Error> {
     let str_at = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
     let objects = v
         .get("objects")
         .and_then(Value::as_array)
         .ok_or_else(|| bad("it has no `objects` (is it an entra-perms audit JSON?)".into()))?;
+    let tenant_id = str_at("/tenantId").ok_or_else(|| {
+        bad("it names no tenant (`tenantId`): a baseline must say whose state it records".into())
+    })?;
+    let app_id = str_at("/app/appId");
+    let service_principal_id = str_at("/app/servicePrincipalId");
+    if app_id.is_none() && service_principal_id.is_none() {
+        return Err(bad(
+            "it names no app (`app.appId` or `app.servicePrincipalId`)".into(),
+        ));
+    }
+    let read_at = str_at("/readAt")
+        .ok_or_else(|| bad("it has no `readAt`: when its state was read is unknown".into()))?;
+    let taken_at = normal_time(&read_at)
+        .ok_or_else(|| bad(format!("`readAt` `{read_at}` is not an RFC 3339 time")))?;
     let ptype = |t: &str| -> Result<PermissionType, Error> {
         match t {
             "Application" => Ok(PermissionType::Application),
@@ -106,6 +136,11 @@ fn from_audit_json(v: &Value, bad: &dyn Fn(String) -> Error) -> Result<Baseline,
             );
         }
     }
+    if satisfied.is_empty() {
+        return Err(bad(
+            "it lists no requirements: nothing could be compared with it".into(),
+        ));
+    }
     let grants = match v.get("grants") {
         None => None,
         Some(g) => Some(
@@ -115,12 +150,12 @@ fn from_audit_json(v: &Value, bad: &dyn Fn(String) -> Error) -> Result<Baseline,
     };
     Ok(Baseline {
         info: BaselineInfo {
-            taken_at: str_at("/readAt"),
+            taken_at: Some(taken_at),
             source: "audit".into(),
-            tenant_id: str_at("/tenantId"),
-            app_id: str_at("/app/appId"),
+            tenant_id: Some(tenant_id),
+            app_id,
         },
-        service_principal_id: str_at("/app/servicePrincipalId"),
+        service_principal_id,
         satisfied,
         grants,
     })
@@ -164,12 +199,30 @@ pub fn parse(
                 .and_then(Value::as_str)
                 .ok_or_else(|| bad(format!("tenants[{i}] has no `tenant`")))?;
             if let Some(r) = t.get("report").filter(|r| !r.is_null()) {
-                list.push((name.to_string(), from_audit_json(r, &bad)?));
+                let b = from_audit_json(r, &bad)?;
+                needs_grants(&b, options, &bad)?;
+                list.push((name.to_string(), b));
             }
         }
         return Ok(BaselineDoc::Many(list));
     }
-    Ok(BaselineDoc::One(Box::new(from_audit_json(&value, &bad)?)))
+    let one = from_audit_json(&value, &bad)?;
+    needs_grants(&one, options, &bad)?;
+    Ok(BaselineDoc::One(Box::new(one)))
+}
+
+/// `--fail-on new-excess` compares grants: a baseline that records none cannot say which are new.
+fn needs_grants(
+    b: &Baseline,
+    options: &Options,
+    bad: &dyn Fn(String) -> Error,
+) -> Result<(), Error> {
+    if options.fail_on == crate::audit::FailOn::NewExcess && b.grants.is_none() {
+        return Err(bad(
+            "it records no grants, so new excess grants cannot be told from old ones: take a new baseline with this version".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The baseline must be of the same app and tenant: exit 2 naming both otherwise.
@@ -266,7 +319,14 @@ pub fn compare(report: &mut Report, baseline: &Baseline, log: Option<&[AuditEntr
             let change = match baseline.satisfied.get(&k) {
                 Some(true) if !q.status.is_ok() => Change::NewGap,
                 Some(false) if q.status.is_ok() => Change::Resolved,
-                _ => Change::Unchanged,
+                Some(_) => Change::Unchanged,
+                // Never "unchanged": the baseline does not know it. Unsatisfied, it counts as new.
+                None => {
+                    if !q.status.is_ok() {
+                        new_keys.insert(k.clone());
+                    }
+                    Change::NotInBaseline
+                }
             };
             match change {
                 Change::NewGap => {
@@ -283,7 +343,7 @@ pub fn compare(report: &mut Report, baseline: &Baseline, log: Option<&[AuditEntr
                         });
                     }
                 }
-                Change::Unchanged => {}
+                Change::Unchanged | Change::NotInBaseline => {}
             }
             q.change = Some(change);
         }

@@ -124,6 +124,8 @@ pub enum Change {
     /// Not satisfied in the baseline, satisfied now.
     Resolved,
     Unchanged,
+    /// The baseline does not have this requirement (a newer matrix); a gap counts as new.
+    NotInBaseline,
 }
 
 /// A grant the app holds, on any API (what drift compares).

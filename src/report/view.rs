@@ -283,6 +283,7 @@ fn change_word(c: Option<Change>) -> Option<&'static str> {
     match c {
         Some(Change::NewGap) => Some("new gap"),
         Some(Change::Resolved) => Some("resolved"),
+        Some(Change::NotInBaseline) => Some("not in the baseline"),
         _ => None,
     }
 }

@@ -440,3 +440,61 @@ fn the_scheduled_workflow_runs_first_without_a_baseline_then_against_it() {
     assert_eq!(code, 1, "{summary}");
     assert!(summary.contains("1 new gap"), "{summary}");
 }
+
+#[test]
+fn an_empty_or_anonymous_baseline_is_refused_never_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = json(
+        &std::fs::read_to_string(baseline_of(
+            FakeTenant::everything(&graph_token()),
+            dir.path(),
+        ))
+        .unwrap(),
+    );
+    let mut cases: Vec<(&str, Value)> = vec![(
+        "no requirements",
+        serde_json::json!({"schemaVersion": 1, "objects": []}),
+    )];
+    let mut no_app = good.clone();
+    no_app.as_object_mut().unwrap().remove("app");
+    cases.push(("app", no_app));
+    let mut no_tenant = good.clone();
+    no_tenant.as_object_mut().unwrap().remove("tenantId");
+    cases.push(("tenant", no_tenant));
+    let mut bad_time = good.clone();
+    bad_time["readAt"] = "2026-11-20' or true or '".into();
+    cases.push(("readAt", bad_time));
+    let mut no_grants = good.clone();
+    no_grants.as_object_mut().unwrap().remove("grants");
+    // An empty tenant: every object missing, which a hollow baseline must not excuse.
+    let graph = FakeGraph::start(FakeTenant::empty(&graph_token()));
+    for (what, doc) in &cases {
+        let file = dir.path().join("hollow.json");
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let (code, out, err) = run(audit_against(
+            &graph,
+            &["--fail-on", "new-gap", "--baseline", file.to_str().unwrap()],
+        ));
+        assert_eq!(code, 2, "{what}: {err}");
+        assert!(out.is_empty(), "{what}: {out}");
+        assert!(err.contains("invalid baseline"), "{what}: {err}");
+    }
+    let file = dir.path().join("no-grants.json");
+    std::fs::write(&file, no_grants.to_string()).unwrap();
+    let (code, _, err) = run(audit_against(
+        &graph,
+        &[
+            "--fail-on",
+            "new-excess",
+            "--baseline",
+            file.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("records no grants"), "{err}");
+    // The filter sent to the audit log carries the time as the tool writes it, nothing else.
+    assert!(graph
+        .requests()
+        .iter()
+        .all(|r| !r.target.contains("or true")));
+}
