@@ -82,7 +82,7 @@ pub fn run(config: &AuditConfig, out: &mut dyn Write, color: bool) -> Result<Out
         }
     };
     if config.redact {
-        audited.redact_users();
+        audited.redact_users()?;
     }
     let rendered = report::Rendered::new(audited, &matrix)?;
     for target in &config.reports {

@@ -1,6 +1,8 @@
-//! `--redact`: users' principal names and object ids replaced with stable placeholders in every
-//! report (`user-1`, `user-1@redacted.invalid`), for reports sent outside the organisation. The
-//! same user gets the same placeholder everywhere in one run.
+//! `--redact`: people replaced with stable placeholders in every report (`user-1`,
+//! `user-1@redacted.invalid`), for reports sent outside the organisation. Who is a person is read
+//! from the report (the service account, user owners, the audit log's actors); then **every**
+//! string of the document, at any depth, is rewritten — findings, notes and messages included —
+//! so no field can be forgotten. The same person gets the same placeholder everywhere in one run.
 
 use serde_json::Value;
 
@@ -40,6 +42,22 @@ impl Placeholders {
             p
         });
         (id_placeholder, upn_placeholder)
+    }
+
+    /// Register a person known only by name or principal name (an owner's display name, the
+    /// audit log's actor).
+    fn name(&mut self, real: &str) {
+        let real = real.trim();
+        if real.is_empty() || self.pairs.iter().any(|(r, _)| r.eq_ignore_ascii_case(real)) {
+            return;
+        }
+        self.users += 1;
+        let p = if real.contains('@') {
+            format!("user-{}@redacted.invalid", self.users)
+        } else {
+            format!("user-{}", self.users)
+        };
+        self.pairs.push((real.to_string(), p));
     }
 
     /// `text` with every known user value replaced.
@@ -82,30 +100,44 @@ fn replace_ignore_case(text: &str, needle: &str, with: &str) -> String {
     out
 }
 
-/// Redact the users of one report.
-pub fn report(r: &mut Report, p: &mut Placeholders) {
-    if let Some(sa) = &mut r.service_account {
-        let (id, upn) = p.user(&sa.id, sa.user_principal_name.as_deref());
-        sa.id = id;
-        sa.user_principal_name = upn;
-        for n in &mut sa.notes {
-            *n = p.apply(n);
+/// Everyone in one report.
+fn people(r: &Report, p: &mut Placeholders) {
+    if let Some(sa) = &r.service_account {
+        p.user(&sa.id, sa.user_principal_name.as_deref());
+    }
+    let owners = r
+        .app_security
+        .iter()
+        .flat_map(|a| a.owners.iter().flatten());
+    for o in owners.filter(|o| o.kind == "user") {
+        p.user(&o.id, o.user_principal_name.as_deref());
+        if let Some(name) = &o.display_name {
+            p.name(name);
         }
     }
-    for n in &mut r.notes {
-        *n = p.apply(n);
-    }
-    for f in &mut r.findings {
-        f.message = p.apply(&f.message);
-        p.apply_value(&mut f.data);
+    let changes = r
+        .changes
+        .iter()
+        .flat_map(|c| c.grants_added.iter().chain(&c.grants_removed));
+    for by in changes.filter_map(|g| g.changed_by.as_ref()).map(|c| &c.by) {
+        p.name(by);
     }
 }
 
+/// Redact the people of one report, in every field.
+pub fn report(r: &mut Report, p: &mut Placeholders) -> std::io::Result<()> {
+    people(r, p);
+    let mut v = serde_json::to_value(&*r).map_err(std::io::Error::other)?;
+    p.apply_value(&mut v);
+    *r = serde_json::from_value(v).map_err(std::io::Error::other)?;
+    Ok(())
+}
+
 /// Redact the users of every tenant's report and error.
-pub fn multi(m: &mut MultiReport, p: &mut Placeholders) {
+pub fn multi(m: &mut MultiReport, p: &mut Placeholders) -> std::io::Result<()> {
     for t in &mut m.tenants {
         if let Some(r) = &mut t.report {
-            report(r, p);
+            report(r, p)?;
         }
     }
     for t in &mut m.tenants {
@@ -113,6 +145,7 @@ pub fn multi(m: &mut MultiReport, p: &mut Placeholders) {
             *e = p.apply(e);
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -92,7 +92,7 @@ pub enum Audited {
 
 impl Audited {
     /// `--redact`: users' names and ids become placeholders.
-    pub fn redact_users(&mut self) {
+    pub fn redact_users(&mut self) -> std::io::Result<()> {
         let mut p = anonymize::Placeholders::default();
         match self {
             Audited::One(one) => anonymize::report(&mut one.0, &mut p),

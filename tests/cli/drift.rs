@@ -498,3 +498,51 @@ fn an_empty_or_anonymous_baseline_is_refused_never_a_pass() {
         .iter()
         .all(|r| !r.target.contains("or true")));
 }
+
+#[test]
+fn redact_hides_every_person_in_every_format() {
+    use crate::support::fake_graph::{SERVICE_ACCOUNT_ID, SERVICE_ACCOUNT_UPN};
+    const OWNER_ID: &str = "7d1c2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
+    const OWNER_UPN: &str = "dev.owner@contoso.onmicrosoft.com";
+    let dir = tempfile::tempdir().unwrap();
+    let base = baseline_of(FakeTenant::everything(&graph_token()), dir.path());
+    let mut t = drifted();
+    t.requested = Some(Vec::new());
+    t.owners.push((OWNER_ID.into(), OWNER_UPN.into(), false));
+    let graph = FakeGraph::start(t);
+    let people = [
+        SERVICE_ACCOUNT_UPN,
+        SERVICE_ACCOUNT_ID,
+        OWNER_ID,
+        OWNER_UPN,
+        ADMIN,
+    ];
+    let audit = |extra: &[&str]| {
+        let mut args = vec![
+            "--service-account",
+            SERVICE_ACCOUNT_UPN,
+            "--baseline",
+            base.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run(audit_against(&graph, &args))
+    };
+    // The scenario holds every one of them: without --redact each is in the JSON.
+    let (_, plain, err) = audit(&["--format", "json"]);
+    for person in people {
+        assert!(
+            plain.to_lowercase().contains(&person.to_lowercase()),
+            "{person} not in the scenario: {err}"
+        );
+    }
+    for format in ["table", "json", "markdown", "html", "csv", "sarif", "junit"] {
+        let (code, out, err) = audit(&["--redact", "--format", format]);
+        assert_eq!(code, 1, "{format}: {err}");
+        for person in people {
+            assert!(
+                !out.to_lowercase().contains(&person.to_lowercase()),
+                "{format} names {person}:\n{out}"
+            );
+        }
+    }
+}
