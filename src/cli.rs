@@ -143,9 +143,9 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
-    pub format: AuditFormat,
+    /// Output format [default: table].
+    #[arg(long, value_enum)]
+    pub format: Option<AuditFormat>,
 
     /// Also write a report in FORMAT to PATH, from the same Graph read (repeatable), e.g.
     /// `--report html=audit.html --report json=audit.json`; PATH `-` is standard output.
@@ -474,20 +474,28 @@ impl AuditArgs {
         if let Some(path) = &self.output {
             crate::config::check_output_path(path, "--output").map_err(Error::input)?;
         }
-        let mut reports = vec![ReportTarget {
-            format: self.format,
-            path: self.output.clone(),
-        }];
         for r in &self.reports {
             if let Some(path) = &r.path {
                 crate::config::check_output_path(path, "--report").map_err(Error::input)?;
             }
         }
-        reports.extend(self.reports.iter().cloned());
-        // A --report to stdout replaces the default table on stdout.
-        if self.output.is_none() && self.reports.iter().any(|r| r.path.is_none()) {
-            reports.remove(0);
+        let to_stdout = self.reports.iter().find(|r| r.path.is_none());
+        if let (Some(format), None, Some(r)) = (self.format, &self.output, to_stdout) {
+            return Err(Error::input(format!(
+                "two reports for standard output: --format {} and --report {}=-; give one of them a file (--output FILE, or --report FORMAT=PATH)",
+                format.as_str(),
+                r.format.as_str()
+            )));
         }
+        let mut reports = Vec::new();
+        // A --report to stdout takes the place of the default table there.
+        if self.output.is_some() || self.format.is_some() || to_stdout.is_none() {
+            reports.push(ReportTarget {
+                format: self.format.unwrap_or(Format::Table),
+                path: self.output.clone(),
+            });
+        }
+        reports.extend(self.reports.iter().cloned());
         crate::config::check_targets(&reports).map_err(Error::input)?;
         Ok(AuditConfig {
             source,
@@ -627,6 +635,21 @@ mod tests {
         ])
         .unwrap_err();
         assert!(e.message().contains("--format json"), "{e}");
+        let e = config(&[
+            "entra-perms",
+            "audit",
+            "--from",
+            "s.json",
+            "--format",
+            "json",
+            "--report",
+            "markdown=-",
+        ])
+        .unwrap_err();
+        assert!(
+            e.message().contains("two reports for standard output"),
+            "{e}"
+        );
         assert!(
             Cli::try_parse_from(["entra-perms", "audit", "--from", "s", "--report", "pdf=x"])
                 .is_err()

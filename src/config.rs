@@ -134,7 +134,7 @@ pub fn check_targets(reports: &[ReportTarget]) -> Result<(), String> {
     for (i, a) in reports.iter().enumerate() {
         for b in &reports[i + 1..] {
             if let (Some(pa), Some(pb)) = (&a.path, &b.path) {
-                if pa == pb {
+                if crate::input::same_place(pa, pb) {
                     return Err(format!(
                         "two reports are written to {}: give each its own file",
                         pa.display()

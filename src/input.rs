@@ -66,6 +66,44 @@ fn resolved(path: &Path) -> Option<PathBuf> {
     Some(std::fs::canonicalize(dir).ok()?.join(name))
 }
 
+/// Whether two paths name the same file, however spelled: the same resolved path, or (for files
+/// that exist) the same device and inode, which catches hard links.
+pub fn same_place(a: &Path, b: &Path) -> bool {
+    if resolved(a).is_some_and(|ra| resolved(b).is_some_and(|rb| ra == rb)) {
+        return true;
+    }
+    same_inode(a, b)
+}
+
+#[cfg(unix)]
+fn same_inode(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(ma), Ok(mb)) => ma.dev() == mb.dev() && ma.ino() == mb.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &Path, _: &Path) -> bool {
+    false
+}
+
+/// Files the sign-in and TLS read from the environment (a certificate and its private key, a
+/// federated token, a CA bundle): inputs no report may overwrite, though no flag names them.
+fn environment_inputs() -> Vec<PathBuf> {
+    [
+        "AZURE_CLIENT_CERTIFICATE_PATH",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "SSL_CERT_FILE",
+    ]
+    .iter()
+    .filter_map(|k| std::env::var_os(k))
+    .filter(|v| !v.is_empty())
+    .map(PathBuf::from)
+    .collect()
+}
+
 /// Write `doc` to `path` whole or not at all: into a temporary file beside the (resolved) target,
 /// then renamed over it. A target that resolves to one of `inputs` is refused, and so is any
 /// failure to write: exit 2, the target untouched. A target that exists and is not a regular file
@@ -77,8 +115,13 @@ pub fn write_atomically(path: &Path, inputs: &[&Path], doc: &[u8]) -> Result<(),
             "cannot write the output file {shown}: its folder does not exist"
         ))
     })?;
-    for input in inputs {
-        if resolved(input).is_some_and(|i| i == target) {
+    let from_env = environment_inputs();
+    let all = inputs
+        .iter()
+        .copied()
+        .chain(from_env.iter().map(PathBuf::as_path));
+    for input in all {
+        if same_place(input, path) || resolved(input).is_some_and(|i| i == target) {
             return Err(Error::input(format!(
                 "the output file {shown} is the input file {}: writing the report there would destroy it; choose another output file",
                 input.display()
@@ -99,9 +142,33 @@ pub fn write_atomically(path: &Path, inputs: &[&Path], doc: &[u8]) -> Result<(),
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.entra-perms.tmp", std::process::id()));
+    // Created new (O_EXCL): a file or a planted symlink already at the name is never followed
+    // or truncated; another name is tried instead, a bounded number of times.
+    let mut created = None;
+    for attempt in 0..16u32 {
+        let tmp = dir.join(format!(
+            ".{name}.{}.{attempt}.entra-perms.tmp",
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => {
+                created = Some((tmp, f));
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(fail(e)),
+        }
+    }
+    let Some((tmp, mut f)) = created else {
+        return Err(fail(std::io::Error::other(
+            "16 temporary names beside it are taken",
+        )));
+    };
     let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
         f.write_all(doc)?;
         f.sync_all()?;
         std::fs::rename(&tmp, &target)
@@ -163,5 +230,41 @@ mod tests {
         assert!(left.is_empty());
         let e = write_atomically(&dir.path().join("no/such/dir/r.json"), &[], b"x").unwrap_err();
         assert!(e.message().contains("cannot write"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod output_tests {
+    use super::*;
+
+    #[test]
+    fn a_planted_symlink_at_the_temporary_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, b"precious").unwrap();
+        let planted = dir.path().join(format!(
+            ".report.json.{}.0.entra-perms.tmp",
+            std::process::id()
+        ));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let target = dir.path().join("report.json");
+        write_atomically(&target, &[], b"{}").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        assert_eq!(std::fs::read(&target).unwrap(), b"{}");
+    }
+
+    #[test]
+    fn the_same_file_is_recognised_however_it_is_spelled() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.json");
+        std::fs::write(&a, b"x").unwrap();
+        let link = dir.path().join("hard.json");
+        std::fs::hard_link(&a, &link).unwrap();
+        assert!(same_place(&a, &dir.path().join(".").join("a.json")));
+        assert!(same_place(&a, &link));
+        assert!(!same_place(&a, &dir.path().join("b.json")));
+        let e = write_atomically(&link, &[a.as_path()], b"y").unwrap_err();
+        assert!(e.message().contains("is the input file"), "{e}");
+        assert_eq!(std::fs::read(&a).unwrap(), b"x");
     }
 }

@@ -509,3 +509,49 @@ fn an_output_never_destroys_an_input() {
         .collect();
     assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
 }
+
+#[test]
+fn outputs_never_overwrite_a_file_the_run_reads_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("client.pem");
+    std::fs::write(&key, "-----BEGIN PRIVATE KEY-----\nprecious\n").unwrap();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/all-granted.json");
+    let mut cmd = entra_perms();
+    cmd.env("AZURE_CLIENT_CERTIFICATE_PATH", &key)
+        .args(["audit", "--from", example, "--format", "json", "--output"])
+        .arg(&key);
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is the input file"), "{err}");
+    assert!(std::fs::read_to_string(&key).unwrap().contains("precious"));
+    // Two reports that are one file, however spelled.
+    let a = dir.path().join("a.json");
+    let mut cmd = entra_perms();
+    cmd.current_dir(dir.path()).args([
+        "audit",
+        "--from",
+        example,
+        "--report",
+        "json=a.json",
+        "--report",
+        "html=./a.json",
+    ]);
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 2, "{err}");
+    assert!(!a.exists());
+    // Two reports for standard output.
+    let mut cmd = entra_perms();
+    cmd.args([
+        "audit",
+        "--from",
+        example,
+        "--format",
+        "json",
+        "--report",
+        "markdown=-",
+    ]);
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("two reports for standard output"), "{err}");
+}
