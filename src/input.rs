@@ -98,7 +98,7 @@ fn environment_inputs() -> Vec<PathBuf> {
         "SSL_CERT_FILE",
     ]
     .iter()
-    .filter_map(|k| std::env::var_os(k))
+    .filter_map(std::env::var_os)
     .filter(|v| !v.is_empty())
     .map(PathBuf::from)
     .collect()
