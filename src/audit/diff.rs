@@ -10,7 +10,7 @@ use crate::matrix::{Matrix, Permission, Purpose};
 use crate::permission::PermissionType;
 
 use super::app_security::app_security;
-use super::policy::Options;
+use super::policy::{Options, Scope};
 use super::report::*;
 
 /// OpenID Connect scopes: sign-in plumbing, never reported as excess.
@@ -284,7 +284,32 @@ fn gaps(decided: &[(&Permission, Requirement)]) -> Vec<Gap> {
     missing
 }
 
-/// The granted Microsoft Graph permissions no in-scope requirement needs, riskiest first.
+/// The grants needed only by the purpose outside the scope: in `in_scope_unneeded` but needed by
+/// some requirement of the matrix (so not in `excess`).
+fn out_of_scope(
+    in_scope_unneeded: Vec<Excess>,
+    excess: &[Excess],
+    opts: &Options,
+) -> Vec<OutOfScope> {
+    let outside: Vec<Purpose> = Purpose::ALL
+        .into_iter()
+        .filter(|p| !opts.purposes().contains(p))
+        .collect();
+    in_scope_unneeded
+        .into_iter()
+        .filter(|g| {
+            !excess
+                .iter()
+                .any(|e| e.ptype == g.ptype && e.permission.eq_ignore_ascii_case(&g.permission))
+        })
+        .map(|grant| OutOfScope {
+            grant,
+            purposes: outside.clone(),
+        })
+        .collect()
+}
+
+/// The granted Microsoft Graph permissions the `decided` requirements do not need, riskiest first.
 fn excess(grants: &Grants, decided: &Decided<'_>) -> Vec<Excess> {
     let (rows, used_via) = decided;
     let needed = |name: &str, t: PermissionType| {
@@ -361,7 +386,14 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
     let decided = decide(matrix, &granted, opts);
     let objects = objects(matrix, &decided.0);
     let missing = gaps(&decided.0);
-    let excess = excess(grants, &decided);
+    // Excess is what no requirement of the matrix needs, whatever the scope: the scope says what
+    // is checked, not what the app will never do. What only the other purpose needs is apart.
+    let every_purpose = Options {
+        scope: Scope::All,
+        ..*opts
+    };
+    let excess_all = excess(grants, &decide(matrix, &granted, &every_purpose));
+    let out_of_scope = out_of_scope(excess(grants, &decided), &excess_all, opts);
     let decided = decided.0;
     let count = |c: Coverage| objects.iter().filter(|o| o.status == c).count();
     let summary = Summary {
@@ -391,7 +423,8 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         passed: false,
         objects,
         missing,
-        excess,
+        excess: excess_all,
+        out_of_scope,
         other_resources: grants.other_resources.clone(),
         unresolved: grants.unresolved.clone(),
         service_account: service_account_report(grants, &decided, &findings),

@@ -220,6 +220,17 @@ pub struct Excess {
     pub tier_path: Option<Path>,
 }
 
+/// A granted permission that only the purpose outside `--scope` needs (e.g. restore, when only
+/// backup is checked): never excess, never removed by `plan`, never failing `--fail-on excess*`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutOfScope {
+    #[serde(flatten)]
+    pub grant: Excess,
+    /// The purposes that need it.
+    pub purposes: Vec<Purpose>,
+}
+
 /// Who can become the app: its credentials, its owners, and what to do about them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -349,6 +360,9 @@ pub struct Report {
     pub objects: Vec<ObjectReport>,
     pub missing: Vec<Gap>,
     pub excess: Vec<Excess>,
+    /// Grants needed only by the purpose outside the scope.
+    #[serde(default)]
+    pub out_of_scope: Vec<OutOfScope>,
     pub other_resources: Vec<OtherGrant>,
     pub unresolved: Vec<UnresolvedGrant>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -560,11 +560,24 @@ fn scope_limits_requirements_purposes_and_excess() {
     assert_eq!(ca.status, Coverage::NotApplicable);
     assert_eq!(ca.purposes.restore, Coverage::NotApplicable);
     assert_eq!(r.summary.not_applicable, 3, "{:?}", r.summary);
-    // Restore-only permissions are not needed for backup.
-    assert!(r
-        .excess
+    // Restore-only permissions are out of scope, never excess: the scope checks, it does not
+    // say the app will never restore.
+    assert!(r.excess.is_empty(), "{:?}", r.excess);
+    let ca = r
+        .out_of_scope
         .iter()
-        .any(|e| e.permission == "Policy.ReadWrite.ConditionalAccess"));
+        .find(|o| o.grant.permission == "Policy.ReadWrite.ConditionalAccess")
+        .expect("listed as needed only for restore");
+    assert_eq!(ca.purposes, vec![Purpose::Restore]);
+    let strict_excess = audit(
+        &g,
+        Options {
+            scope: Scope::Backup,
+            fail_on: FailOn::ExcessTier0,
+            ..Options::default()
+        },
+    );
+    assert!(strict_excess.passed, "restore rights do not fail --fail-on excess-tier0");
     let users = object(&r, "Users");
     assert!(users
         .requirements

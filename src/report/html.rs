@@ -353,6 +353,18 @@ fn lists(out: &mut String, v: &AuditView, prefix: &str) {
         }
         out.push_str("</tbody></table>");
     }
+    if let Some(title) = &v.out_of_scope_title {
+        let _ = write!(
+            out,
+            "<h2 id=\"{prefix}outofscope\">{} ({})</h2><ul class=\"plain\">",
+            esc(title),
+            v.out_of_scope.len()
+        );
+        for o in &v.out_of_scope {
+            let _ = write!(out, "<li>{}</li>", esc(o));
+        }
+        out.push_str("</ul>");
+    }
     if !v.other_apis.is_empty() {
         let _ = write!(out, "<h2 id=\"{prefix}other\">Permissions on other APIs (not audited, not excess)</h2><ul class=\"plain\">");
         for o in &v.other_apis {

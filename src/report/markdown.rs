@@ -128,6 +128,12 @@ fn sections_after_gaps(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()
             writeln!(out, "- {line}")?;
         }
     }
+    if let Some(title) = &v.out_of_scope_title {
+        writeln!(out, "\n### {} ({})\n", md_cell(title), v.out_of_scope.len())?;
+        for o in &v.out_of_scope {
+            writeln!(out, "- {}", md_cell(o))?;
+        }
+    }
     if !v.other_apis.is_empty() {
         writeln!(out, "\n### Permissions on other APIs (not audited)\n")?;
         for o in &v.other_apis {

@@ -125,6 +125,12 @@ fn sections_after_gaps(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()
             writeln!(out, "{}", wrap(&line, 100, "  ", "    "))?;
         }
     }
+    if let Some(title) = &v.out_of_scope_title {
+        writeln!(out, "\n{title} ({}):", v.out_of_scope.len())?;
+        for o in &v.out_of_scope {
+            writeln!(out, "  {o}")?;
+        }
+    }
     if !v.other_apis.is_empty() {
         writeln!(
             out,

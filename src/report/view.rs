@@ -49,6 +49,10 @@ pub struct AuditView {
     /// Requirements satisfied only by a broader permission: `Name (Type): implied by X`.
     pub implied: Vec<String>,
     pub excess: Vec<ExcessView>,
+    /// `Needed only for restore — keep these if this app restores` (none: `None`).
+    pub out_of_scope_title: Option<String>,
+    /// `Policy.ReadWrite.ConditionalAccess (Application) · Tier 0`.
+    pub out_of_scope: Vec<String>,
     /// `Resource: permission (Type)`.
     pub other_apis: Vec<String>,
     /// `id (Type)`.
@@ -456,7 +460,7 @@ fn excess_view(e: &crate::audit::Excess, matrix: &Matrix) -> ExcessView {
         name: req_name(&e.permission, e.ptype),
         tier: e.tier,
         warning: (e.tier == Some(0)).then_some(
-            "not needed for backup, and a path to Global Administrator: remove it".to_string(),
+            "needed by no backup or restore requirement, and a path to Global Administrator: remove it".to_string(),
         ),
         consent: match e.consent {
             Some(Consent::Principal) => Some("consented by individual users".to_string()),
@@ -581,6 +585,25 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
             .and_then(|p| p.admin_consent_url.clone()),
         implied,
         excess: r.excess.iter().map(|e| excess_view(e, matrix)).collect(),
+        out_of_scope_title: r.out_of_scope.first().map(|o| {
+            format!(
+                "Needed only for {}: keep these if this app {}s",
+                words(&o.purposes, " and "),
+                words(&o.purposes, " and ")
+            )
+        }),
+        out_of_scope: r
+            .out_of_scope
+            .iter()
+            .map(|o| {
+                let g = &o.grant;
+                let mut line = req_name(&g.permission, g.ptype);
+                if let Some(t) = g.tier {
+                    line.push_str(&format!(" · Tier {t}"));
+                }
+                line
+            })
+            .collect(),
         other_apis: r
             .other_resources
             .iter()

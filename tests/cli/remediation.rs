@@ -539,3 +539,63 @@ fn diff_matrix_lists_added_and_removed_requirements() {
     assert_eq!(code, 2);
     assert!(err.contains("bad.toml:1:"), "{err}");
 }
+
+#[test]
+fn scope_checks_never_prescribes_restore_rights_are_not_excess_under_backup() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/all-granted.json");
+    let mut cmd = entra_perms();
+    cmd.args([
+        "audit",
+        "--from",
+        example,
+        "--scope",
+        "backup",
+        "--fail-on",
+        "excess-tier0",
+    ]);
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Needed only for restore: keep these if this app restores (5)"),
+        "{out}"
+    );
+    assert!(!out.contains("Granted but not needed"), "{out}");
+    assert!(!out.contains("remove it"), "{out}");
+    let mut cmd = entra_perms();
+    cmd.args([
+        "audit",
+        "--from",
+        example,
+        "--scope",
+        "backup",
+        "--format",
+        "json",
+        "--fail-on",
+        "excess",
+    ]);
+    let (code, out, _) = run(&mut cmd);
+    assert_eq!(code, 0);
+    let doc = json(&out);
+    assert_eq!(doc["excess"], serde_json::json!([]));
+    let restore_only: Vec<&str> = doc["outOfScope"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["permission"].as_str().unwrap())
+        .collect();
+    assert!(
+        restore_only.contains(&"Policy.ReadWrite.ConditionalAccess"),
+        "{restore_only:?}"
+    );
+    assert!(doc["outOfScope"][0]["purposes"] == serde_json::json!(["restore"]));
+    for format in ["text", "json"] {
+        let mut cmd = entra_perms();
+        cmd.args([
+            "plan", "--from", example, "--scope", "backup", "--format", format,
+        ]);
+        let (code, out, err) = run(&mut cmd);
+        assert_eq!(code, 0, "{err}");
+        assert!(!out.contains("DELETE"), "{format}: {out}");
+        assert!(!out.contains("Remove-Mg"), "{format}: {out}");
+    }
+}

@@ -63,7 +63,7 @@ fn excess_is_ranked_tier_0_first_and_excess_tier0_fails() {
     let (code, out, _) = run(audit_against(&graph, &["--fail-on", "excess-tier0"]));
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("AppRoleAssignment.ReadWrite.All (Application) · Tier 0: not needed for backup, and a path to\n    Global Administrator: remove it"),
+        out.contains("AppRoleAssignment.ReadWrite.All (Application) · Tier 0: needed by no backup or restore\n    requirement, and a path to Global Administrator: remove it"),
         "{out}"
     );
     assert!(
