@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::matrix::Purpose;
 
-use super::report::Report;
+use crate::permission::PermissionType;
+
+use super::report::{Excess, Report};
 
 /// Which requirements an audit checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,29 +99,55 @@ impl Options {
     }
 }
 
-/// Whether the audit passed under `fail_on`: the one place the verdict is decided, from the
-/// report alone (its coverage, its excess and, against a baseline, what changed).
-pub fn verdict(report: &Report, fail_on: FailOn) -> bool {
-    let any_gap = report.objects.iter().any(|o| o.status.is_gap());
-    let excess = &report.excess;
+/// Whether an unmet requirement (`permission`, `ptype`, needed for `purposes`) fails the run
+/// under `fail_on`. JUnit, SARIF and the verdict all ask this one question.
+pub fn gap_fails(
+    report: &Report,
+    fail_on: FailOn,
+    permission: &str,
+    ptype: PermissionType,
+    purposes: &[Purpose],
+) -> bool {
     match fail_on {
-        FailOn::Gap => !any_gap,
-        FailOn::BackupGap => !report.objects.iter().any(|o| o.purposes.backup.is_gap()),
-        FailOn::Excess => !any_gap && excess.is_empty(),
-        // Without a baseline every gap or excess grant is new.
-        FailOn::NewGap => match &report.changes {
-            Some(changes) => changes.new_gaps.is_empty(),
-            None => !any_gap,
-        },
-        FailOn::NewExcess => match &report.changes {
-            Some(changes) => !changes.grants_added.iter().any(|g| {
-                excess
-                    .iter()
-                    .any(|e| e.ptype == g.ptype && e.permission.eq_ignore_ascii_case(&g.permission))
-            }),
-            None => excess.is_empty(),
-        },
-        FailOn::ExcessTier0 => !excess.iter().any(|e| e.tier == Some(0)),
-        FailOn::Never => true,
+        FailOn::Gap | FailOn::Excess => true,
+        FailOn::BackupGap => purposes.contains(&Purpose::Backup),
+        // Without a baseline every gap is new.
+        FailOn::NewGap => report.changes.as_ref().is_none_or(|c| {
+            c.new_gaps
+                .iter()
+                .any(|g| g.ptype == ptype && g.permission.eq_ignore_ascii_case(permission))
+        }),
+        FailOn::NewExcess | FailOn::ExcessTier0 | FailOn::Never => false,
     }
+}
+
+/// Whether a grant not needed fails the run under `fail_on`.
+pub fn excess_fails(report: &Report, fail_on: FailOn, e: &Excess) -> bool {
+    match fail_on {
+        FailOn::Excess => true,
+        FailOn::ExcessTier0 => e.tier == Some(0),
+        // Without a baseline every excess grant is new.
+        FailOn::NewExcess => report.changes.as_ref().is_none_or(|c| {
+            c.grants_added
+                .iter()
+                .any(|g| g.ptype == e.ptype && g.permission.eq_ignore_ascii_case(&e.permission))
+        }),
+        FailOn::Gap | FailOn::BackupGap | FailOn::NewGap | FailOn::Never => false,
+    }
+}
+
+/// Whether the audit passed under `fail_on`: the one place the verdict is decided — no unmet
+/// requirement and no grant not needed that the policy gates on ([`gap_fails`], [`excess_fails`]).
+pub fn verdict(report: &Report, fail_on: FailOn) -> bool {
+    let failing_gap = report
+        .objects
+        .iter()
+        .flat_map(|o| &o.requirements)
+        .filter(|q| !q.status.is_ok())
+        .any(|q| gap_fails(report, fail_on, &q.permission, q.ptype, &q.purposes));
+    let failing_excess = report
+        .excess
+        .iter()
+        .any(|e| excess_fails(report, fail_on, e));
+    !failing_gap && !failing_excess
 }

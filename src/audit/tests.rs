@@ -577,7 +577,10 @@ fn scope_limits_requirements_purposes_and_excess() {
             ..Options::default()
         },
     );
-    assert!(strict_excess.passed, "restore rights do not fail --fail-on excess-tier0");
+    assert!(
+        strict_excess.passed,
+        "restore rights do not fail --fail-on excess-tier0"
+    );
     let users = object(&r, "Users");
     assert!(users
         .requirements

@@ -1,6 +1,9 @@
 //! `audit --format junit`: JUnit XML that CI systems ingest. One test suite per purpose in scope,
-//! one test case per protected object, a failure per object that purpose does not cover. With
-//! `--tenants`, the suites of every tenant, and an error case per tenant that could not be audited.
+//! one test case per protected object, and — when the policy gates on grants not needed — a suite
+//! of those grants. A case fails exactly when `--fail-on` makes it fail the run (the policy's own
+//! `gap_fails` / `excess_fails`), so `failures="0"` exactly when the exit code is 0; a gap the
+//! policy does not gate on is shown as skipped, with why. With `--tenants`, the suites of every
+//! tenant, and an error case per tenant that could not be audited.
 
 use std::io::Write;
 
@@ -9,7 +12,7 @@ use quick_xml::Writer;
 
 use super::safe::Safe;
 use super::view::{req_name, status_words, verdict};
-use crate::audit::{Coverage, Report};
+use crate::audit::{policy, Coverage, FailOn, Report};
 use crate::matrix::Purpose;
 use crate::multi::MultiReport;
 
@@ -20,6 +23,8 @@ struct Case {
     failure: Option<(&'static str, String, String)>,
     /// The case could not run (a tenant that could not be audited).
     error: bool,
+    /// Shown but not gated by the policy: why.
+    skipped: Option<String>,
 }
 
 struct Suite {
@@ -61,27 +66,67 @@ fn suites(r: &Report, prefix: &str) -> Vec<Suite> {
                             )
                         })
                         .collect();
+                    let gating = o.requirements.iter().any(|q| {
+                        q.purposes.contains(&p)
+                            && !q.status.is_ok()
+                            && policy::gap_fails(r, r.fail_on, &q.permission, q.ptype, &[p])
+                    });
+                    let words =
+                        format!("{}: {p} is {} — {}", o.object, c.as_str(), unmet.join("; "));
                     Some(Case {
                         name: o.object.clone(),
-                        failure: c.is_gap().then(|| {
-                            (
-                                c.as_str(),
-                                format!(
-                                    "{}: {p} is {} — {}",
-                                    o.object,
-                                    c.as_str(),
-                                    unmet.join("; ")
-                                ),
-                                unmet.join("\n"),
-                            )
-                        }),
+                        failure: (c.is_gap() && gating)
+                            .then(|| (c.as_str(), words.clone(), unmet.join("\n"))),
                         error: false,
+                        skipped: (c.is_gap() && !gating).then(|| {
+                            format!("not gated by --fail-on {}: {words}", r.fail_on.as_str())
+                        }),
                     })
                 })
                 .collect(),
         })
         .filter(|s| !s.cases.is_empty())
+        .chain(excess_suite(r, prefix))
         .collect()
+}
+
+/// Under a policy that gates on grants not needed: one case per such grant.
+fn excess_suite(r: &Report, prefix: &str) -> Option<Suite> {
+    if !matches!(
+        r.fail_on,
+        FailOn::Excess | FailOn::ExcessTier0 | FailOn::NewExcess
+    ) {
+        return None;
+    }
+    let cases = r
+        .excess
+        .iter()
+        .map(|e| {
+            let name = req_name(&e.permission, e.ptype);
+            let tier = e.tier.map(|t| format!(" (Tier {t})")).unwrap_or_default();
+            Case {
+                failure: policy::excess_fails(r, r.fail_on, e).then(|| {
+                    (
+                        "not-needed",
+                        format!(
+                            "{name}{tier} is granted but no backup or restore requirement needs it"
+                        ),
+                        format!(
+                            "--fail-on {}: remove the grant (entra-perms plan prints how)",
+                            r.fail_on.as_str()
+                        ),
+                    )
+                }),
+                name,
+                error: false,
+                skipped: None,
+            }
+        })
+        .collect();
+    Some(Suite {
+        name: format!("{prefix}.not-needed"),
+        cases,
+    })
 }
 
 fn write(suites: &[Suite], summary: &str, out: &mut dyn Write) -> std::io::Result<()> {
@@ -112,13 +157,19 @@ fn write(suites: &[Suite], summary: &str, out: &mut dyn Write) -> std::io::Resul
                     .count()
                     .to_string();
                 let errors = suite.cases.iter().filter(|c| c.error).count().to_string();
+                let skipped = suite
+                    .cases
+                    .iter()
+                    .filter(|c| c.skipped.is_some())
+                    .count()
+                    .to_string();
                 w.create_element("testsuite")
                     .with_attributes([
                         ("name", suite.name.as_str()),
                         ("tests", tests.as_str()),
                         ("failures", failures.as_str()),
                         ("errors", errors.as_str()),
-                        ("skipped", "0"),
+                        ("skipped", skipped.as_str()),
                     ])
                     .write_inner_content(|w| {
                         for case in &suite.cases {
@@ -126,6 +177,15 @@ fn write(suites: &[Suite], summary: &str, out: &mut dyn Write) -> std::io::Resul
                                 ("classname", suite.name.as_str()),
                                 ("name", case.name.as_str()),
                             ]);
+                            if let Some(why) = &case.skipped {
+                                el.write_inner_content(|w| {
+                                    w.create_element("skipped")
+                                        .with_attribute(("message", why.as_str()))
+                                        .write_empty()?;
+                                    Ok(())
+                                })?;
+                                continue;
+                            }
                             let Some((kind, message, text)) = &case.failure else {
                                 el.write_empty()?;
                                 continue;
@@ -168,6 +228,7 @@ pub fn tenants(m: &Safe<MultiReport>, out: &mut dyn Write) -> std::io::Result<()
                         name: "audit".into(),
                         failure: Some(("could-not-audit", error.clone(), error)),
                         error: true,
+                        skipped: None,
                     }],
                 })
             }

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use serde_json::{json, Value};
 
-use crate::audit::{Report, Status};
+use crate::audit::{policy, Report, Status};
 use crate::matrix::{Matrix, EMBEDDED_NAME};
 use crate::multi::MultiReport;
 
@@ -100,10 +100,16 @@ fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
                 "unchanged"
             }
         });
+        // `error` exactly for what fails the run under --fail-on; the rest is a warning.
+        let level = if policy::gap_fails(r, r.fail_on, &g.permission, g.ptype, &g.purposes) {
+            "error"
+        } else {
+            "warning"
+        };
         let mut result = json!({
             "ruleId": rule,
             "ruleIndex": rule_index(rule),
-            "level": "error",
+            "level": level,
             "message": {"text": format!(
                 "{} ({}) is {} for {}: needed for {} of {}.",
                 g.permission, g.ptype, g.status.as_str(), app,
@@ -135,12 +141,17 @@ fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
                 "unchanged"
             }
         });
+        let level = if policy::excess_fails(r, r.fail_on, e) {
+            "error"
+        } else {
+            "warning"
+        };
         let mut result = json!({
             "ruleId": "excess",
             "ruleIndex": rule_index("excess"),
-            "level": "warning",
+            "level": level,
             "message": {"text": format!(
-                "{} ({}) is granted to {} but no requirement in scope needs it.",
+                "{} ({}) is granted to {} but no backup or restore requirement needs it.",
                 e.permission, e.ptype, app
             )},
             "locations": location(1),

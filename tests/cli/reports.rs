@@ -463,3 +463,71 @@ fn the_plan_as_a_page() {
     assert!(dom.contains("New-MgServicePrincipalAppRoleAssignment"));
     assert!(dom.contains("<button class=\"copy\" type=\"button\" data-copy="));
 }
+
+/// For every policy over every shipped example, JUnit's failures and SARIF's errors agree with the
+/// exit code: the Tests tab and code scanning are red exactly when the job is.
+#[test]
+fn every_report_agrees_with_the_exit_code_under_every_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = [
+        "gap",
+        "backup-gap",
+        "excess",
+        "new-gap",
+        "new-excess",
+        "excess-tier0",
+        "never",
+    ];
+    let examples = [
+        "all-granted",
+        "service-account-consent",
+        "stale-consent",
+        "wrong-types-and-excess",
+    ];
+    let mut exits = std::collections::BTreeSet::new();
+    for example in examples {
+        let path = format!("{}/examples/{example}.json", env!("CARGO_MANIFEST_DIR"));
+        for policy in policies {
+            for scope in ["all", "backup"] {
+                let junit = dir.path().join("j.xml");
+                let sarif = dir.path().join("s.sarif");
+                let mut cmd = entra_perms();
+                cmd.args([
+                    "audit",
+                    "--from",
+                    &path,
+                    "--fail-on",
+                    policy,
+                    "--scope",
+                    scope,
+                ])
+                .arg("--report")
+                .arg(format!("junit={}", junit.display()))
+                .arg("--report")
+                .arg(format!("sarif={}", sarif.display()));
+                let (code, _, err) = run(&mut cmd);
+                assert!(code == 0 || code == 1, "{example} {policy}: {err}");
+                exits.insert(code);
+                let xml = std::fs::read_to_string(&junit).unwrap();
+                let failures: usize = xml
+                    .split("<testsuites ")
+                    .nth(1)
+                    .and_then(|r| r.split("failures=\"").nth(1))
+                    .and_then(|r| r.split('"').next())
+                    .and_then(|n| n.parse().ok())
+                    .expect("failures attribute");
+                let doc = json(&std::fs::read_to_string(&sarif).unwrap());
+                let errors = doc["runs"][0]["results"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["level"] == "error")
+                    .count();
+                let what = format!("{example} --fail-on {policy} --scope {scope}: exit {code}");
+                assert_eq!(failures > 0, code == 1, "JUnit failures={failures}, {what}");
+                assert_eq!(errors > 0, code == 1, "SARIF errors={errors}, {what}");
+            }
+        }
+    }
+    assert_eq!(exits.len(), 2, "the examples exercise both verdicts");
+}
