@@ -204,9 +204,10 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
         cloud,
     };
     let (application, delegated_add) = grant_steps(matrix, grants, report, &to, &mut notes);
-    let delegated = delegated_step(grants, delegated_add, &to);
+    let added: Vec<String> = delegated_add.iter().map(|(p, _)| p.clone()).collect();
+    let delegated = delegated_step(grants, report, delegated_add, &to);
     let resource_access = resource_access(matrix, grants, report, &mut notes);
-    let remove = remove_steps(grants, report, &to);
+    let remove = remove_steps(grants, report, &added, &to);
     let tenant = grants.tenant_id.clone();
     let (admin_consent_url, connect) = consent_and_connect(grants, cloud);
     notes.sort();
@@ -296,22 +297,21 @@ fn grant_steps(
 /// The delegated scopes to add: a PATCH of the existing admin-consent grant, or a new one.
 fn delegated_step(
     grants: &Grants,
+    report: &Report,
     delegated_add: Vec<(String, Status)>,
     to: &Target<'_>,
 ) -> Option<DelegatedStep> {
     let (graph, sp, resource, cloud) = (to.graph, to.sp, to.resource, to.cloud);
     (!delegated_add.is_empty()).then(|| {
         // The existing admin-consent grant to Microsoft Graph, if any.
-        let existing_id = grants
-            .delegated
-            .iter()
-            .find(|d| d.consent == Consent::AllPrincipals && d.grant_id.is_some())
-            .and_then(|d| d.grant_id.clone());
+        let existing_id = admin_grant_id(grants);
         let mut scopes: Vec<String> = match &existing_id {
             Some(id) => grants
                 .delegated
                 .iter()
                 .filter(|d| d.grant_id.as_deref() == Some(id))
+                // What the plan removes is never added back.
+                .filter(|d| !not_needed_scope(report, &d.permission))
                 .map(|d| d.permission.clone())
                 .collect(),
             None => Vec::new(),
@@ -386,37 +386,142 @@ fn resource_access(
 }
 
 /// The removal of each grant not needed.
-fn remove_steps(grants: &Grants, report: &Report, to: &Target<'_>) -> Vec<RemoveStep> {
-    let (graph, sp, cloud) = (to.graph, to.sp, to.cloud);
+/// Whether `scope` is a delegated grant not needed (one the plan removes).
+fn not_needed_scope(report: &Report, scope: &str) -> bool {
     report
         .excess
         .iter()
-        .map(|e| {
-            let assignment = grants
-                .application
-                .iter()
-                .find(|a| e.ptype == PermissionType::Application && a.permission == e.permission)
-                .and_then(|a| a.assignment_id.clone());
-            let request = assignment.as_ref().map(|id| GraphRequest {
-                method: "DELETE".into(),
-                url: format!("{graph}/servicePrincipals/{sp}/appRoleAssignments/{id}"),
-                body: None,
-            });
-            RemoveStep {
-                permission: e.permission.clone(),
-                ptype: e.ptype,
-                az_cli: request.as_ref().map(|r| az_rest(r, cloud)),
-                powershell: assignment.map(|id| {
-                    format!(
-                        "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId {} -AppRoleAssignmentId {}",
-                        ps(sp),
-                        ps(&id)
-                    )
-                }),
-                request,
-            }
+        .any(|e| e.ptype == PermissionType::Delegated && e.permission.eq_ignore_ascii_case(scope))
+}
+
+/// The admin-consent grant the plan adds delegated scopes to, if there is one.
+fn admin_grant_id(grants: &Grants) -> Option<String> {
+    grants
+        .delegated
+        .iter()
+        .find(|d| d.consent == Consent::AllPrincipals && d.grant_id.is_some())
+        .and_then(|d| d.grant_id.clone())
+}
+
+fn remove_steps(
+    grants: &Grants,
+    report: &Report,
+    added: &[String],
+    to: &Target<'_>,
+) -> Vec<RemoveStep> {
+    report
+        .excess
+        .iter()
+        .map(|e| match e.ptype {
+            PermissionType::Delegated => remove_scope(grants, report, e, added, to),
+            _ => remove_app_role(grants, e, to),
         })
         .collect()
+}
+
+/// The DELETE of an application permission's assignment.
+fn remove_app_role(grants: &Grants, e: &crate::audit::Excess, to: &Target<'_>) -> RemoveStep {
+    let (graph, sp, cloud) = (to.graph, to.sp, to.cloud);
+    let assignment = grants
+        .application
+        .iter()
+        .find(|a| a.permission == e.permission)
+        .and_then(|a| a.assignment_id.clone());
+    let request = assignment.as_ref().map(|id| GraphRequest {
+        method: "DELETE".into(),
+        url: format!("{graph}/servicePrincipals/{sp}/appRoleAssignments/{id}"),
+        body: None,
+    });
+    RemoveStep {
+        permission: e.permission.clone(),
+        ptype: e.ptype,
+        az_cli: request.as_ref().map(|r| az_rest(r, cloud)),
+        powershell: assignment.map(|id| {
+            format!(
+                "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId {} -AppRoleAssignmentId {}",
+                ps(sp),
+                ps(&id)
+            )
+        }),
+        request,
+    }
+}
+
+/// A delegated scope not needed: the PATCH of its grant with every scope not needed taken out
+/// and, on the grant the plan adds to, the scopes it adds kept — so every PATCH of one grant
+/// writes the same final scope, whichever runs first — or the DELETE of the grant when nothing
+/// would remain.
+fn remove_scope(
+    grants: &Grants,
+    report: &Report,
+    e: &crate::audit::Excess,
+    added: &[String],
+    to: &Target<'_>,
+) -> RemoveStep {
+    let (graph, cloud) = (to.graph, to.cloud);
+    let grant_id = grants
+        .delegated
+        .iter()
+        .find(|d| d.permission.eq_ignore_ascii_case(&e.permission) && d.grant_id.is_some())
+        .and_then(|d| d.grant_id.clone());
+    let Some(id) = grant_id else {
+        return RemoveStep {
+            permission: e.permission.clone(),
+            ptype: e.ptype,
+            request: None,
+            az_cli: None,
+            powershell: None,
+        };
+    };
+    let mut remaining: Vec<String> = grants
+        .delegated
+        .iter()
+        .filter(|d| d.grant_id.as_deref() == Some(id.as_str()))
+        .filter(|d| !not_needed_scope(report, &d.permission))
+        .map(|d| d.permission.clone())
+        .collect();
+    if admin_grant_id(grants).as_deref() == Some(id.as_str()) {
+        for a in added {
+            if !remaining.iter().any(|r| r.eq_ignore_ascii_case(a)) {
+                remaining.push(a.clone());
+            }
+        }
+    }
+    let url = format!("{graph}/oauth2PermissionGrants/{id}");
+    let (request, powershell) = if remaining.is_empty() {
+        (
+            GraphRequest {
+                method: "DELETE".into(),
+                url,
+                body: None,
+            },
+            format!(
+                "Remove-MgOauth2PermissionGrant -OAuth2PermissionGrantId {}",
+                ps(&id)
+            ),
+        )
+    } else {
+        let scope = remaining.join(" ");
+        (
+            GraphRequest {
+                method: "PATCH".into(),
+                url,
+                body: Some(json!({"scope": scope})),
+            },
+            format!(
+                "Update-MgOauth2PermissionGrant -OAuth2PermissionGrantId {} -Scope {}",
+                ps(&id),
+                ps(&scope)
+            ),
+        )
+    };
+    RemoveStep {
+        permission: e.permission.clone(),
+        ptype: e.ptype,
+        az_cli: Some(az_rest(&request, cloud)),
+        powershell: Some(powershell),
+        request: Some(request),
+    }
 }
 
 /// The admin-consent URL and the sign-in commands, for the tenant.

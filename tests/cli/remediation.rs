@@ -599,3 +599,43 @@ fn scope_checks_never_prescribes_restore_rights_are_not_excess_under_backup() {
         assert!(!out.contains("Remove-Mg"), "{format}: {out}");
     }
 }
+
+#[test]
+fn plan_removes_a_delegated_scope_not_needed_without_undoing_what_it_adds() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/wrong-types-and-excess.json"
+    );
+    let mut cmd = entra_perms();
+    cmd.args(["plan", "--from", example, "--format", "json"]);
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 0, "{err}");
+    let plan = json(&out);
+    let calendars = plan["remove"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["permission"] == "Calendars.ReadWrite")
+        .expect("Calendars.ReadWrite is removed");
+    assert_eq!(calendars["type"], "Delegated");
+    assert_eq!(calendars["request"]["method"], "PATCH");
+    let kept = calendars["request"]["body"]["scope"].as_str().unwrap();
+    assert!(!kept.contains("Calendars.ReadWrite"), "{kept}");
+    assert!(calendars["powershell"]
+        .as_str()
+        .unwrap()
+        .starts_with("Update-MgOauth2PermissionGrant"));
+    // The adding PATCH never re-adds the scope, and both write the same final scope.
+    let adding = plan["delegated"]["request"]["body"]["scope"]
+        .as_str()
+        .unwrap();
+    assert!(!adding.contains("Calendars.ReadWrite"), "{adding}");
+    assert_eq!(adding, kept);
+    let mut cmd = entra_perms();
+    cmd.args(["plan", "--from", example]);
+    let (_, text, _) = run(&mut cmd);
+    assert!(
+        text.contains("Calendars.ReadWrite (Delegated)\n    az:         az rest --method PATCH"),
+        "{text}"
+    );
+}
