@@ -21,11 +21,14 @@ pub fn escape_controls(s: &str) -> String {
     out
 }
 
-/// Control characters, and the Unicode ones that reorder or hide text (bidi overrides, line
-/// and paragraph separators).
+/// Control characters, the Unicode ones that reorder or hide text (bidi overrides, line and
+/// paragraph separators), and the noncharacters XML 1.0 forbids (U+FFFE, U+FFFF).
 fn is_unsafe(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{fffe}' | '\u{ffff}'
+        )
 }
 
 /// For a Markdown table cell: controls escaped, and `|`, backquote, `<` and `>` made inert.
@@ -50,6 +53,7 @@ mod tests {
             "a\\e[2Jb\\u{7}c\\r\\nd"
         );
         assert_eq!(escape_controls("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(escape_controls("a\u{fffe}\u{ffff}"), "a\\u{fffe}\\u{ffff}");
         assert!(!escape_controls("\u{9b}31m").contains('\u{9b}'));
     }
 

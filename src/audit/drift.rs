@@ -269,42 +269,52 @@ fn grant_key(
     )
 }
 
-/// The audit log entry that explains a grant's change: the latest one that names its permission
-/// (and type), else the latest "Consent to application" for an addition.
-fn explain(
-    g: &GrantEntry,
-    added: bool,
-    log: &[AuditEntry],
-    since: Option<&str>,
-) -> Option<ChangedBy> {
-    let after = |at: &str| match since {
-        None => true,
-        Some(since) => match (
-            azure_core::time::parse_rfc3339(at),
-            azure_core::time::parse_rfc3339(since),
-        ) {
-            (Ok(a), Ok(s)) => a >= s,
-            _ => at >= since,
-        },
-    };
-    let log: Vec<&AuditEntry> = log.iter().filter(|e| after(&e.at)).collect();
-    let names = |e: &&&AuditEntry| {
-        e.added == added
-            && e.ptype.is_none_or(|t| t == g.ptype)
-            && e.permissions
-                .iter()
-                .any(|p| p.eq_ignore_ascii_case(&g.permission))
-    };
-    let consent = |e: &&&AuditEntry| added && e.permissions.is_empty() && e.ptype.is_none();
-    log.iter()
-        .rev()
-        .find(names)
-        .or_else(|| log.iter().rev().find(consent))
-        .map(|e| ChangedBy {
-            by: e.by.clone(),
-            at: e.at.clone(),
-            activity: e.activity.clone(),
-        })
+/// The audit log indexed once (linear in its length): for each permission, change direction and
+/// type, the latest entry since the baseline that names it, and the latest "Consent to
+/// application" — so attributing every changed grant stays linear, however long the log.
+struct LogIndex<'a> {
+    named: HashMap<(String, bool, Option<PermissionType>), (usize, &'a AuditEntry)>,
+    consent: Option<&'a AuditEntry>,
+}
+
+impl<'a> LogIndex<'a> {
+    fn new(log: &'a [AuditEntry], since: Option<&str>) -> LogIndex<'a> {
+        let since_t = since.and_then(|s| azure_core::time::parse_rfc3339(s).ok());
+        let after = |at: &str| match (since, since_t) {
+            (None, _) => true,
+            (Some(_), Some(s)) => azure_core::time::parse_rfc3339(at).is_ok_and(|a| a >= s),
+            (Some(since), None) => at >= since,
+        };
+        let mut named = HashMap::new();
+        let mut consent = None;
+        for (i, e) in log.iter().enumerate().filter(|(_, e)| after(&e.at)) {
+            if e.added && e.permissions.is_empty() && e.ptype.is_none() {
+                consent = Some(e);
+            }
+            for p in &e.permissions {
+                named.insert((p.to_ascii_lowercase(), e.added, e.ptype), (i, e));
+            }
+        }
+        LogIndex { named, consent }
+    }
+
+    /// The entry that explains a grant's change: the latest naming its permission (and type),
+    /// else, for an addition, the latest "Consent to application".
+    fn explain(&self, g: &GrantEntry, added: bool) -> Option<ChangedBy> {
+        let name = g.permission.to_ascii_lowercase();
+        let typed = self.named.get(&(name.clone(), added, Some(g.ptype)));
+        let untyped = self.named.get(&(name, added, None));
+        let best = match (typed, untyped) {
+            (Some(a), Some(b)) => Some(if a.0 >= b.0 { a.1 } else { b.1 }),
+            (a, b) => a.or(b).map(|x| x.1),
+        };
+        best.or(if added { self.consent } else { None })
+            .map(|e| ChangedBy {
+                by: e.by.clone(),
+                at: e.at.clone(),
+                activity: e.activity.clone(),
+            })
+    }
 }
 
 /// Compare `report` with `baseline`: mark each requirement's change, list what changed, and
@@ -379,19 +389,18 @@ pub fn compare(report: &mut Report, baseline: &Baseline, log: Option<&[AuditEntr
         Some(then) => {
             let then_keys: HashSet<_> = then.iter().map(grant_key).collect();
             let now_keys: HashSet<_> = report.grants.iter().map(grant_key).collect();
-            let log = log.unwrap_or(&[]);
-            let since = baseline.info.taken_at.as_deref();
+            let index = LogIndex::new(log.unwrap_or(&[]), baseline.info.taken_at.as_deref());
             for g in &report.grants {
                 if !then_keys.contains(&grant_key(g)) {
                     let mut g = g.clone();
-                    g.changed_by = explain(&g, true, log, since);
+                    g.changed_by = index.explain(&g, true);
                     changes.grants_added.push(g);
                 }
             }
             for g in then {
                 if !now_keys.contains(&grant_key(g)) {
                     let mut g = g.clone();
-                    g.changed_by = explain(&g, false, log, since);
+                    g.changed_by = index.explain(&g, false);
                     changes.grants_removed.push(g);
                 }
             }
@@ -582,6 +591,41 @@ mod tests {
             None,
         );
         assert!(!more.passed);
+    }
+
+    #[test]
+    fn attribution_is_linear_in_the_log_30000_entries_for_30000_grants() {
+        // Quadratic matching would take minutes here; the index takes a moment.
+        let then = audit(&[], FailOn::Gap);
+        let mut base = from_report(&then, "audit", Some("2026-11-20T00:00:00Z".into()));
+        base.grants = Some(Vec::new());
+        let mut now = then.clone();
+        now.grants = (0..30_000)
+            .map(|i| GrantEntry {
+                permission: format!("Perm{i}.Read.All"),
+                ptype: PermissionType::Application,
+                resource: "Microsoft Graph".into(),
+                consent: None,
+                changed_by: None,
+            })
+            .collect();
+        let log: Vec<AuditEntry> = (0..30_000)
+            .map(|i| AuditEntry {
+                activity: "Add app role assignment to service principal".into(),
+                at: "2026-11-22T10:00:00Z".into(),
+                by: format!("admin{i}@contoso.com"),
+                permissions: vec![format!("Perm{i}.Read.All")],
+                ptype: Some(PermissionType::Application),
+                added: true,
+            })
+            .collect();
+        compare(&mut now, &base, Some(&log));
+        let added = &now.changes.as_ref().unwrap().grants_added;
+        assert_eq!(added.len(), 30_000);
+        assert_eq!(
+            added[7].changed_by.as_ref().unwrap().by,
+            "admin7@contoso.com"
+        );
     }
 
     #[test]
