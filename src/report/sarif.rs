@@ -54,12 +54,26 @@ fn rule_index(id: &str) -> usize {
     RULES.iter().position(|r| r.0 == id).unwrap_or(0)
 }
 
-/// The matrix file as SARIF names it: `permissions.toml` for the embedded one.
-fn artifact(matrix: &Matrix) -> String {
-    if matrix.origin == EMBEDDED_NAME {
-        "permissions.toml".to_string()
-    } else {
-        matrix.origin.replace('\\', "/")
+/// The matrix file as SARIF names it, when it is a file of the user's (`--matrix FILE`, as given,
+/// relative to where the audit runs — the repository root in a code-scanning job). The embedded
+/// matrix is in no repository: its results carry logical locations only.
+fn artifact(matrix: &Matrix) -> Option<String> {
+    (matrix.origin != EMBEDDED_NAME).then(|| matrix.origin.replace('\\', "/"))
+}
+
+/// Where a result is: its row of the user's matrix file, when there is one, and always its
+/// logical place (`Object/Permission (Type)`).
+fn locations(uri: Option<&str>, line: Option<usize>, place: &str, name: &str) -> Value {
+    let logical = json!([{"name": name, "fullyQualifiedName": place, "kind": "resource"}]);
+    match (uri, line) {
+        (Some(uri), Some(line)) => json!([{
+            "physicalLocation": {
+                "artifactLocation": {"uri": uri, "index": 0},
+                "region": {"startLine": line.max(1)}
+            },
+            "logicalLocations": logical
+        }]),
+        _ => json!([{"logicalLocations": logical}]),
     }
 }
 
@@ -71,12 +85,6 @@ fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
         .clone()
         .or_else(|| r.app.app_id.clone())
         .unwrap_or_default();
-    let location = |line: usize| {
-        json!([{"physicalLocation": {
-            "artifactLocation": {"uri": uri, "index": 0},
-            "region": {"startLine": line.max(1)}
-        }}])
-    };
     for g in &r.missing {
         let rule = match g.status {
             Status::WrongType => "wrong-type",
@@ -88,7 +96,9 @@ fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
             .permissions
             .iter()
             .find(|p| p.ptype == g.ptype && p.name.eq_ignore_ascii_case(&g.permission))
-            .map_or(1, |p| p.line);
+            .map(|p| p.line);
+        let name = format!("{} ({})", g.permission, g.ptype);
+        let place = format!("{}/{name}", g.objects.first().map_or("", String::as_str));
         let state = r.changes.as_ref().map(|c| {
             let new = c
                 .new_gaps
@@ -115,7 +125,7 @@ fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
                 g.permission, g.ptype, g.status.as_str(), app,
                 super::layout::join(&g.purposes, " and "), g.objects.join(", ")
             )},
-            "locations": location(line),
+            "locations": locations(uri.as_deref(), line, &place, &name),
             "partialFingerprints": {"entraPerms/v1": format!("{tenant}|{}|{}|{}|{rule}",
                 r.app.app_id.as_deref().unwrap_or(""), g.permission, g.ptype)},
             "properties": {
@@ -154,7 +164,7 @@ fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
                 "{} ({}) is granted to {} but no backup or restore requirement needs it.",
                 e.permission, e.ptype, app
             )},
-            "locations": location(1),
+            "locations": locations(None, None, &format!("Microsoft Graph/{} ({})", e.permission, e.ptype), &format!("{} ({})", e.permission, e.ptype)),
             "partialFingerprints": {"entraPerms/v1": format!("{tenant}|{}|{}|{}|excess",
                 r.app.app_id.as_deref().unwrap_or(""), e.permission, e.ptype)},
             "properties": {
@@ -194,7 +204,9 @@ fn document(matrix: &Matrix, results: Vec<Value>, successful: bool) -> Value {
                 "informationUri": "https://github.com/entra-perms/entra-perms",
                 "rules": rules
             }},
-            "artifacts": [{"location": {"uri": artifact(matrix)}}],
+            "artifacts": artifact(matrix)
+                .map(|uri| json!([{"location": {"uri": uri}}]))
+                .unwrap_or_else(|| json!([])),
             "invocations": [{"executionSuccessful": successful}],
             "columnKind": "unicodeCodePoints",
             "results": results

@@ -321,24 +321,44 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
         results.len(),
         doc["missing"].as_array().unwrap().len() + doc["excess"].as_array().unwrap().len()
     );
-    // Each unmet requirement points at its row of permissions.toml.
+    // The embedded matrix is in no repository: logical locations only, no artifact to open.
+    assert_eq!(run0["artifacts"], serde_json::json!([]));
+    for r in results {
+        let loc = &r["locations"][0];
+        assert!(loc.get("physicalLocation").is_none(), "{r}");
+        let place = loc["logicalLocations"][0]["fullyQualifiedName"]
+            .as_str()
+            .unwrap();
+        assert!(
+            place.contains(r["properties"]["permission"].as_str().unwrap()),
+            "{r}"
+        );
+    }
+    // With --matrix FILE of the user's repository, each unmet requirement is at its row there.
+    let dir = tempfile::tempdir().unwrap();
     let toml =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("permissions.toml"))
             .unwrap();
+    std::fs::write(dir.path().join("m.toml"), &toml).unwrap();
+    let mut cmd = entra_perms();
+    cmd.current_dir(dir.path())
+        .args(["audit", "--format", "sarif", "--matrix", "m.toml", "--from"])
+        .arg(example("wrong-types-and-excess.json"));
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 1, "{err}");
+    let with_matrix = json(&out);
+    assert!(validator.iter_errors(&with_matrix).next().is_none());
+    let results = with_matrix["runs"][0]["results"].as_array().unwrap();
     for r in results.iter().filter(|r| r["ruleId"] != "excess") {
-        let line = r["locations"][0]["physicalLocation"]["region"]["startLine"]
-            .as_u64()
-            .unwrap() as usize;
+        let physical = &r["locations"][0]["physicalLocation"];
+        let line = physical["region"]["startLine"].as_u64().unwrap() as usize;
         let permission = r["properties"]["permission"].as_str().unwrap();
         assert_eq!(
             toml.lines().nth(line - 1).unwrap(),
             format!("name = \"{permission}\""),
             "{r}"
         );
-        assert_eq!(
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-            "permissions.toml"
-        );
+        assert_eq!(physical["artifactLocation"]["uri"], "m.toml");
         assert!(r["properties"]["tenant"].is_string() && r["properties"]["app"].is_string());
     }
     // A schema violation is caught: the check can fail.
