@@ -82,7 +82,10 @@ impl AuthContext {
         Ok(AuthContext {
             cloud,
             tenant: tenant.or_else(|| env("AZURE_TENANT_ID")),
-            transport: Transport::new(Arc::new(http.clone())),
+            transport: Transport::new(Arc::new(BoundedHttp {
+                inner: Arc::new(http.clone()),
+                limit: MAX_SIGN_IN_BYTES,
+            })),
             http,
             authority_host,
             env,
@@ -368,6 +371,48 @@ fn credential(
             anyhow::bail!("the {name} sign-in has no credential of its own")
         }
     })
+}
+
+/// The largest answer of a token endpoint or the managed-identity endpoint read (a token answer
+/// is a few KiB).
+pub(crate) const MAX_SIGN_IN_BYTES: usize = 1024 * 1024;
+
+/// The transport of every sign-in request: the shared client, with each answer read through a
+/// size limit, as Graph's are — a hostile endpoint's endless body is an error, not a memory
+/// blow-up.
+#[derive(Debug)]
+struct BoundedHttp {
+    inner: Arc<dyn azure_core::http::HttpClient>,
+    limit: usize,
+}
+
+#[async_trait::async_trait]
+impl azure_core::http::HttpClient for BoundedHttp {
+    async fn execute_request(
+        &self,
+        request: &azure_core::http::Request,
+    ) -> azure_core::Result<azure_core::http::AsyncRawResponse> {
+        use futures::StreamExt;
+        let (status, headers, mut body) = self.inner.execute_request(request).await?.deconstruct();
+        let mut buf: Vec<u8> = Vec::new();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk?;
+            if buf.len() + chunk.len() > self.limit {
+                return Err(azure_core::Error::with_message(
+                    azure_core::error::ErrorKind::DataConversion,
+                    format!(
+                        "the sign-in endpoint {} sent an answer larger than {} KiB: refused",
+                        request.url().host_str().unwrap_or("?"),
+                        self.limit / 1024
+                    ),
+                ));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(azure_core::http::AsyncRawResponse::from_bytes(
+            status, headers, buf,
+        ))
+    }
 }
 
 /// Azure SDK messages run over several lines; keep them on one.

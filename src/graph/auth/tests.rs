@@ -425,3 +425,35 @@ async fn access_token_wins_in_auto() {
         "tok2"
     );
 }
+
+/// An endpoint whose answer never ends (a chunk of 64 KiB, again and again, made as it is read).
+#[derive(Debug)]
+struct EndlessEndpoint;
+
+#[async_trait::async_trait]
+impl HttpClient for EndlessEndpoint {
+    async fn execute_request(&self, _: &Request) -> azure_core::Result<AsyncRawResponse> {
+        let chunk = azure_core::Bytes::from(vec![b'x'; 64 * 1024]);
+        // 3 GiB in all, were it read to the end.
+        let stream = futures::stream::iter((0..49_152).map(move |_| Ok(chunk.clone())));
+        Ok(AsyncRawResponse::new(
+            StatusCode::Ok,
+            Headers::new(),
+            Box::pin(stream),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn an_endless_sign_in_answer_is_refused_after_a_mebibyte() {
+    let bounded = BoundedHttp {
+        inner: Arc::new(EndlessEndpoint),
+        limit: MAX_SIGN_IN_BYTES,
+    };
+    let request = Request::new(
+        url::Url::parse("https://login.example/t/oauth2/v2.0/token").unwrap(),
+        azure_core::http::Method::Post,
+    );
+    let e = bounded.execute_request(&request).await.unwrap_err();
+    assert!(e.to_string().contains("larger than 1024 KiB"), "{e}");
+}
