@@ -34,7 +34,7 @@ pub(super) fn tenant_read(
             if let Some(tid) = token.filter(|t| !t.eq_ignore_ascii_case(&org.id)) {
                 bail!(WrongTenant(format!(
                     "Microsoft Graph answered for tenant {}, but the token was issued for tenant \
-                     {tid}: check --graph-url and the proxy in between",
+                     {tid}: check the Graph URL asked for and the proxy in between",
                     org.id
                 )));
             }
