@@ -34,6 +34,7 @@ pub mod snapshot;
 pub mod sources;
 pub mod tenants;
 pub mod text;
+pub mod time;
 pub mod token;
 
 use std::io::{IsTerminal, Write};

@@ -70,20 +70,6 @@ fn from_report(r: &Report, source: &str, taken_at: Option<String>) -> Baseline {
     }
 }
 
-/// A time as RFC 3339 in UTC to the second, as the tool writes it (`None`: not a time).
-fn normal_time(t: &str) -> Option<String> {
-    let t = azure_core::time::parse_rfc3339(t.trim()).ok()?.to_utc();
-    Some(format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    ))
-}
-
 /// A baseline from an audit JSON value (`--format json`): whose state it is (tenant, app), when
 /// it was read, and every requirement's status — refused when any of these is missing, so that
 /// an empty or anonymous file can never pass for "nothing changed".
@@ -105,7 +91,7 @@ fn from_audit_json(v: &Value, bad: &dyn Fn(String) -> Error) -> Result<Baseline,
     }
     let read_at = str_at("/readAt")
         .ok_or_else(|| bad("it has no `readAt`: when its state was read is unknown".into()))?;
-    let taken_at = normal_time(&read_at)
+    let taken_at = crate::time::utc_seconds(&read_at)
         .ok_or_else(|| bad(format!("`readAt` `{read_at}` is not an RFC 3339 time")))?;
     let ptype = |t: &str| -> Result<PermissionType, Error> {
         match t {
