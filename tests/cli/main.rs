@@ -6,6 +6,7 @@
 mod support;
 
 mod action;
+mod architecture;
 mod audit;
 mod client;
 mod drift;

@@ -1,0 +1,124 @@
+//! The house rules of ARCHITECTURE.md, checked on the source itself so that they stay held: every
+//! module says what it owns, no source file outgrows 700 lines, the verdict is assigned in one
+//! place, `exit.rs` inspects no error types, and no module below the command line names a flag.
+
+use std::path::{Path, PathBuf};
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Each source file of the library, as (path under src/, text without its test module).
+fn files() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut paths = Vec::new();
+    sources(&root, &mut paths);
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let name = p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (name, text)
+        })
+        .collect()
+}
+
+/// The text before its first inline test module (`#[cfg(test)] mod x {`); `mod tests;` stays.
+fn without_tests(text: &str) -> &str {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("#[cfg(test)]\nmod ") {
+        let at = from + i;
+        let line_end = text[at + 13..].find('\n').map_or(text.len(), |e| at + 13 + e);
+        if text[at..line_end].trim_end().ends_with('{') {
+            return &text[..at];
+        }
+        from = line_end;
+    }
+    text
+}
+
+#[test]
+fn every_module_says_what_it_owns_and_none_outgrows_700_lines() {
+    for (name, text) in files() {
+        assert!(
+            text.starts_with("//!"),
+            "{name} does not open with a //! line"
+        );
+        let lines = text.lines().count();
+        assert!(lines <= 700, "{name} has {lines} lines");
+    }
+}
+
+#[test]
+fn the_verdict_is_assigned_in_one_place_and_exit_codes_read_kinds() {
+    let mut assigned = Vec::new();
+    for (name, text) in files() {
+        if name.ends_with("tests.rs") {
+            continue;
+        }
+        if without_tests(&text).contains(".passed = ") {
+            assigned.push(name.clone());
+        }
+        if name == "exit.rs" {
+            assert!(
+                !text.contains("downcast") && !text.contains(".is::<"),
+                "exit.rs inspects error types"
+            );
+        }
+    }
+    assert_eq!(assigned, ["audit/mod.rs"]);
+}
+
+#[test]
+fn no_module_below_the_command_line_names_a_flag() {
+    let flags = [
+        "--app",
+        "--auth",
+        "--baseline",
+        "--cloud",
+        "--graph-url",
+        "--matrix",
+        "--output",
+        "--service-account",
+        "--tenant",
+        "--timeout",
+        "--token-claims",
+        "--token-file",
+    ];
+    // The command line itself, and the documents for people (which tell what to run next).
+    let edge = [
+        "cli.rs",
+        "config.rs",
+        "commands/",
+        "report/",
+        "plan/",
+        "findings.rs",
+    ];
+    for (name, text) in files() {
+        if edge.iter().any(|e| name.starts_with(e)) || name.ends_with("tests.rs") {
+            continue;
+        }
+        for (i, line) in without_tests(&text).lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for flag in flags {
+                let named = code.match_indices(flag).any(|(at, _)| {
+                    let next = code[at + flag.len()..].chars().next();
+                    !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+                });
+                assert!(!named, "src/{name}:{}: names {flag}: {line}", i + 1);
+            }
+        }
+    }
+}
