@@ -40,7 +40,9 @@ fn without_tests(text: &str) -> &str {
     let mut from = 0;
     while let Some(i) = text[from..].find("#[cfg(test)]\nmod ") {
         let at = from + i;
-        let line_end = text[at + 13..].find('\n').map_or(text.len(), |e| at + 13 + e);
+        let line_end = text[at + 13..]
+            .find('\n')
+            .map_or(text.len(), |e| at + 13 + e);
         if text[at..line_end].trim_end().ends_with('{') {
             return &text[..at];
         }
