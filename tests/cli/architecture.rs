@@ -124,3 +124,83 @@ fn no_module_below_the_command_line_names_a_flag() {
         }
     }
 }
+
+/// The top-level room of a source file: `audit/diff.rs` → `audit`, `cli.rs` → `cli`.
+fn room(name: &str) -> String {
+    name.split('/')
+        .next()
+        .unwrap_or(name)
+        .trim_end_matches(".rs")
+        .to_string()
+}
+
+/// The rooms a file's code (tests aside) uses through `crate::…` paths.
+fn uses(text: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let code = without_tests(text);
+    for (at, _) in code.match_indices("crate::") {
+        let rest = &code[at + 7..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let end = group.find('}').unwrap_or(group.len());
+            for item in group[..end].split(',') {
+                let head: String = item
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !head.is_empty() {
+                    out.insert(head);
+                }
+            }
+        } else {
+            let head: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            out.insert(head);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_rooms_import_without_a_circle() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (name, text) in files() {
+        let from = room(&name);
+        if matches!(from.as_str(), "lib" | "main" | "properties") || name.ends_with("tests.rs") {
+            continue;
+        }
+        let to: BTreeSet<String> = uses(&text).into_iter().filter(|t| *t != from).collect();
+        graph.entry(from).or_default().extend(to);
+    }
+    // Depth-first search for a path back to where it started.
+    fn back(
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        start: &str,
+        at: &str,
+        path: &mut Vec<String>,
+        seen: &mut BTreeSet<String>,
+    ) -> bool {
+        for next in graph.get(at).into_iter().flatten() {
+            if next == start {
+                path.push(next.clone());
+                return true;
+            }
+            if graph.contains_key(next) && seen.insert(next.clone()) {
+                path.push(next.clone());
+                if back(graph, start, next, path, seen) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+        false
+    }
+    for start in graph.keys() {
+        let mut path = vec![start.clone()];
+        let found = back(&graph, start, start, &mut path, &mut BTreeSet::new());
+        assert!(!found, "import circle: {}", path.join(" → "));
+    }
+}
