@@ -42,43 +42,25 @@ impl GitHubOidc {
     }
 
     async fn fetch(&self) -> Result<String> {
-        #[derive(serde::Deserialize)]
-        struct Answer {
-            value: String,
-        }
-        let resp = self
+        let request = self
             .http
             .get(self.url.clone())
             .bearer_auth(&self.bearer)
-            .header("Accept", "application/json")
-            .timeout(std::time::Duration::from_secs(30))
-            .send()
-            .await
-            .map_err(|e| anyhow!("cannot reach the GitHub OIDC endpoint: {e}"))?;
-        let status = resp.status();
-        let body = read_limited(resp, MAX_OIDC_BYTES, "the GitHub OIDC endpoint").await?;
-        if !status.is_success() {
-            bail!(
-                "the GitHub OIDC endpoint answered {} (does the job have `permissions: id-token: write`?)",
-                status.as_u16()
-            );
-        }
-        let answer: Answer = serde_json::from_slice(&body)
-            .map_err(|e| anyhow!("the GitHub OIDC endpoint's answer has no token: {e}"))?;
-        crate::redact::register(&answer.value);
-        Ok(answer.value)
+            .header("Accept", "application/json");
+        oidc_token(
+            request,
+            "the GitHub OIDC endpoint",
+            "does the job have `permissions: id-token: write`?",
+            "value",
+        )
+        .await
     }
 }
 
 #[async_trait::async_trait]
 impl ClientAssertion for GitHubOidc {
     async fn secret(&self, _: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
-        self.fetch().await.map_err(|e| {
-            azure_core::Error::with_message(
-                azure_core::error::ErrorKind::Credential,
-                crate::redact::redact(&e.to_string()),
-            )
-        })
+        self.fetch().await.map_err(credential_error)
     }
 }
 
@@ -104,6 +86,43 @@ pub(crate) async fn read_limited(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// Ask a CI system's OIDC endpoint for the job's token: one bounded answer, a status that says
+/// what to check (`hint`), the token in the answer's `field`, registered as a secret.
+async fn oidc_token(
+    request: reqwest::RequestBuilder,
+    what: &str,
+    hint: &str,
+    field: &str,
+) -> Result<String> {
+    let resp = request
+        .timeout(std::time::Duration::from_secs(30))
+        .send()
+        .await
+        .map_err(|e| anyhow!("cannot reach {what}: {e}"))?;
+    let status = resp.status();
+    let body = read_limited(resp, MAX_OIDC_BYTES, what).await?;
+    if !status.is_success() {
+        bail!("{what} answered {} ({hint})", status.as_u16());
+    }
+    let answer: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| anyhow!("{what}'s answer is not JSON: {e}"))?;
+    let token = answer
+        .get(field)
+        .and_then(serde_json::Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| anyhow!("{what}'s answer has no `{field}`"))?;
+    crate::redact::register(token);
+    Ok(token.to_string())
+}
+
+/// A sign-in error as azure_identity takes it, its text redacted.
+fn credential_error(e: anyhow::Error) -> azure_core::Error {
+    azure_core::Error::with_message(
+        azure_core::error::ErrorKind::Credential,
+        crate::redact::redact(&e.to_string()),
+    )
 }
 
 /// An Azure Pipelines service connection's OIDC token, asked for afresh at each token request
@@ -141,45 +160,25 @@ impl PipelinesOidc {
     }
 
     async fn fetch(&self) -> Result<String> {
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Answer {
-            oidc_token: String,
-        }
-        let what = "the Azure Pipelines OIDC endpoint";
-        let resp = self
+        let request = self
             .http
             .post(self.url.clone())
             .bearer_auth(&self.system_token)
-            .header("Content-Type", "application/json")
-            .timeout(std::time::Duration::from_secs(30))
-            .send()
-            .await
-            .map_err(|e| anyhow!("cannot reach {what}: {e}"))?;
-        let status = resp.status();
-        let body = read_limited(resp, MAX_OIDC_BYTES, what).await?;
-        if !status.is_success() {
-            bail!(
-                "{what} answered {} (is SYSTEM_ACCESSTOKEN mapped into the step's environment, and the service connection one with workload identity federation?)",
-                status.as_u16()
-            );
-        }
-        let answer: Answer = serde_json::from_slice(&body)
-            .map_err(|e| anyhow!("{what}'s answer has no token: {e}"))?;
-        crate::redact::register(&answer.oidc_token);
-        Ok(answer.oidc_token)
+            .header("Content-Type", "application/json");
+        oidc_token(
+            request,
+            "the Azure Pipelines OIDC endpoint",
+            "is SYSTEM_ACCESSTOKEN mapped into the step's environment, and the service connection one with workload identity federation?",
+            "oidcToken",
+        )
+        .await
     }
 }
 
 #[async_trait::async_trait]
 impl ClientAssertion for PipelinesOidc {
     async fn secret(&self, _: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
-        self.fetch().await.map_err(|e| {
-            azure_core::Error::with_message(
-                azure_core::error::ErrorKind::Credential,
-                crate::redact::redact(&e.to_string()),
-            )
-        })
+        self.fetch().await.map_err(credential_error)
     }
 }
 
