@@ -91,6 +91,34 @@ pub enum Finding {
     OwnerIsApp { owner: String },
     /// A multi-tenant app: its registration, credentials and owners live in the publisher's tenant.
     CredentialsElsewhere,
+    /// Graph returned directory roles without a `roleTemplateId` (the auditing identity may not
+    /// read role objects): whether they are Tier-0 is not known.
+    RolesUnidentified {
+        what: String,
+        count: usize,
+        needs: String,
+    },
+    /// Owners came back without names (the auditing identity may not read users).
+    OwnersUnnamed { count: usize, needs: String },
+    /// The directory audit log is not available in this cloud: who changed a grant is not known.
+    AuditLogUnavailable { cloud: String },
+    /// The app's own service principal holds a Tier-0 directory role: a path to Global
+    /// Administrator.
+    AppHoldsTier0Role {
+        role: String,
+        assignment: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scope: Option<String>,
+    },
+    /// A federated credential trusts a subject people outside the admins can satisfy.
+    FederatedCredentialOpen {
+        name: String,
+        subject: String,
+        why: String,
+    },
+    /// A federated credential trusts an issuer other than Entra ID, GitHub, Azure DevOps or a
+    /// Kubernetes cluster of the tenant.
+    FederatedCredentialIssuer { name: String, issuer: String },
     /// A note in words only (from a snapshot written before findings had codes).
     Note { text: String },
 }
@@ -112,7 +140,9 @@ impl Finding {
     pub fn is_about_service_account(&self) -> bool {
         matches!(
             self,
-            Finding::RolesUnreadable { .. } | Finding::NotGlobalAdministrator { .. }
+            Finding::RolesUnreadable { .. }
+                | Finding::RolesUnidentified { .. }
+                | Finding::NotGlobalAdministrator { .. }
         )
     }
 
@@ -206,6 +236,35 @@ impl Finding {
             Finding::BaselineWithoutGrants => "The baseline records no grants (an audit JSON from an \
                 older entra-perms), so grants added or removed cannot be listed; requirement changes are."
                 .to_string(),
+            Finding::RolesUnidentified { what, count, needs } => format!(
+                "{what}: Graph returned {count} directory role{} without saying which (no role \
+                 template id: the auditing identity may not read role objects), so whether {} \
+                 Tier-0 is not known; grant the auditing identity {needs} to read {}.",
+                if *count == 1 { "" } else { "s" },
+                if *count == 1 { "it is" } else { "they are" },
+                if *count == 1 { "it" } else { "them" },
+            ),
+            Finding::AuditLogUnavailable { cloud } => format!(
+                "The directory audit log is not available in the {cloud} cloud: who changed each \
+                 grant is not known, and it was not asked for."
+            ),
+            Finding::Note { text } => text.clone(),
+            Finding::CredentialExpired { .. }
+            | Finding::CredentialExpiring { .. }
+            | Finding::ClientSecrets { .. }
+            | Finding::OwnerNotAdministrator { .. }
+            | Finding::OwnerIsApp { .. }
+            | Finding::CredentialsElsewhere
+            | Finding::OwnersUnnamed { .. }
+            | Finding::AppHoldsTier0Role { .. }
+            | Finding::FederatedCredentialOpen { .. }
+            | Finding::FederatedCredentialIssuer { .. } => self.security_message(),
+        }
+    }
+
+    /// The words of the findings about who can become the app.
+    fn security_message(&self) -> String {
+        match self {
             Finding::CredentialExpired { on, kind, name, end } => format!(
                 "The {} {kind} {}expired on {end}: a backup signing in with it has stopped.",
                 if on == "application" { "app registration's" } else { "service principal's" },
@@ -234,7 +293,32 @@ impl Finding {
                 registration's credentials and owners live there and are not read here (only the \
                 service principal's)."
                 .to_string(),
-            Finding::Note { text } => text.clone(),
+            Finding::OwnersUnnamed { count, needs } => format!(
+                "{count} owner{} of the app {} shown by id and type only: the auditing identity \
+                 cannot read users; {needs} names them.",
+                if *count == 1 { "" } else { "s" },
+                if *count == 1 { "is" } else { "are" },
+            ),
+            Finding::AppHoldsTier0Role { role, assignment, scope } => format!(
+                "The app's own service principal holds the Tier-0 directory role {role} \
+                 ({assignment}{}): a path to Global Administrator, as much as a Tier-0 \
+                 application permission; whoever can add a credential to the app holds it too.",
+                match scope {
+                    Some(s) => format!(", scoped to {s}"),
+                    None => ", tenant-wide".to_string(),
+                }
+            ),
+            Finding::FederatedCredentialOpen { name, subject, why } => format!(
+                "The federated credential `{name}` trusts the subject `{subject}`: {why}, and \
+                 each can act as the app without a secret. Narrow it to a protected branch or \
+                 environment, or remove it."
+            ),
+            Finding::FederatedCredentialIssuer { name, issuer } => format!(
+                "The federated credential `{name}` trusts tokens from {issuer}, which is not \
+                 Microsoft Entra ID, GitHub, Azure DevOps or a Kubernetes cluster: whoever \
+                 controls that issuer can act as the app."
+            ),
+            _ => String::new(),
         }
     }
 
@@ -313,6 +397,7 @@ mod tests {
     }
 
     /// One of each kind; the match makes a new kind fail to compile here until it is added.
+    #[allow(clippy::too_many_lines, reason = "one of each kind, listed")]
     fn one_of_each() -> Vec<Finding> {
         let s = |v: &str| v.to_string();
         let all = vec![
@@ -383,6 +468,30 @@ mod tests {
             Finding::OwnerNotAdministrator { owner: s("o") },
             Finding::OwnerIsApp { owner: s("o") },
             Finding::CredentialsElsewhere,
+            Finding::RolesUnidentified {
+                what: s("w"),
+                count: 1,
+                needs: s("n"),
+            },
+            Finding::OwnersUnnamed {
+                count: 1,
+                needs: s("n"),
+            },
+            Finding::AuditLogUnavailable { cloud: s("china") },
+            Finding::AppHoldsTier0Role {
+                role: s("r"),
+                assignment: s("active"),
+                scope: None,
+            },
+            Finding::FederatedCredentialOpen {
+                name: s("n"),
+                subject: s("s"),
+                why: s("w"),
+            },
+            Finding::FederatedCredentialIssuer {
+                name: s("n"),
+                issuer: s("i"),
+            },
             Finding::Note { text: s("t") },
         ];
         for f in &all {
@@ -409,6 +518,12 @@ mod tests {
                 | Finding::OwnerNotAdministrator { .. }
                 | Finding::OwnerIsApp { .. }
                 | Finding::CredentialsElsewhere
+                | Finding::RolesUnidentified { .. }
+                | Finding::OwnersUnnamed { .. }
+                | Finding::AuditLogUnavailable { .. }
+                | Finding::AppHoldsTier0Role { .. }
+                | Finding::FederatedCredentialOpen { .. }
+                | Finding::FederatedCredentialIssuer { .. }
                 | Finding::Note { .. } => {}
             }
         }
@@ -419,7 +534,7 @@ mod tests {
     fn the_readme_documents_every_code() {
         let readme = include_str!("../README.md");
         let all = one_of_each();
-        assert_eq!(all.len(), 23);
+        assert_eq!(all.len(), 29);
         for f in all {
             let code = f.code();
             assert!(

@@ -112,33 +112,61 @@ pub struct ServiceAccount {
 }
 
 /// How a directory role is held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Assignment {
+    #[default]
     Active,
     /// PIM-eligible: the user must activate it first.
     Eligible,
 }
 
-/// A directory role of the service account.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// A directory role of the service account or of the app.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DirectoryRole {
     pub display_name: String,
     pub template_id: String,
     pub assignment: Assignment,
+    /// Where it applies (`directoryScopeId`): absent or `/` for the whole tenant, else e.g.
+    /// `/administrativeUnits/{id}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory_scope_id: Option<String>,
+    /// The administrative unit's name, where it could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_name: Option<String>,
 }
 
-/// One entry of the directory audit log about the app's grants: who changed which permission,
-/// when.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+impl DirectoryRole {
+    /// Whether it applies to the whole tenant (a scoped assignment never counts as tenant-wide).
+    pub fn tenant_wide(&self) -> bool {
+        self.directory_scope_id.as_deref().is_none_or(|s| s == "/")
+    }
+
+    /// Whether it is an active, tenant-wide Global Administrator assignment.
+    pub fn is_global_administrator(&self, assignment: Assignment) -> bool {
+        self.assignment == assignment
+            && self.tenant_wide()
+            && self
+                .template_id
+                .eq_ignore_ascii_case(GLOBAL_ADMINISTRATOR_TEMPLATE_ID)
+    }
+}
+
+/// One change the directory audit log records to the app's grants: who added or removed which
+/// permissions, when — the app matched by a target id, `ServicePrincipal.ObjectID` or a
+/// `correlationId` shared with its "Consent to application"; the permissions the difference of the
+/// record's old and new lists. A "Consent to application" record names none (`permissions` empty,
+/// no `type`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuditEntry {
     /// e.g. "Add app role assignment to service principal".
     pub activity: String,
     /// When (RFC 3339).
     pub at: String,
-    /// The user principal name or app name that initiated it.
+    /// Who initiated it: the user's principal name (or id), or the app's name and id — never a
+    /// service's display name.
     pub by: String,
     /// The permissions it names (an app role's value, a delegated grant's scopes); empty when
     /// the entry does not say (e.g. "Consent to application").
@@ -149,6 +177,9 @@ pub struct AuditEntry {
     pub ptype: Option<PermissionType>,
     /// Whether it added (true) or removed (false) the permissions.
     pub added: bool,
+    /// The transaction it belongs to (an amendment writes Remove, Add and Consent under one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
 }
 
 /// Who can become the app: its credentials and the owners who could add one.
@@ -164,16 +195,48 @@ pub struct AppSecurity {
     pub owners: Option<Vec<Owner>>,
     /// Whether the app registration (and so its credentials and owners) is in this tenant.
     pub registration_here: bool,
+    /// The registration's object id (PowerShell's `-ApplicationId`), when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_object_id: Option<String>,
+    /// The registration's federated identity credentials: who outside can sign in as the app
+    /// without a secret (`None`: not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federated_credentials: Option<Vec<FederatedCredential>>,
+    /// The directory roles held by the app's service principal itself (`None`: not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<DirectoryRole>>,
+}
+
+/// A federated identity credential of the app registration: tokens of `issuer` whose subject
+/// matches sign in as the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FederatedCredential {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// A flexible credential's expression in place of a subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims_matching_expression: Option<String>,
+    #[serde(default)]
+    pub audiences: Vec<String>,
 }
 
 /// A credential of the app (never its value).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Credential {
     /// `application` or `servicePrincipal`.
     pub on: String,
     /// `secret` or `certificate`.
     pub kind: String,
+    /// The id to remove it by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

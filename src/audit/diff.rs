@@ -3,9 +3,7 @@
 
 use crate::catalog;
 use crate::findings::Finding;
-use crate::grants::{
-    Assignment, Consent, Grants, Requested, Source, GLOBAL_ADMINISTRATOR_TEMPLATE_ID,
-};
+use crate::grants::{Assignment, Consent, Grants, Requested, Source};
 use crate::matrix::{Matrix, Permission, Purpose};
 use crate::permission::PermissionType;
 
@@ -439,7 +437,7 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         app_security: grants
             .app_security
             .as_ref()
-            .map(|sec| app_security(sec, grants.read_at.as_deref())),
+            .map(|sec| app_security(sec, grants)),
         baseline: None,
         changes: None,
         summary,
@@ -514,14 +512,11 @@ fn findings(grants: &Grants, decided: &[(&Permission, Requirement)]) -> Vec<Find
                 .iter()
                 .map(|text| Finding::Note { text: text.clone() }),
         );
+        // Only a tenant-wide assignment counts: a scoped one is not Global Administrator.
         let held = |a: Assignment| {
-            sa.roles.as_ref().map(|roles| {
-                roles.iter().any(|r| {
-                    r.assignment == a
-                        && r.template_id
-                            .eq_ignore_ascii_case(GLOBAL_ADMINISTRATOR_TEMPLATE_ID)
-                })
-            })
+            sa.roles
+                .as_ref()
+                .map(|roles| roles.iter().any(|r| r.is_global_administrator(a)))
         };
         if held(Assignment::Active) == Some(false) {
             findings.push(Finding::NotGlobalAdministrator {
@@ -551,11 +546,9 @@ fn service_account_report(
         }
     }
     let has_ga = sa.roles.as_ref().map(|roles| {
-        roles.iter().any(|r| {
-            r.assignment == Assignment::Active
-                && r.template_id
-                    .eq_ignore_ascii_case(GLOBAL_ADMINISTRATOR_TEMPLATE_ID)
-        })
+        roles
+            .iter()
+            .any(|r| r.is_global_administrator(Assignment::Active))
     });
     let notes = findings
         .iter()
@@ -565,17 +558,10 @@ fn service_account_report(
     Some(ServiceAccountReport {
         id: sa.id.clone(),
         user_principal_name: sa.user_principal_name.clone(),
-        roles: sa.roles.as_ref().map(|roles| {
-            roles
-                .iter()
-                .map(|r| RoleReport {
-                    display_name: r.display_name.clone(),
-                    template_id: r.template_id.clone(),
-                    assignment: r.assignment,
-                    tier: catalog::role_tier(&r.template_id).map(|t| t.tier),
-                })
-                .collect()
-        }),
+        roles: sa
+            .roles
+            .as_ref()
+            .map(|roles| roles.iter().map(RoleReport::of).collect()),
         has_global_administrator: has_ga,
         acts_for,
         notes,
@@ -586,7 +572,7 @@ fn service_account_report(
 mod service_account_tests {
     use super::*;
     use crate::cloud::Cloud;
-    use crate::grants::AppIdentity;
+    use crate::grants::{AppIdentity, GLOBAL_ADMINISTRATOR_TEMPLATE_ID};
     use crate::grants::{DirectoryRole, ServiceAccount};
 
     fn with_roles(roles: Option<Vec<DirectoryRole>>) -> Report {
@@ -611,6 +597,7 @@ mod service_account_tests {
             display_name: name.into(),
             template_id: id.into(),
             assignment: a,
+            ..Default::default()
         }
     }
 

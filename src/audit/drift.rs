@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use crate::audit::{
-    self, BaselineInfo, Change, ChangedBy, Changes, Gap, GrantEntry, Options, Report,
+    self, BaselineInfo, Basis, Change, ChangedBy, Changes, Gap, GrantEntry, Options, Report,
 };
 use crate::error::Error;
 use crate::findings::Finding;
@@ -284,9 +284,9 @@ impl<'a> LogIndex<'a> {
         LogIndex { named, consent }
     }
 
-    /// The entry that explains a grant's change: the latest naming its permission (and type),
-    /// else, for an addition, the latest "Consent to application".
-    fn explain(&self, g: &GrantEntry, added: bool) -> Option<ChangedBy> {
+    /// What explains a grant's change: the latest record naming its permission (and type), else,
+    /// for an addition, the latest "Consent to application" (said so), else nothing (said so).
+    fn explain(&self, g: &GrantEntry, added: bool) -> ChangedBy {
         let name = g.permission.to_ascii_lowercase();
         let typed = self.named.get(&(name.clone(), added, Some(g.ptype)));
         let untyped = self.named.get(&(name, added, None));
@@ -294,12 +294,17 @@ impl<'a> LogIndex<'a> {
             (Some(a), Some(b)) => Some(if a.0 >= b.0 { a.1 } else { b.1 }),
             (a, b) => a.or(b).map(|x| x.1),
         };
-        best.or(if added { self.consent } else { None })
-            .map(|e| ChangedBy {
-                by: e.by.clone(),
-                at: e.at.clone(),
-                activity: e.activity.clone(),
-            })
+        let (entry, basis) = match (best, added) {
+            (Some(e), _) => (Some(e), Basis::Event),
+            (None, true) if self.consent.is_some() => (self.consent, Basis::ConsentOnly),
+            _ => (None, Basis::Unknown),
+        };
+        ChangedBy {
+            by: entry.map(|e| e.by.clone()),
+            at: entry.map(|e| e.at.clone()),
+            activity: entry.map(|e| e.activity.clone()),
+            basis,
+        }
     }
 }
 
@@ -375,18 +380,19 @@ pub fn compare(report: &mut Report, baseline: &Baseline, log: Option<&[AuditEntr
         Some(then) => {
             let then_keys: HashSet<_> = then.iter().map(grant_key).collect();
             let now_keys: HashSet<_> = report.grants.iter().map(grant_key).collect();
-            let index = LogIndex::new(log.unwrap_or(&[]), baseline.info.taken_at.as_deref());
+            // No log read (denied, or not in this cloud): no attribution, and a note says why.
+            let index = log.map(|l| LogIndex::new(l, baseline.info.taken_at.as_deref()));
             for g in &report.grants {
                 if !then_keys.contains(&grant_key(g)) {
                     let mut g = g.clone();
-                    g.changed_by = index.explain(&g, true);
+                    g.changed_by = index.as_ref().map(|i| i.explain(&g, true));
                     changes.grants_added.push(g);
                 }
             }
             for g in then {
                 if !now_keys.contains(&grant_key(g)) {
                     let mut g = g.clone();
-                    g.changed_by = index.explain(&g, false);
+                    g.changed_by = index.as_ref().map(|i| i.explain(&g, false));
                     changes.grants_removed.push(g);
                 }
             }
@@ -396,7 +402,11 @@ pub fn compare(report: &mut Report, baseline: &Baseline, log: Option<&[AuditEntr
         .grants_added
         .iter()
         .chain(&changes.grants_removed)
-        .filter(|g| g.changed_by.is_none())
+        .filter(|g| {
+            g.changed_by
+                .as_ref()
+                .is_none_or(|c| c.basis == Basis::Unknown)
+        })
         .count();
     if unattributed > 0 {
         findings.push(Finding::ChangesUnattributed {
@@ -516,6 +526,7 @@ mod tests {
             permissions: vec!["Mail.ReadWrite".into()],
             ptype: Some(PermissionType::Application),
             added: true,
+            correlation_id: None,
         }];
         let now = audit_since(
             &["Policy.Read.All", "Mail.ReadWrite"],
@@ -533,11 +544,25 @@ mod tests {
         assert_eq!(changes.grants_added.len(), 1);
         assert_eq!(changes.grants_added[0].permission, "Mail.ReadWrite");
         assert_eq!(
-            changes.grants_added[0].changed_by.as_ref().unwrap().by,
-            "admin@contoso.com"
+            changes.grants_added[0]
+                .changed_by
+                .as_ref()
+                .unwrap()
+                .by
+                .as_deref(),
+            Some("admin@contoso.com")
+        );
+        assert_eq!(
+            changes.grants_added[0].changed_by.as_ref().unwrap().basis,
+            Basis::Event
         );
         assert_eq!(changes.grants_removed.len(), 1);
-        assert!(changes.grants_removed[0].changed_by.is_none());
+        // The log was read and has no record of the removal: said so, never guessed.
+        let removed = changes.grants_removed[0].changed_by.as_ref().unwrap();
+        assert_eq!(
+            (removed.basis, removed.by.as_deref()),
+            (Basis::Unknown, None)
+        );
         assert!(now
             .findings
             .iter()
@@ -603,14 +628,15 @@ mod tests {
                 permissions: vec![format!("Perm{i}.Read.All")],
                 ptype: Some(PermissionType::Application),
                 added: true,
+                correlation_id: None,
             })
             .collect();
         compare(&mut now, &base, Some(&log));
         let added = &now.changes.as_ref().unwrap().grants_added;
         assert_eq!(added.len(), 30_000);
         assert_eq!(
-            added[7].changed_by.as_ref().unwrap().by,
-            "admin7@contoso.com"
+            added[7].changed_by.as_ref().unwrap().by.as_deref(),
+            Some("admin7@contoso.com")
         );
     }
 

@@ -10,6 +10,8 @@ pub mod drift;
 pub mod policy;
 pub mod report;
 #[cfg(test)]
+mod security_tests;
+#[cfg(test)]
 mod tests;
 
 pub use app_security::{app_security, EXPIRING_DAYS};

@@ -148,11 +148,32 @@ pub struct GrantEntry {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangedBy {
-    /// The user principal name, or the app's name, that initiated it.
-    pub by: String,
-    pub at: String,
+    /// The user principal name, or the app's name and id, that initiated it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
     /// The audit log's activity, e.g. "Add app role assignment to service principal".
-    pub activity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<String>,
+    /// What the attribution rests on.
+    #[serde(default)]
+    pub basis: Basis,
+}
+
+/// What a grant's `changedBy` rests on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// A record of the audit log that names the permission (matched to the app by target,
+    /// `ServicePrincipal.ObjectID` or correlation id).
+    Event,
+    /// No record names the permission; the latest "Consent to application" of the app since the
+    /// baseline is the likeliest cause.
+    ConsentOnly,
+    /// The audit log (read) has no record of it: older than its retention, or not logged.
+    #[default]
+    Unknown,
 }
 
 /// The baseline an audit was compared with.
@@ -238,6 +259,13 @@ pub struct AppSecurityReport {
     pub credentials: Vec<CredentialReport>,
     /// `null`: they could not be read.
     pub owners: Option<Vec<OwnerReport>>,
+    /// The registration's federated identity credentials (`null`: not read).
+    #[serde(default)]
+    pub federated_credentials: Option<Vec<FederatedCredentialReport>>,
+    /// The directory roles the app's own service principal holds, with their tier (`null`: not
+    /// read).
+    #[serde(default)]
+    pub roles: Option<Vec<RoleReport>>,
     pub findings: Vec<FindingEntry>,
 }
 
@@ -252,6 +280,34 @@ pub struct CredentialReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date_time: Option<String>,
     pub state: CredentialState,
+    /// The id to remove it by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// The commands that remove it (Azure CLI, then Microsoft Graph PowerShell); empty when its
+    /// ids are not plain GUIDs (never a tenant's text in a shell command).
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+/// A federated identity credential: tokens of `issuer` with this subject sign in as the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FederatedCredentialReport {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims_matching_expression: Option<String>,
+    pub audiences: Vec<String>,
+    /// Whether someone outside the admins can satisfy it (a finding says who).
+    pub open: bool,
+    /// The commands that remove it.
+    #[serde(default)]
+    pub remove: Vec<String>,
 }
 
 /// A credential's state on the day the grants were read.
@@ -304,6 +360,51 @@ pub struct RoleReport {
     pub assignment: Assignment,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<u8>,
+    /// Where it applies when not the whole tenant (e.g. `/administrativeUnits/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory_scope_id: Option<String>,
+    /// The administrative unit's name, where read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_name: Option<String>,
+}
+
+impl RoleReport {
+    pub fn of(r: &crate::grants::DirectoryRole) -> RoleReport {
+        RoleReport {
+            display_name: r.display_name.clone(),
+            template_id: r.template_id.clone(),
+            assignment: r.assignment,
+            tier: crate::catalog::role_tier(&r.template_id).map(|t| t.tier),
+            directory_scope_id: r.directory_scope_id.clone(),
+            scope_name: r.scope_name.clone(),
+        }
+    }
+
+    /// `User Administrator (Tier 0, eligible, scoped to the administrative unit Paris (/administrativeUnits/…))`.
+    pub fn words(&self) -> String {
+        self.qualified(true)
+    }
+
+    /// The name with how it is held (eligible, scoped) and, when asked, its tier.
+    pub fn qualified(&self, with_tier: bool) -> String {
+        let mut s = self.display_name.clone();
+        let mut parts = Vec::new();
+        if let (Some(t), true) = (self.tier, with_tier) {
+            parts.push(format!("Tier {t}"));
+        }
+        if self.assignment == Assignment::Eligible {
+            parts.push("eligible".to_string());
+        }
+        match (&self.directory_scope_id, &self.scope_name) {
+            (Some(id), Some(name)) => parts.push(format!("scoped to {name} ({id})")),
+            (Some(id), None) => parts.push(format!("scoped to {id}")),
+            (None, _) => {}
+        }
+        if !parts.is_empty() {
+            s.push_str(&format!(" ({})", parts.join(", ")));
+        }
+        s
+    }
 }
 
 /// The service account: who it is, its directory roles, and what acts through it.

@@ -312,56 +312,6 @@ fn excess_is_ranked_tier_0_first_and_can_fail_alone() {
 }
 
 #[test]
-fn expired_and_expiring_credentials_secrets_and_owners_are_judged() {
-    use crate::grants::{AppSecurity, Credential, Owner};
-    let cred = |kind: &str, end: &str| Credential {
-        on: "application".into(),
-        kind: kind.into(),
-        display_name: Some(format!("{kind} {end}")),
-        end_date_time: Some(end.into()),
-    };
-    let owner = |upn: &str, roles: Option<Vec<String>>| Owner {
-        id: upn.into(),
-        kind: "user".into(),
-        display_name: None,
-        user_principal_name: Some(upn.into()),
-        of: vec!["application".into()],
-        tier0_roles: roles,
-    };
-    let sec = AppSecurity {
-        credentials: vec![
-            cred("secret", "2026-11-01T00:00:00Z"),
-            cred("secret", "2026-12-10T00:00:00Z"),
-            cred("certificate", "2027-06-01T00:00:00Z"),
-        ],
-        owners: Some(vec![
-            owner("dev@contoso.com", Some(vec![])),
-            owner("ga@contoso.com", Some(vec!["Global Administrator".into()])),
-        ]),
-        registration_here: true,
-    };
-    let r = app_security(&sec, Some("2026-11-28T12:00:00Z"));
-    let states: Vec<&str> = r.credentials.iter().map(|c| c.state.as_str()).collect();
-    assert_eq!(states, vec!["expired", "expiring", "valid"]);
-    let codes: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
-    assert_eq!(
-        codes,
-        vec![
-            "credential-expired",
-            "credential-expiring",
-            "client-secrets",
-            "owner-not-administrator"
-        ]
-    );
-    assert_eq!(r.findings[1].data["days"], 11);
-    assert!(r.findings[3]
-        .message
-        .starts_with("dev@contoso.com owns the app"));
-    let owners = r.owners.unwrap();
-    assert_eq!(owners[1].administrator, Some(true));
-}
-
-#[test]
 fn wrong_type_delegated_instead_of_application() {
     let mut g = without(
         everything(),

@@ -114,6 +114,9 @@ pub struct OAuth2PermissionGrant {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
+    /// The registration's object id (its navigations, when the alternate key is refused).
+    #[serde(default)]
+    pub id: Option<String>,
     pub app_id: Option<String>,
     #[serde(default)]
     pub required_resource_access: Vec<RequiredResourceAccess>,
@@ -151,6 +154,9 @@ pub struct User {
 #[serde(rename_all = "camelCase")]
 pub struct RoleAssignment {
     pub role_definition_id: Option<String>,
+    /// `/` for the whole tenant, `/administrativeUnits/{id}` or an object's path when scoped.
+    #[serde(default)]
+    pub directory_scope_id: Option<String>,
     pub role_definition: Option<RoleDefinition>,
 }
 
@@ -187,6 +193,10 @@ pub struct VerifiedDomain {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DirectoryAudit {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub correlation_id: Option<String>,
     pub activity_display_name: Option<String>,
     pub activity_date_time: Option<String>,
     pub result: Option<String>,
@@ -232,4 +242,32 @@ pub struct ModifiedProperty {
     pub display_name: Option<String>,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
+}
+
+/// A federated identity credential of an app registration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FederatedIdentityCredential {
+    pub id: String,
+    pub name: Option<String>,
+    pub issuer: Option<String>,
+    pub subject: Option<String>,
+    /// A flexible credential: `{"value": "claims['sub'] matches '…'", "languageVersion": 1}`.
+    #[serde(default)]
+    pub claims_matching_expression: Option<ClaimsMatchingExpression>,
+    #[serde(default)]
+    pub audiences: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimsMatchingExpression {
+    pub value: Option<String>,
+}
+
+/// An administrative unit (a role assignment's scope).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdministrativeUnit {
+    pub display_name: Option<String>,
 }

@@ -119,7 +119,10 @@ fn people(r: &Report, p: &mut Placeholders) {
         .changes
         .iter()
         .flat_map(|c| c.grants_added.iter().chain(&c.grants_removed));
-    for by in changes.filter_map(|g| g.changed_by.as_ref()).map(|c| &c.by) {
+    for by in changes
+        .filter_map(|g| g.changed_by.as_ref())
+        .filter_map(|c| c.by.as_ref())
+    {
         p.name(by);
     }
 }

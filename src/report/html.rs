@@ -437,7 +437,22 @@ fn people(out: &mut String, v: &AuditView, prefix: &str) {
             }
             None => out.push_str("<li>Owners: not read</li>"),
         }
+        for (label, list) in [
+            ("Federated credential", &a.federated),
+            ("Directory role of the app", &a.roles),
+        ] {
+            for item in list.iter().flatten() {
+                let _ = write!(out, "<li>{label}: {}</li>", esc(item));
+            }
+        }
         out.push_str("</ul>");
+        if !a.commands.is_empty() {
+            out.push_str("<p>To remove a credential:</p><pre class=\"commands\">");
+            for c in &a.commands {
+                let _ = writeln!(out, "{}", esc(c));
+            }
+            out.push_str("</pre>");
+        }
     }
     if !v.notes.is_empty() {
         let _ = write!(

@@ -172,6 +172,21 @@ fn sections_after_gaps(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()
             }
             None => writeln!(out, "- Owners: not read")?,
         }
+        for (label, list) in [
+            ("Federated credential", &a.federated),
+            ("Directory role of the app", &a.roles),
+        ] {
+            for item in list.iter().flatten() {
+                writeln!(out, "- {label}: {}", md_cell(item))?;
+            }
+        }
+        if !a.commands.is_empty() {
+            writeln!(out, "\nTo remove a credential:\n\n```sh")?;
+            for c in &a.commands {
+                writeln!(out, "{c}")?;
+            }
+            writeln!(out, "```")?;
+        }
         for f in &a.findings {
             writeln!(out, "- ⚠️ {}", md_cell(f))?;
         }

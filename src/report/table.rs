@@ -172,6 +172,17 @@ fn sections_after_gaps(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()
             }
             None => writeln!(out, "  owners: not read")?,
         }
+        for (label, list) in [
+            ("federated credential", &a.federated),
+            ("directory role", &a.roles),
+        ] {
+            for item in list.iter().flatten() {
+                writeln!(out, "{}", wrap(item, 100, &format!("  {label}: "), "    "))?;
+            }
+        }
+        for c in &a.commands {
+            writeln!(out, "  to remove: {c}")?;
+        }
         for f in &a.findings {
             writeln!(out, "{}", wrap(f, 100, "  ! ", "    "))?;
         }

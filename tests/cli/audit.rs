@@ -343,7 +343,7 @@ fn forbidden_grants_call_exits_3_naming_the_permission_and_prints_no_report() {
         assert!(err.contains("Authorization_RequestDenied"), "{err}");
         assert!(
             err.contains(
-                "grant it DelegatedPermissionGrant.Read.All (or the broader Directory.Read.All)"
+                "grant it Directory.Read.All (least privileged in Microsoft's permission data"
             ),
             "{err}"
         );
@@ -789,12 +789,33 @@ fn an_app_id_is_audited_in_one_round_with_the_same_report() {
         doc["readAt"] = "x".into();
         doc
     };
-    // Every request starts before the first answer arrives (answers take 200 ms).
+    // Every read of the app starts before the first answer arrives (answers take 200 ms); only
+    // the app's own directory roles wait for its object id (a role assignment's principal), and
+    // its owners' roles for the owners.
     let mut tenant = FakeTenant::everything(&token());
     tenant.latency = latency;
+    tenant.requested = Some(Vec::new());
+    tenant.owners = vec![(
+        OTHER_USER_ID.into(),
+        "alex@contoso.onmicrosoft.com".into(),
+        false,
+    )];
+    tenant.federated = vec![
+        serde_json::json!({"id": "1b2c3d4e-0000-4000-8000-000000000002",
+        "name": "deploy", "issuer": "https://token.actions.githubusercontent.com",
+        "subject": "repo:contoso/backup:environment:production",
+        "audiences": ["api://AzureADTokenExchange"]}),
+    ];
     let graph = FakeGraph::start(tenant.clone());
     let one_round = report(&graph, APP_ID);
-    let seen = graph.requests();
+    let seen: Vec<_> = graph
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            !r.target.starts_with("/v1.0/roleManagement/")
+                && !r.target.contains("/transitiveMemberOf/")
+        })
+        .collect();
     let first = seen.iter().map(|r| r.at).min().unwrap();
     let last = seen.iter().map(|r| r.at).max().unwrap();
     assert!(
@@ -811,11 +832,28 @@ fn an_app_id_is_audited_in_one_round_with_the_same_report() {
     let first = seen.iter().map(|r| r.at).min().unwrap();
     assert!(seen.iter().any(|r| r.at - first >= latency));
 
-    // A Graph that refuses addressing by appId: the two-round fallback, the same report.
+    // A Graph that answers 400 to every `(appId='…')` segment (the app's, its registration's,
+    // the catalog's): the fallback by `$filter` and object id, the same report.
     tenant.refuse_alternate_key = true;
     let graph = FakeGraph::start(tenant);
     assert_eq!(report(&graph, APP_ID), one_round);
     assert!(graph.count("/v1.0/oauth2PermissionGrants?$filter=clientId eq") >= 1);
+    for path in [
+        "/v1.0/servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'",
+        "/v1.0/applications?$filter=appId eq",
+        "/v1.0/applications/7bec5fd1-a25f-474c-a6ca-5492082c6a9b/owners",
+        "/v1.0/applications/7bec5fd1-a25f-474c-a6ca-5492082c6a9b/federatedIdentityCredentials",
+    ] {
+        assert_eq!(graph.count(path), 1, "{path}");
+    }
+    assert_eq!(
+        one_round["appSecurity"]["federatedCredentials"][0]["name"],
+        "deploy"
+    );
+    assert_eq!(
+        one_round["appSecurity"]["owners"][0]["userPrincipalName"],
+        "alex@contoso.onmicrosoft.com"
+    );
 }
 
 #[test]

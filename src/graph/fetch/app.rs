@@ -2,15 +2,18 @@
 //! alternate key `appId` or in two; its credentials; the Graph permission catalog.
 
 use anyhow::Result;
+use serde::de::DeserializeOwned;
 
 use super::calls::{CALL_APP, CALL_CATALOG, CALL_GRANTS, CALL_ROLES, CALL_SP};
+use super::federated::{federated_credentials, Federated};
 use super::owners::owners;
 use super::resolve::resolve_app;
 use crate::cloud::GRAPH_APP_ID;
+use crate::error::Error;
 use crate::findings::Finding;
 use crate::grants::{Credential, Owner};
 use crate::graph::client::{odata_quote, GraphClient};
-use crate::graph::error::GraphError;
+use crate::graph::error::{Call, GraphError};
 use crate::graph::wire;
 
 pub(super) const SP_SELECT: &str =
@@ -24,6 +27,8 @@ pub(super) struct AppReads {
     pub(super) delegated: Vec<wire::OAuth2PermissionGrant>,
     pub(super) application: Option<wire::Application>,
     pub(super) owners: (Option<Vec<Owner>>, Vec<Finding>),
+    /// The registration's federated identity credentials (`None`: no registration here).
+    pub(super) federated: Option<Federated>,
 }
 
 pub(super) const APP_SELECT: &str =
@@ -40,51 +45,102 @@ pub(super) fn refused_navigation(e: &GraphError) -> bool {
     )
 }
 
+/// Whether Graph refused the alternate key itself (`…(appId='…')`) as a malformed or unsupported
+/// request: the `$filter` form and object-id navigation read the same without it.
+pub(super) fn refused_key(e: &GraphError) -> bool {
+    matches!(e.status().map(|s| s.as_u16()), Some(400 | 405 | 501))
+}
+
+/// One object of `collection` by its appId: by the alternate key `collection(appId='…')`, and,
+/// when Graph refuses that, by `collection?$filter=appId eq '…'`. `None`: there is none.
+pub(super) async fn by_app_id<T: DeserializeOwned>(
+    client: &GraphClient,
+    collection: &str,
+    app_id: &str,
+    select: &str,
+    call: Call,
+) -> Result<Option<T>, GraphError> {
+    let key = client.url(
+        &format!("{collection}(appId={})", odata_quote(app_id)),
+        &[("$select", select)],
+    );
+    match client.get_optional::<T>(key, call).await {
+        Err(e) if refused_key(&e) => {
+            tracing::info!(
+                "Graph refused the alternate key on {collection} ({}): reading it by $filter",
+                e.graph_words()
+            );
+            let filter = client.url(
+                collection,
+                &[
+                    ("$filter", &format!("appId eq {}", odata_quote(app_id))),
+                    ("$select", select),
+                ],
+            );
+            Ok(client.get_all::<T>(filter, call).await?.into_iter().next())
+        }
+        other => other,
+    }
+}
+
 /// Everything about the app in one round, addressing it by its appId (Graph's alternate key):
 /// `servicePrincipals(appId='…')` and its navigations, `applications(appId='…')`. `None`: the id is
-/// not an appId here, or Graph refused a navigation — read it in two rounds instead.
+/// not an appId here, or Graph refused the key or a navigation — read it in two rounds instead.
 pub(super) async fn app_by_app_id(client: &GraphClient, app_id: &str) -> Result<Option<AppReads>> {
     let key = format!("/v1.0/servicePrincipals(appId={})", odata_quote(app_id));
+    let app_key = format!("/v1.0/applications(appId={})", odata_quote(app_id));
     let sp_url = client.url(&key, &[("$select", SP_SELECT)]);
     let roles_url = client.url(&format!("{key}/appRoleAssignments"), &[]);
     let grants_url = client.url(&format!("{key}/oauth2PermissionGrants"), &[]);
-    let app_url = client.url(
-        &format!("/v1.0/applications(appId={})", odata_quote(app_id)),
-        &[("$select", APP_SELECT)],
-    );
-    let (sp, assignments, delegated, application, owners) = tokio::join!(
+    let app_url = client.url(&app_key, &[("$select", APP_SELECT)]);
+    let (sp, assignments, delegated, application, owners, federated) = tokio::join!(
         client.get_optional::<wire::ServicePrincipal>(sp_url, CALL_SP),
         client.get_all::<wire::AppRoleAssignment>(roles_url, CALL_ROLES),
         client.get_all::<wire::OAuth2PermissionGrant>(grants_url, CALL_GRANTS),
         client.get_optional::<wire::Application>(app_url, CALL_APP),
-        owners(client, &key, app_id),
+        owners(client, &key, Some(&app_key)),
+        federated_credentials(client, &app_key),
     );
-    let Some(sp) = sp? else {
-        tracing::info!(app = %app_id, "no service principal has this appId: trying it as an object id");
-        return Ok(None);
+    let refused = |what: &str, e: &GraphError| {
+        tracing::info!(
+            "Graph refused addressing the app by appId ({what}: {}): reading it in two rounds",
+            e.graph_words()
+        );
+        None
+    };
+    let sp = match sp {
+        Ok(Some(sp)) => sp,
+        Ok(None) => {
+            tracing::info!(app = %app_id, "no service principal has this appId: trying it as an object id");
+            return Ok(None);
+        }
+        Err(e) if refused_key(&e) => return Ok(refused("the service principal", &e)),
+        Err(e) => return Err(e.into()),
     };
     let (assignments, delegated) = match (assignments, delegated) {
         (Ok(a), Ok(d)) => (a, d),
         (Err(e), _) | (_, Err(e)) if refused_navigation(&e) => {
-            tracing::info!(
-                "Graph refused addressing the app by appId ({}): reading it in two rounds",
-                e.graph_words()
-            );
-            return Ok(None);
+            return Ok(refused("its grants", &e))
         }
         (Err(e), _) | (_, Err(e)) => return Err(e.into()),
+    };
+    let application = match application {
+        Err(e) if refused_key(&e) => return Ok(refused("its registration", &e)),
+        other => other?,
     };
     Ok(Some(AppReads {
         sp,
         assignments,
         delegated,
-        application: application?,
+        federated: application.as_ref().map(|_| federated).transpose()?,
+        application,
         owners: owners?,
     }))
 }
 
-/// The app read in two rounds: its service principal (by appId, object id or display name), then
-/// what hangs off its object id.
+/// The app read in two rounds, without the alternate key: its service principal (by appId,
+/// object id or display name), then what hangs off its object id, then the owners and federated
+/// credentials of its registration (by the registration's object id).
 pub(super) async fn app_in_two_rounds(client: &GraphClient, app: &str) -> Result<AppReads> {
     let sp = resolve_app(client, app).await?;
     let sp_path = format!("/v1.0/servicePrincipals/{}", sp.id);
@@ -93,11 +149,7 @@ pub(super) async fn app_in_two_rounds(client: &GraphClient, app: &str) -> Result
         "/v1.0/oauth2PermissionGrants",
         &[("$filter", &format!("clientId eq {}", odata_quote(&sp.id)))],
     );
-    let app_url = client.url(
-        &format!("/v1.0/applications(appId={})", odata_quote(&sp.app_id)),
-        &[("$select", APP_SELECT)],
-    );
-    let (assignments, delegated, application, owners) = tokio::try_join!(
+    let (assignments, delegated, application) = tokio::try_join!(
         async {
             client
                 .get_all::<wire::AppRoleAssignment>(roles_url, CALL_ROLES)
@@ -111,19 +163,34 @@ pub(super) async fn app_in_two_rounds(client: &GraphClient, app: &str) -> Result
                 .map_err(anyhow::Error::from)
         },
         async {
-            client
-                .get_optional::<wire::Application>(app_url, CALL_APP)
-                .await
-                .map_err(anyhow::Error::from)
+            by_app_id::<wire::Application>(
+                client,
+                "/v1.0/applications",
+                &sp.app_id,
+                APP_SELECT,
+                CALL_APP,
+            )
+            .await
+            .map_err(anyhow::Error::from)
         },
-        owners(client, &sp_path, &sp.app_id),
     )?;
+    let app_path = application
+        .as_ref()
+        .and_then(|a| a.id.as_deref())
+        .map(|id| format!("/v1.0/applications/{id}"));
+    let (owners, federated) = tokio::join!(owners(client, &sp_path, app_path.as_deref()), async {
+        match &app_path {
+            Some(path) => federated_credentials(client, path).await.map(Some),
+            None => Ok(None),
+        }
+    });
     Ok(AppReads {
         sp,
         assignments,
         delegated,
         application,
-        owners,
+        owners: owners?,
+        federated: federated?,
     })
 }
 
@@ -144,6 +211,7 @@ pub(super) fn credentials(
     let one = |kind: &str, c: &wire::Credential| Credential {
         on: on.to_string(),
         kind: kind.to_string(),
+        key_id: c.key_id.clone(),
         display_name: c.display_name.clone(),
         end_date_time: c.end_date_time.clone(),
     };
@@ -163,15 +231,17 @@ pub(super) fn credentials(
 }
 
 pub(super) async fn fetch_catalog(client: &GraphClient) -> Result<wire::ResourceCatalog> {
-    let url = client.url(
-        &format!(
-            "/v1.0/servicePrincipals(appId={})",
-            odata_quote(GRAPH_APP_ID)
-        ),
-        &[(
-            "$select",
-            "id,appId,displayName,appRoles,oauth2PermissionScopes",
-        )],
-    );
-    Ok(client.get(url, CALL_CATALOG).await?)
+    by_app_id::<wire::ResourceCatalog>(
+        client,
+        "/v1.0/servicePrincipals",
+        GRAPH_APP_ID,
+        "id,appId,displayName,appRoles,oauth2PermissionScopes",
+        CALL_CATALOG,
+    )
+    .await?
+    .ok_or_else(|| {
+        anyhow::Error::from(Error::incomplete(
+            "this tenant has no Microsoft Graph service principal (appId 00000003-0000-0000-c000-000000000000): its permission catalog cannot be read",
+        ))
+    })
 }

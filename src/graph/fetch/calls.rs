@@ -29,7 +29,7 @@ pub(super) const CALL_ROLES: Call = Call {
 };
 pub(super) const CALL_GRANTS: Call = Call {
     what: "the delegated permission grants (oauth2PermissionGrants)",
-    needs: "DelegatedPermissionGrant.Read.All (or the broader Directory.Read.All)",
+    needs: "Directory.Read.All (least privileged in Microsoft's permission data; its API page also documents DelegatedPermissionGrant.Read.All)",
     advanced: false,
 };
 pub(super) const CALL_APP: Call = Call {
@@ -39,7 +39,7 @@ pub(super) const CALL_APP: Call = Call {
 };
 pub(super) const CALL_USER: Call = Call {
     what: "the service account",
-    needs: "User.Read.All (delegated: User.ReadBasic.All)",
+    needs: "User.ReadBasic.All (or User.Read.All)",
     advanced: false,
 };
 pub(super) const CALL_ROLES_ACTIVE: Call = Call {
@@ -54,7 +54,7 @@ pub(super) const CALL_ROLES_TRANSITIVE: Call = Call {
 };
 pub(super) const CALL_AUDIT_LOG: Call = Call {
     what: "the directory audit log (who changed the app's grants)",
-    needs: "AuditLog.Read.All",
+    needs: "AuditLog.Read.All and Directory.Read.All",
     advanced: false,
 };
 pub(super) const CALL_OWNERS: Call = Call {
@@ -70,5 +70,30 @@ pub(super) const CALL_OWNER_ROLES: Call = Call {
 pub(super) const CALL_ROLES_ELIGIBLE: Call = Call {
     what: "the service account's PIM-eligible directory roles",
     needs: "RoleEligibilitySchedule.Read.Directory (and Microsoft Entra ID P2)",
+    advanced: false,
+};
+pub(super) const CALL_FEDERATED: Call = Call {
+    what: "the app registration's federated identity credentials",
+    needs: "Application.Read.All",
+    advanced: false,
+};
+pub(super) const CALL_APP_ROLES: Call = Call {
+    what: "the directory roles assigned to the app's service principal",
+    needs: "RoleManagement.Read.Directory",
+    advanced: false,
+};
+pub(super) const CALL_APP_ROLES_ELIGIBLE: Call = Call {
+    what: "the directory roles the app's service principal is eligible for",
+    needs: "RoleEligibilitySchedule.Read.Directory (and Microsoft Entra ID P2)",
+    advanced: false,
+};
+pub(super) const CALL_SCOPE: Call = Call {
+    what: "the administrative unit a role is scoped to",
+    needs: "AdministrativeUnit.Read.All",
+    advanced: false,
+};
+pub(super) const CALL_OWNER_NAMES: Call = Call {
+    what: "the names of the app's owners",
+    needs: "User.ReadBasic.All",
     advanced: false,
 };

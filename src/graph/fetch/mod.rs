@@ -1,12 +1,13 @@
 //! Fetch what an app was granted: resolve its service principal, read the tenant's Graph
 //! permission catalog, the app role assignments, the delegated grants, the requested permissions
 //! and the service account, with independent calls in flight together (two dependent rounds).
-//! Each file reads one thing: `app`, `tenant`, `owners`, `roles`, `audit_log`, `resolve`; `calls`
+//! Each file reads one thing: `app`, `tenant`, `owners`, `roles`, `federated`, `audit_log`, `resolve`; `calls`
 //! says what each read needs.
 
 mod app;
 mod audit_log;
 mod calls;
+mod federated;
 mod owners;
 mod resolve;
 mod roles;
@@ -21,8 +22,9 @@ use self::app::{
 };
 use self::audit_log::graph_time;
 use self::calls::{CALL_AUDIT_LOG, CALL_ORG};
+use self::federated::Federated;
 use self::resolve::{resolve_user, Resolver};
-use self::roles::directory_roles;
+use self::roles::{app_roles, directory_roles};
 use self::tenant::tenant_read;
 use crate::cloud::Cloud;
 use crate::error::Error;
@@ -111,10 +113,15 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         delegated,
         application,
         owners,
+        federated,
     } = reads;
     check_identity(app, &sp)?;
 
-    let (roles, audit_log) = second_round(client, target, user.as_ref(), &sp.id).await?;
+    let SecondRound {
+        roles,
+        app_roles,
+        audit_log,
+    } = second_round(client, target, user.as_ref(), &sp.id, &catalog.id).await?;
 
     let mut grants = Grants::new(
         target.cloud,
@@ -128,19 +135,11 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
     grants.read_at = Some(Grants::now());
     grants.findings.extend(tenant_notes);
     grants.graph_resource_id = Some(catalog.id.clone());
-    let (owners, owner_findings) = owners;
-    grants.findings.extend(owner_findings);
-    grants.app_security = Some(app_security(&sp, application.as_ref(), owners));
-    match audit_log {
-        None => {}
-        Some(Ok(list)) => grants.audit_log = Some(audit_entries(&list)),
-        Some(Err(e @ GraphError::Deadline { .. })) => return Err(e.into()),
-        Some(Err(e)) => grants.findings.push(Finding::AuditLogUnreadable {
-            status: e.status().map(|s| s.as_u16()),
-            needs: e.is_denied().then(|| CALL_AUDIT_LOG.needs.to_string()),
-            graph_error: (!e.is_denied()).then(|| e.graph_words()),
-        }),
-    }
+    let (security, security_findings) =
+        app_security(&sp, application.as_ref(), owners, federated, app_roles);
+    grants.findings.extend(security_findings);
+    grants.app_security = Some(security);
+    audit_log_read(&mut grants, target, audit_log, &sp.id)?;
     grants.service_account = user.map(|mut u| {
         if let Some((roles, findings)) = roles {
             u.roles = roles;
@@ -198,61 +197,111 @@ fn check_identity(app: &str, sp: &wire::ServicePrincipal) -> Result<(), WrongObj
     )))
 }
 
-/// What the second round reads, with the ids of the first: the service account's roles and the
-/// audit log (each `None` when not asked for; the log's own failure is kept as its result).
-#[allow(clippy::type_complexity)]
+/// What the second round reads, with the ids of the first.
+struct SecondRound {
+    /// The service account's roles (`None`: no service account).
+    roles: Option<(Option<Vec<DirectoryRole>>, Vec<Finding>)>,
+    /// The app's own directory roles.
+    app_roles: (Option<Vec<DirectoryRole>>, Vec<Finding>),
+    /// The audit log's records (`None`: not asked for, or not available in this cloud).
+    audit_log: Option<Result<Vec<wire::DirectoryAudit>, GraphError>>,
+}
+
+/// The second round, with the ids of the first: the service account's roles, the app's own
+/// roles and the audit log — the app's own records (its consents, its app role assignments) and
+/// those that target Microsoft Graph's service principal, where Graph writes delegated grants
+/// (the app is matched in them when they are parsed).
 async fn second_round(
     client: &GraphClient,
     target: &Target<'_>,
     user: Option<&ServiceAccount>,
     sp_id: &str,
-) -> Result<(
-    Option<(Option<Vec<DirectoryRole>>, Vec<Finding>)>,
-    Option<Result<Vec<wire::DirectoryAudit>, GraphError>>,
-)> {
-    let audit_url = target
+    graph_sp_id: &str,
+) -> Result<SecondRound> {
+    let audit_urls = target
         .audit_log_since
         .as_deref()
+        .filter(|_| target.cloud != Cloud::China)
         .map(graph_time)
         .map(|since| {
-            client.url(
-                "/v1.0/auditLogs/directoryAudits",
-                &[(
-                    "$filter",
-                    &format!(
-                        "activityDateTime ge {since} and targetResources/any(t:t/id eq {})",
-                        odata_quote(sp_id)
-                    ),
-                )],
-            )
+            [sp_id, graph_sp_id].map(|id| {
+                client.url(
+                    "/v1.0/auditLogs/directoryAudits",
+                    &[(
+                        "$filter",
+                        &format!(
+                            "activityDateTime ge {since} and targetResources/any(t:t/id eq {})",
+                            odata_quote(id)
+                        ),
+                    )],
+                )
+            })
         });
-    tokio::try_join!(
+    let (roles, app_roles, audit_log) = tokio::try_join!(
         async {
             match user {
                 Some(u) => Ok(Some(directory_roles(client, &u.id).await?)),
                 None => Ok::<_, anyhow::Error>(None),
             }
         },
+        app_roles(client, sp_id),
         async {
-            match audit_url {
-                Some(url) => Ok(Some(
-                    client
-                        .get_all::<wire::DirectoryAudit>(url, CALL_AUDIT_LOG)
-                        .await,
-                )),
-                None => Ok::<_, anyhow::Error>(None),
-            }
+            let Some([own, graph]) = audit_urls else {
+                return Ok::<_, anyhow::Error>(None);
+            };
+            let (own, graph) = tokio::join!(
+                client.get_all::<wire::DirectoryAudit>(own, CALL_AUDIT_LOG),
+                client.get_all::<wire::DirectoryAudit>(graph, CALL_AUDIT_LOG),
+            );
+            Ok(Some(own.and_then(|mut own| {
+                own.extend(graph?);
+                Ok(own)
+            })))
         },
-    )
+    )?;
+    Ok(SecondRound {
+        roles,
+        app_roles,
+        audit_log,
+    })
 }
 
-/// Who can become the app: the credentials of its service principal and registration, and its
-/// owners.
+/// The audit log's records as the domain sees them, or why there are none: not in this cloud,
+/// or unreadable (a note; only a blown deadline ends the audit).
+fn audit_log_read(
+    grants: &mut Grants,
+    target: &Target<'_>,
+    audit_log: Option<Result<Vec<wire::DirectoryAudit>, GraphError>>,
+    sp_id: &str,
+) -> Result<()> {
+    if target.audit_log_since.is_some() && target.cloud == Cloud::China {
+        grants.findings.push(Finding::AuditLogUnavailable {
+            cloud: target.cloud.as_str().to_string(),
+        });
+    }
+    match audit_log {
+        None => {}
+        Some(Ok(list)) => grants.audit_log = Some(audit_entries(&list, sp_id)),
+        Some(Err(e @ GraphError::Deadline { .. })) => return Err(e.into()),
+        Some(Err(e)) => grants.findings.push(Finding::AuditLogUnreadable {
+            status: e.status().map(|s| s.as_u16()),
+            needs: e.is_denied().then(|| CALL_AUDIT_LOG.needs.to_string()),
+            graph_error: (!e.is_denied()).then(|| e.graph_words()),
+        }),
+    }
+    Ok(())
+}
+
+/// Who can become the app: the credentials of its service principal and registration, the
+/// registration's federated credentials, the app's own directory roles and its owners — with
+/// the findings of the reads that Graph refused.
 fn app_security(
     sp: &wire::ServicePrincipal,
     application: Option<&wire::Application>,
-    owners: Option<Vec<Owner>>,
-) -> AppSecurity {
+    (owners, mut findings): (Option<Vec<Owner>>, Vec<Finding>),
+    federated: Option<Federated>,
+    (roles, role_findings): (Option<Vec<DirectoryRole>>, Vec<Finding>),
+) -> (AppSecurity, Vec<Finding>) {
     let mut credentials = credentials(
         "servicePrincipal",
         &sp.password_credentials,
@@ -261,11 +310,20 @@ fn app_security(
     if let Some(app) = application {
         credentials.extend(credentials_of(app));
     }
-    AppSecurity {
-        credentials,
-        owners,
-        registration_here: application.is_some(),
-    }
+    let (federated_credentials, federated_findings) = federated.unwrap_or((None, Vec::new()));
+    findings.extend(federated_findings);
+    findings.extend(role_findings);
+    (
+        AppSecurity {
+            credentials,
+            owners,
+            registration_here: application.is_some(),
+            application_object_id: application.and_then(|a| a.id.clone()),
+            federated_credentials,
+            roles,
+        },
+        findings,
+    )
 }
 
 /// The tenant's catalog ids and the resolver's findings, added last.

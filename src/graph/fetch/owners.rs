@@ -1,12 +1,13 @@
-//! The app's owners, and whether each holds a Tier-0 role.
+//! The app's owners, named where the auditing identity can read users, and whether each holds
+//! a Tier-0 role.
 
 use anyhow::Result;
 
-use super::calls::{CALL_OWNERS, CALL_OWNER_ROLES};
-use super::roles::unreadable;
+use super::calls::{CALL_OWNERS, CALL_OWNER_NAMES, CALL_OWNER_ROLES, CALL_ROLES_ACTIVE};
+use super::roles::{identified, unreadable};
 use crate::findings::Finding;
 use crate::grants::Owner;
-use crate::graph::client::{odata_quote, GraphClient};
+use crate::graph::client::GraphClient;
 use crate::graph::error::GraphError;
 use crate::graph::wire;
 
@@ -18,16 +19,21 @@ pub(super) const MAX_OWNERS: usize = 20;
 pub(super) async fn owners(
     client: &GraphClient,
     sp_path: &str,
-    app_id: &str,
+    app_path: Option<&str>,
 ) -> Result<(Option<Vec<Owner>>, Vec<Finding>)> {
     let select = [("$select", "id,displayName,userPrincipalName")];
-    let app_url = client.url(
-        &format!("/v1.0/applications(appId={})/owners", odata_quote(app_id)),
-        &select,
-    );
     let sp_url = client.url(&format!("{sp_path}/owners"), &select);
     let (of_app, of_sp) = tokio::join!(
-        client.get_all::<wire::Owner>(app_url, CALL_OWNERS),
+        async {
+            match app_path {
+                Some(path) => {
+                    let url = client.url(&format!("{path}/owners"), &select);
+                    client.get_all::<wire::Owner>(url, CALL_OWNERS).await
+                }
+                // No registration here: none of its owners to read.
+                None => Ok(Vec::new()),
+            }
+        },
         client.get_all::<wire::Owner>(sp_url, CALL_OWNERS),
     );
     let mut findings = Vec::new();
@@ -69,6 +75,7 @@ pub(super) async fn owners(
     if !read_any {
         return Ok((None, findings));
     }
+    findings.extend(name_owners(client, &mut list).await?);
     let users: Vec<String> = list
         .iter()
         .filter(|o| o.kind == "user")
@@ -77,11 +84,15 @@ pub(super) async fn owners(
         .collect();
     let roles =
         futures::future::join_all(users.iter().map(|id| owner_tier0_roles(client, id))).await;
+    let mut unidentified = 0;
     for (id, roles) in users.iter().zip(roles) {
         match roles {
-            Ok(r) => {
+            Ok((tier0, unknown)) => {
+                // Roles Graph would not identify leave "not an administrator" unknown.
+                let known = !tier0.is_empty() || unknown == 0;
+                unidentified += unknown;
                 if let Some(o) = list.iter_mut().find(|o| &o.id == id) {
-                    o.tier0_roles = Some(r);
+                    o.tier0_roles = known.then_some(tier0);
                 }
             }
             Err(e) => {
@@ -92,14 +103,78 @@ pub(super) async fn owners(
             }
         }
     }
+    if unidentified > 0 {
+        findings.push(Finding::RolesUnidentified {
+            what: "The directory roles of the app's owners".into(),
+            count: unidentified,
+            needs: CALL_ROLES_ACTIVE.needs.to_string(),
+        });
+    }
     Ok((Some(list), findings))
 }
 
-/// The Tier-0 roles a user holds, directly or through groups.
+/// Owners come back without names to an identity that may read the app but not users
+/// (Application.Read.All alone): each user owner is looked up by id (User.ReadBasic.All), and
+/// those that stay unnamed are said so.
+async fn name_owners(client: &GraphClient, list: &mut [Owner]) -> Result<Vec<Finding>> {
+    let unnamed: Vec<String> = list
+        .iter()
+        .filter(|o| o.kind == "user" && o.display_name.is_none() && o.user_principal_name.is_none())
+        .take(MAX_OWNERS)
+        .map(|o| o.id.clone())
+        .collect();
+    let found = futures::future::join_all(unnamed.iter().map(|id| {
+        let mut url = client.url(
+            "/v1.0/users",
+            &[("$select", "id,displayName,userPrincipalName")],
+        );
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.push(id);
+        }
+        client.get_optional::<wire::Owner>(url, CALL_OWNER_NAMES)
+    }))
+    .await;
+    let mut still = 0;
+    let mut refusal = None;
+    for (id, user) in unnamed.iter().zip(found) {
+        match user {
+            Ok(Some(u)) if u.id.eq_ignore_ascii_case(id) => {
+                if let Some(o) = list.iter_mut().find(|o| &o.id == id) {
+                    o.display_name = u.display_name;
+                    o.user_principal_name = u.user_principal_name;
+                }
+            }
+            Ok(_) => still += 1,
+            Err(e) => {
+                still += 1;
+                if refusal.is_none() {
+                    refusal = Some(unreadable(e, "The names of the app's owners")?);
+                }
+            }
+        }
+    }
+    Ok(match (still, refusal) {
+        (0, _) => Vec::new(),
+        (count, Some(Finding::RolesUnreadable { needs: Some(_), .. })) => {
+            vec![Finding::OwnersUnnamed {
+                count,
+                needs: CALL_OWNER_NAMES.needs.to_string(),
+            }]
+        }
+        (_, Some(other)) => vec![other],
+        (count, None) => vec![Finding::OwnersUnnamed {
+            count,
+            needs: CALL_OWNER_NAMES.needs.to_string(),
+        }],
+    })
+}
+
+/// The Tier-0 roles a user holds, directly or through groups, and how many roles Graph returned
+/// without saying which they are.
 pub(super) async fn owner_tier0_roles(
     client: &GraphClient,
     user_id: &str,
-) -> Result<Vec<String>, GraphError> {
+) -> Result<(Vec<String>, usize), GraphError> {
     let mut url = client.url(
         "/v1.0/users",
         &[
@@ -117,17 +192,13 @@ pub(super) async fn owner_tier0_roles(
     let roles = client
         .get_all::<wire::DirectoryRole>(url, CALL_OWNER_ROLES)
         .await?;
+    let (roles, unidentified) = identified(roles);
     let mut names: Vec<String> = roles
         .into_iter()
-        .filter(|r| {
-            r.role_template_id
-                .as_deref()
-                .and_then(crate::catalog::role_tier)
-                .is_some_and(|t| t.tier == 0)
-        })
-        .map(|r| r.display_name.or(r.role_template_id).unwrap_or_default())
+        .filter(|(_, t)| crate::catalog::role_tier(t).is_some_and(|t| t.tier == 0))
+        .map(|(name, _)| name)
         .collect();
     names.sort();
     names.dedup();
-    Ok(names)
+    Ok((names, unidentified))
 }

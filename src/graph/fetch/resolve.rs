@@ -15,23 +15,25 @@ use crate::graph::wire;
 use crate::matrix::Matrix;
 use crate::permission::{is_guid, PermissionType};
 
-use super::app::SP_SELECT;
+use super::app::{by_app_id, SP_SELECT};
 use super::calls::{CALL_SP, CALL_USER};
 use super::*;
 
 /// Find the service principal by appId, object id, or exact display name.
 pub(super) async fn resolve_app(client: &GraphClient, app: &str) -> Result<wire::ServicePrincipal> {
     if is_guid(app) {
-        let by_app_id = client.url(
-            &format!("/v1.0/servicePrincipals(appId={})", odata_quote(app)),
-            &[("$select", SP_SELECT)],
-        );
         let by_object_id = client.url(
             &format!("/v1.0/servicePrincipals/{app}"),
             &[("$select", SP_SELECT)],
         );
         let (a, o) = tokio::try_join!(
-            client.get_optional::<wire::ServicePrincipal>(by_app_id, CALL_SP),
+            by_app_id::<wire::ServicePrincipal>(
+                client,
+                "/v1.0/servicePrincipals",
+                app,
+                SP_SELECT,
+                CALL_SP
+            ),
             client.get_optional::<wire::ServicePrincipal>(by_object_id, CALL_SP),
         )?;
         return a.or(o).ok_or_else(|| {

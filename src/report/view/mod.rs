@@ -6,8 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{Change, Coverage, FailOn, GrantEntry, Report, Requirement, Status};
-use crate::grants::{Assignment, Consent, Source};
+use crate::audit::{
+    Basis, Change, ChangedBy, Coverage, FailOn, GrantEntry, Report, Requirement, Status,
+};
+use crate::grants::{Consent, Source};
 use crate::matrix::Matrix;
 
 use crate::permission::PermissionType;
@@ -76,6 +78,14 @@ pub struct AppSecurityView {
     pub credentials: Vec<String>,
     /// `dev@contoso.com (user, owns the application) · not an administrator`; `None`: unread.
     pub owners: Option<Vec<String>>,
+    /// `"deploy" · https://token.actions.githubusercontent.com · repo:contoso/backup:pull_request ·
+    /// OPEN`; `None`: unread.
+    pub federated: Option<Vec<String>>,
+    /// The app's own directory roles, `Privileged Authentication Administrator (Tier 0)`; `None`:
+    /// unread.
+    pub roles: Option<Vec<String>>,
+    /// The commands that remove each credential, federated ones included.
+    pub commands: Vec<String>,
     pub findings: Vec<String>,
 }
 
@@ -301,7 +311,24 @@ fn grant_words(g: &GrantEntry) -> String {
         });
     }
     match &g.changed_by {
-        Some(by) => s.push_str(&format!(": by {} at {} ({})", by.by, by.at, by.activity)),
+        Some(ChangedBy {
+            by: Some(by),
+            at,
+            activity,
+            basis,
+        }) => {
+            s.push_str(&format!(": by {by}"));
+            if let Some(at) = at {
+                s.push_str(&format!(" at {at}"));
+            }
+            if let Some(activity) = activity {
+                s.push_str(&format!(" ({activity})"));
+            }
+            if *basis == Basis::ConsentOnly {
+                s.push_str(", likely: the log names no permission, only a consent to the app");
+            }
+        }
+        Some(_) => s.push_str(": the audit log has no record of it"),
         None => s.push_str(": who and when not known"),
     }
     s
@@ -427,15 +454,10 @@ fn implied_views(r: &Report) -> Vec<String> {
 
 /// The service account panel.
 fn account_view(sa: &crate::audit::ServiceAccountReport) -> AccountView {
-    let roles: Option<Vec<String>> = sa.roles.as_ref().map(|roles| {
-        roles
-            .iter()
-            .map(|role| match role.assignment {
-                Assignment::Active => role.display_name.clone(),
-                Assignment::Eligible => format!("{} (eligible)", role.display_name),
-            })
-            .collect()
-    });
+    let roles: Option<Vec<String>> = sa
+        .roles
+        .as_ref()
+        .map(|roles| roles.iter().map(|role| role.qualified(false)).collect());
     let roles_words = match &roles {
         None => "roles unknown".to_string(),
         Some(list) if list.is_empty() => "no directory roles".to_string(),
@@ -481,55 +503,6 @@ fn excess_view(e: &crate::audit::Excess, matrix: &Matrix) -> ExcessView {
     }
 }
 
-/// Who can become the app, for people.
-fn app_security_view(a: &crate::audit::AppSecurityReport) -> AppSecurityView {
-    AppSecurityView {
-        credentials: a
-            .credentials
-            .iter()
-            .map(|c| {
-                format!(
-                    "{}{} on the {} · ends {} · {}",
-                    c.kind,
-                    c.display_name
-                        .as_deref()
-                        .map(|n| format!(" \"{n}\""))
-                        .unwrap_or_default(),
-                    if c.on == "application" {
-                        "app registration"
-                    } else {
-                        "service principal"
-                    },
-                    c.end_date_time.as_deref().unwrap_or("never"),
-                    c.state.as_str()
-                )
-            })
-            .collect(),
-        owners: a.owners.as_ref().map(|owners| {
-            owners
-                .iter()
-                .map(|o| {
-                    format!(
-                        "{} ({}, owns the {}) · {}",
-                        o.user_principal_name
-                            .as_deref()
-                            .or(o.display_name.as_deref())
-                            .unwrap_or(&o.id),
-                        o.kind,
-                        o.of.join(" and "),
-                        match o.administrator {
-                            Some(true) => format!("administrator ({})", o.tier0_roles.join(", ")),
-                            Some(false) => "not an administrator".to_string(),
-                            None => "roles not read".to_string(),
-                        }
-                    )
-                })
-                .collect()
-        }),
-        findings: a.findings.iter().map(|f| f.message.clone()).collect(),
-    }
-}
-
 /// Build the view of one audit. `matrix` gives each requirement's reason; `plan`, when given,
 /// each gap's fix and the consent URL.
 pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView {
@@ -545,7 +518,11 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
         .unwrap_or_else(|| "the app".into());
     AuditView {
         passed: r.passed,
-        verdict_word: if r.passed { "PASS".to_string() } else { "FAIL".to_string() },
+        verdict_word: if r.passed {
+            "PASS".to_string()
+        } else {
+            "FAIL".to_string()
+        },
         verdict: verdict(r),
         title,
         app_id: r.app.app_id.clone(),
@@ -619,17 +596,14 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
         drift: drift(r),
         tier0: r.tier0_application.clone(),
         app_security: r.app_security.as_ref().map(app_security_view),
-        tier0_line: (!r.tier0_application.is_empty()).then(|| {
-            format!(
-                "Tier-0 identity: the app holds {} Tier-0 application permission{} (paths to Global Administrator); whoever can add a credential to it can take over the tenant.",
-                r.tier0_application.len(),
-                if r.tier0_application.len() == 1 { "" } else { "s" },
-            )
-        }),
+        tier0_line: tier0_line(r),
     }
 }
 
+mod security;
 mod tenants;
+
+use security::{app_security_view, tier0_line};
 
 pub(crate) use tenants::{counts, detail};
 pub use tenants::{tenants, TenantView, TenantsView};

@@ -28,12 +28,28 @@ pub(super) fn sp_by_app_id(c: &Ctx<'_>) -> Option<Reply> {
     })
 }
 
-/// `GET /servicePrincipals?$filter=displayName eq '…'`.
+/// `GET /servicePrincipals?$filter=displayName eq '…'` or `appId eq '…'` (the catalog among
+/// them, for a Graph that refuses the alternate key).
 pub(super) fn sp_by_name(c: &Ctx<'_>) -> Option<Reply> {
     if c.path != "/v1.0/servicePrincipals" {
         return None;
     }
     let filter = c.param("$filter");
+    if let Some(app_id) = filter
+        .strip_prefix("appId eq '")
+        .and_then(|r| r.strip_suffix('\''))
+    {
+        if app_id == GRAPH_APP_ID {
+            return Some(c.page(vec![c.catalog.clone()]));
+        }
+        let found =
+            c.t.sps
+                .iter()
+                .filter(|s| s.app_id == app_id)
+                .map(Ctx::sp_json)
+                .collect();
+        return Some(c.page(found));
+    }
     let name = filter
         .strip_prefix("displayName eq '")
         .and_then(|r| r.strip_suffix('\''))
@@ -136,6 +152,49 @@ pub(super) fn delegated_grants(c: &Ctx<'_>) -> Option<Reply> {
     Some(c.page(items))
 }
 
+/// The registration's object id in the fake tenant.
+pub(super) const APPLICATION_OBJECT_ID: &str = "7bec5fd1-a25f-474c-a6ca-5492082c6a9b";
+
+/// `GET /applications(appId='…')/federatedIdentityCredentials`.
+pub(super) fn federated_credentials(c: &Ctx<'_>) -> Option<Reply> {
+    let app_id = c
+        .path
+        .strip_prefix("/v1.0/applications(appId='")?
+        .strip_suffix("')/federatedIdentityCredentials")?;
+    Some(match (&c.t.requested, app_id == APP_ID) {
+        (Some(_), true) => c.page(c.t.federated.clone()),
+        _ => Reply::not_found(app_id),
+    })
+}
+
+/// `GET /applications?$filter=appId eq '…'`: the registration, as a collection.
+pub(super) fn application_by_filter(c: &Ctx<'_>) -> Option<Reply> {
+    if c.path != "/v1.0/applications" {
+        return None;
+    }
+    let filter = c.param("$filter");
+    let app_id = filter.strip_prefix("appId eq '")?.strip_suffix('\'')?;
+    Some(match (&c.t.requested, app_id == APP_ID) {
+        (Some(_), true) => c.page(vec![registration(c)]),
+        _ => c.page(Vec::new()),
+    })
+}
+
+/// `GET /applications/{id}` and its `owners` and `federatedIdentityCredentials`.
+pub(super) fn application_by_id(c: &Ctx<'_>) -> Option<Reply> {
+    let rest = c.path.strip_prefix("/v1.0/applications/")?;
+    let (id, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    if c.t.requested.is_none() || id != APPLICATION_OBJECT_ID {
+        return Some(Reply::not_found(id));
+    }
+    Some(match tail {
+        "" => Reply::json(200, registration(c)),
+        "owners" => c.page(owners(c)),
+        "federatedIdentityCredentials" => c.page(c.t.federated.clone()),
+        _ => Reply::not_found(rest),
+    })
+}
+
 /// `GET /applications(appId='…')/owners`.
 pub(super) fn application_owners(c: &Ctx<'_>) -> Option<Reply> {
     let app_id = c
@@ -152,7 +211,11 @@ fn owners(c: &Ctx<'_>) -> Vec<Value> {
     c.t.owners
         .iter()
         .map(|(id, name, is_sp)| {
-            if *is_sp {
+            if c.t.owners_unnamed {
+                // Microsoft's example response under Application.Read.All: id and type only.
+                let kind = if *is_sp { "servicePrincipal" } else { "user" };
+                json!({"@odata.type": format!("#microsoft.graph.{kind}"), "id": id})
+            } else if *is_sp {
                 json!({"@odata.type": "#microsoft.graph.servicePrincipal", "id": id,
                        "displayName": name, "userPrincipalName": null})
             } else {
@@ -167,19 +230,21 @@ fn owners(c: &Ctx<'_>) -> Vec<Value> {
 pub(super) fn application(c: &Ctx<'_>) -> Option<Reply> {
     let rest = c.path.strip_prefix("/v1.0/applications(appId='")?;
     let app_id = rest.trim_end_matches("')");
-    let t = c.t;
-    Some(match (&t.requested, app_id == APP_ID) {
-        (Some(req), true) => Reply::json(
-            200,
-            json!({"id": "7bec5fd1-a25f-474c-a6ca-5492082c6a9b", "appId": APP_ID,
-            "displayName": APP_NAME, "passwordCredentials": t.app_secrets,
-            "keyCredentials": t.app_certificates, "requiredResourceAccess": [
-                {"resourceAppId": "00000002-0000-0000-c000-000000000000",
-                 "resourceAccess": [{"id": "311a71cc-e848-46a1-bdf8-97ff7156d8e6", "type": "Scope"}]},
-                {"resourceAppId": GRAPH_APP_ID, "resourceAccess":
-                    req.iter().map(|(id, kind)| json!({"id": id, "type": kind})).collect::<Vec<_>>()}
-            ]}),
-        ),
+    Some(match (&c.t.requested, app_id == APP_ID) {
+        (Some(_), true) => Reply::json(200, registration(c)),
         _ => Reply::not_found(app_id),
     })
+}
+
+fn registration(c: &Ctx<'_>) -> Value {
+    let t = c.t;
+    let req = t.requested.clone().unwrap_or_default();
+    json!({"id": APPLICATION_OBJECT_ID, "appId": APP_ID,
+    "displayName": APP_NAME, "passwordCredentials": t.app_secrets,
+    "keyCredentials": t.app_certificates, "requiredResourceAccess": [
+        {"resourceAppId": "00000002-0000-0000-c000-000000000000",
+         "resourceAccess": [{"id": "311a71cc-e848-46a1-bdf8-97ff7156d8e6", "type": "Scope"}]},
+        {"resourceAppId": GRAPH_APP_ID, "resourceAccess":
+            req.iter().map(|(id, kind)| json!({"id": id, "type": kind})).collect::<Vec<_>>()}
+    ]})
 }

@@ -92,18 +92,25 @@ pub(super) fn role_assignments(c: &Ctx<'_>) -> Option<Reply> {
         _ => return None,
     };
     let filter = c.param("$filter");
-    let items = c
-        .t
-        .roles
-        .iter()
-        .filter(|(user, _, _, e)| *e == eligible && filter == format!("principalId eq '{user}'"))
-        .map(|(user, template, name, _)| {
-            json!({"id": format!("assignment-{template}"), "principalId": user,
-                   "directoryScopeId": "/", "roleDefinitionId": template,
+    let scoped =
+        c.t.scoped_roles
+            .iter()
+            .filter(|_| !eligible)
+            .map(|(p, t, n, s)| (p, t, n, s.as_str()));
+    let items =
+        c.t.roles
+            .iter()
+            .filter(|(_, _, _, e)| *e == eligible)
+            .map(|(p, t, n, _)| (p, t, n, "/"))
+            .chain(scoped)
+            .filter(|(principal, _, _, _)| filter == format!("principalId eq '{principal}'"))
+            .map(|(principal, template, name, scope)| {
+                json!({"id": format!("assignment-{template}"), "principalId": principal,
+                   "directoryScopeId": scope, "roleDefinitionId": template,
                    "roleDefinition": {"id": template, "displayName": name,
                                       "templateId": template, "isBuiltIn": true}})
-        })
-        .collect();
+            })
+            .collect();
     Some(c.page(items))
 }
 
@@ -127,9 +134,16 @@ pub(super) fn user_roles(c: &Ctx<'_>) -> Option<Reply> {
                 .map(|(_, template, name)| (template, name)),
         )
         .map(|(template, name)| {
-            json!({"@odata.type": "#microsoft.graph.directoryRole",
-                   "id": format!("role-{template}"), "displayName": name,
-                   "roleTemplateId": template})
+            if t.role_objects_unreadable {
+                // What a reader who may not read role objects gets: the id and type only.
+                json!({"@odata.type": "#microsoft.graph.directoryRole",
+                       "id": format!("role-{template}"), "displayName": null,
+                       "roleTemplateId": null})
+            } else {
+                json!({"@odata.type": "#microsoft.graph.directoryRole",
+                       "id": format!("role-{template}"), "displayName": name,
+                       "roleTemplateId": template})
+            }
         })
         .collect();
     Some(c.page(items))
@@ -149,7 +163,30 @@ pub(super) fn user(c: &Ctx<'_>) -> Option<Reply> {
                 200,
                 json!({"id": id, "userPrincipalName": upn, "displayName": "Backup service"}),
             ),
-            None => Reply::not_found(user),
+            // The app's owners are users of the tenant too.
+            None => match c
+                .t
+                .owners
+                .iter()
+                .find(|(id, _, is_sp)| id == user && !is_sp)
+            {
+                Some((id, upn, _)) => Reply::json(
+                    200,
+                    json!({"id": id, "userPrincipalName": upn, "displayName": upn}),
+                ),
+                None => Reply::not_found(user),
+            },
         },
     )
+}
+
+/// `GET /directory/administrativeUnits/{id}`.
+pub(super) fn administrative_unit(c: &Ctx<'_>) -> Option<Reply> {
+    let id = c
+        .path
+        .strip_prefix("/v1.0/directory/administrativeUnits/")?;
+    Some(match c.t.admin_units.iter().find(|(u, _)| u == id) {
+        Some((id, name)) => Reply::json(200, json!({"id": id, "displayName": name})),
+        None => Reply::not_found(id),
+    })
 }

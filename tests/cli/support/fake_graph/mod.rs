@@ -167,6 +167,18 @@ pub(crate) struct FakeTenant {
     /// Directory audit log entries (Graph's directoryAudit shape), filtered by the request's
     /// `activityDateTime ge …` and `targetResources/any(t:t/id eq '…')`.
     pub audit_log: Vec<Value>,
+    /// The app registration's federated identity credentials (Graph's shape).
+    pub federated: Vec<Value>,
+    /// Role assignments scoped below the tenant: (principal id, template id, name, scope id).
+    pub scoped_roles: Vec<(String, String, String, String)>,
+    /// Administrative units: (id, display name).
+    pub admin_units: Vec<(String, String)>,
+    /// The auditing identity may not read role objects: `directoryRole`s come back with their
+    /// id only (no `roleTemplateId`, no `displayName`), as Graph answers such a reader.
+    pub role_objects_unreadable: bool,
+    /// The auditing identity reads apps but not users (Application.Read.All alone): owners come
+    /// back with their id and type only, as in Microsoft's example response.
+    pub owners_unnamed: bool,
 }
 
 impl FakeTenant {
@@ -207,6 +219,11 @@ impl FakeTenant {
             app_secrets: Vec::new(),
             app_certificates: Vec::new(),
             owners: Vec::new(),
+            federated: Vec::new(),
+            scoped_roles: Vec::new(),
+            admin_units: Vec::new(),
+            role_objects_unreadable: false,
+            owners_unnamed: false,
         }
     }
 
@@ -607,8 +624,20 @@ pub(crate) fn decode(s: &str) -> String {
     }
 }
 
-/// A directory audit log entry as Graph shapes it: an app role or delegated grant change on the
-/// backup app's service principal.
+/// Microsoft Graph's service principal id in the fake tenant (the recorded catalog's).
+pub(crate) fn graph_sp_id() -> String {
+    catalog()["id"].as_str().unwrap_or_default().to_string()
+}
+
+fn initiated_by(by: &str) -> Value {
+    // Graph can name a Microsoft service as the user's display name; the UPN is the person.
+    json!({"user": {"id": OTHER_USER_ID, "displayName": "Azure ESTS Service",
+                    "userPrincipalName": by, "ipAddress": "4.151.103.193", "userType": null},
+           "app": null})
+}
+
+/// An app role assignment record as Graph writes it: the resource (Microsoft Graph) first, the
+/// client app second; `AppRole.Value` and `ServicePrincipal.ObjectID` on the resource.
 pub(crate) fn audit_entry(
     activity: &str,
     at: &str,
@@ -616,16 +645,87 @@ pub(crate) fn audit_entry(
     property: &str,
     value: &str,
 ) -> Value {
+    assert_eq!(
+        property, "AppRole.Value",
+        "use delegated_record for delegated grants"
+    );
     let (old, new) = if activity.starts_with("Remove") {
-        (format!("\"{value}\""), "\"\"".to_string())
+        (json!(format!("\"{value}\"")), Value::Null)
     } else {
-        ("\"\"".to_string(), format!("\"{value}\""))
+        (Value::Null, json!(format!("\"{value}\"")))
     };
     json!({
-        "id": format!("Directory_{at}"), "category": "ApplicationManagement", "result": "success",
+        "id": format!("Directory_{at}_{value}"), "category": "ApplicationManagement", "result": "success",
+        "correlationId": format!("c0{:0>34}", at.len()),
         "activityDisplayName": activity, "activityDateTime": at, "loggedByService": "Core Directory",
-        "initiatedBy": {"user": {"id": OTHER_USER_ID, "displayName": null, "userPrincipalName": by}, "app": null},
-        "targetResources": [{"id": SP_ID, "displayName": APP_NAME, "type": "ServicePrincipal",
-            "modifiedProperties": [{"displayName": property, "oldValue": old, "newValue": new}]}]
+        "operationType": if activity.starts_with("Remove") { "Unassign" } else { "Assign" },
+        "initiatedBy": initiated_by(by),
+        "targetResources": [
+            {"id": graph_sp_id(), "displayName": "Microsoft Graph", "type": "ServicePrincipal",
+             "modifiedProperties": [
+                {"displayName": "AppRole.Id", "oldValue": null, "newValue": "\"00000000-0000-0000-0000-000000000000\""},
+                {"displayName": property, "oldValue": old, "newValue": new},
+                {"displayName": "ServicePrincipal.ObjectID", "oldValue": null, "newValue": format!("\"{SP_ID}\"")}]},
+            {"id": SP_ID, "displayName": APP_NAME, "type": "ServicePrincipal", "modifiedProperties": []}]
     })
+}
+
+/// A delegated grant's records as Graph writes them in one transaction (`correlation`): "Add"
+/// (and, for an amendment, "Remove" recording the same growth) targeting Microsoft Graph only,
+/// scopes as whole lists with a leading space, the client only in `ServicePrincipal.ObjectID` —
+/// absent on a first consent (`old` empty) — and the "Consent to application" that targets the
+/// app.
+pub(crate) fn delegated_records(
+    at: &str,
+    by: &str,
+    correlation: &str,
+    old: &str,
+    new: &str,
+) -> Vec<Value> {
+    let first = old.is_empty();
+    let scope = |s: &str| {
+        if s.is_empty() {
+            Value::Null
+        } else {
+            json!(format!("\" {s}\""))
+        }
+    };
+    let mut props = vec![
+        json!({"displayName": "DelegatedPermissionGrant.Scope", "oldValue": scope(old), "newValue": scope(new)}),
+        json!({"displayName": "DelegatedPermissionGrant.ConsentType",
+               "oldValue": if first { Value::Null } else { json!("\"AllPrincipals\"") },
+               "newValue": "\"AllPrincipals\""}),
+    ];
+    if !first {
+        props.push(
+            json!({"displayName": "ServicePrincipal.ObjectID", "oldValue": null,
+                          "newValue": format!("\"{SP_ID}\"")}),
+        );
+    }
+    let record = |activity: &str, id: &str| {
+        json!({"id": id, "category": "ApplicationManagement", "correlationId": correlation,
+               "result": "success", "activityDisplayName": activity, "activityDateTime": at,
+               "operationType": if activity.starts_with("Remove") { "Unassign" } else { "Assign" },
+               "initiatedBy": initiated_by(by),
+               "targetResources": [{"id": graph_sp_id(), "displayName": "Microsoft Graph",
+                   "type": "ServicePrincipal", "modifiedProperties": props}],
+               "additionalDetails": [{"key": "AppId", "value": GRAPH_APP_ID}]})
+    };
+    let mut out = vec![record(
+        "Add delegated permission grant",
+        &format!("{correlation}-add"),
+    )];
+    if !first {
+        out.push(record(
+            "Remove delegated permission grant",
+            &format!("{correlation}-remove"),
+        ));
+    }
+    out.push(json!({"id": format!("{correlation}-consent"), "category": "ApplicationManagement",
+        "correlationId": correlation, "result": "success",
+        "activityDisplayName": "Consent to application", "activityDateTime": at,
+        "initiatedBy": initiated_by(by),
+        "targetResources": [{"id": SP_ID, "displayName": APP_NAME, "type": "ServicePrincipal",
+            "modifiedProperties": [{"displayName": "ConsentContext.IsAdminConsent", "oldValue": null, "newValue": "\"True\""}]}]}));
+    out
 }

@@ -27,7 +27,17 @@ pub(super) const ROUTES: &[Route] = &[
     ("servicePrincipals/{id}/…", apps::sp_by_id),
     ("oauth2PermissionGrants", apps::delegated_grants),
     ("applications(appId=…)/owners", apps::application_owners),
+    (
+        "applications(appId=…)/federatedIdentityCredentials",
+        apps::federated_credentials,
+    ),
     ("applications(appId=…)", apps::application),
+    ("applications?$filter=appId eq", apps::application_by_filter),
+    ("applications/{id}/…", apps::application_by_id),
+    (
+        "directory/administrativeUnits/{id}",
+        directory::administrative_unit,
+    ),
     ("roleManagement/directory/…", directory::role_assignments),
     ("users/{id}/transitiveMemberOf/…", directory::user_roles),
     ("users/{id}", directory::user),
@@ -245,6 +255,14 @@ impl TenantHandler {
             );
         }
         let (path, _) = target.split_once('?').unwrap_or((target, ""));
+        // A Graph (or proxy) that refuses every alternate key, wherever it stands.
+        if t.refuse_alternate_key && path.contains("(appId=") {
+            return Reply::error(
+                400,
+                "Request_UnsupportedQuery",
+                "Unsupported query: alternate key navigation is not supported here.",
+            );
+        }
         // Alternate-key navigation (`servicePrincipals(appId='…')/…`): served like the object-id
         // path of the same service principal, unless this Graph refuses it.
         let mut grants_of: Option<String> = None;
@@ -254,13 +272,6 @@ impl TenantHandler {
             .and_then(|r| r.split_once("')/"))
         {
             Some((app_id, tail)) => {
-                if t.refuse_alternate_key {
-                    return Reply::error(
-                        400,
-                        "Request_UnsupportedQuery",
-                        "Unsupported query: alternate key navigation is not supported here.",
-                    );
-                }
                 let Some(sp) = t.sps.iter().find(|s| s.app_id == app_id) else {
                     return Reply::not_found(app_id);
                 };
