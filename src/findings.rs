@@ -102,14 +102,9 @@ pub enum Finding {
     OwnersUnnamed { count: usize, needs: String },
     /// The directory audit log is not available in this cloud: who changed a grant is not known.
     AuditLogUnavailable { cloud: String },
-    /// The app's own service principal holds a Tier-0 directory role: a path to Global
-    /// Administrator.
-    AppHoldsTier0Role {
-        role: String,
-        assignment: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        scope: Option<String>,
-    },
+    /// The app's own service principal holds a Tier-0 directory role tenant-wide: a path to
+    /// Global Administrator.
+    AppHoldsTier0Role { role: String, assignment: String },
     /// A federated credential trusts a subject people outside the admins can satisfy.
     FederatedCredentialOpen {
         name: String,
@@ -299,14 +294,10 @@ impl Finding {
                 if *count == 1 { "" } else { "s" },
                 if *count == 1 { "is" } else { "are" },
             ),
-            Finding::AppHoldsTier0Role { role, assignment, scope } => format!(
+            Finding::AppHoldsTier0Role { role, assignment } => format!(
                 "The app's own service principal holds the Tier-0 directory role {role} \
-                 ({assignment}{}): a path to Global Administrator, as much as a Tier-0 \
-                 application permission; whoever can add a credential to the app holds it too.",
-                match scope {
-                    Some(s) => format!(", scoped to {s}"),
-                    None => ", tenant-wide".to_string(),
-                }
+                 ({assignment}, tenant-wide): a path to Global Administrator, as much as a Tier-0 \
+                 application permission; whoever can add a credential to the app holds it too."
             ),
             Finding::FederatedCredentialOpen { name, subject, why } => format!(
                 "The federated credential `{name}` trusts the subject `{subject}`: {why}, and \
@@ -481,7 +472,6 @@ mod tests {
             Finding::AppHoldsTier0Role {
                 role: s("r"),
                 assignment: s("active"),
-                scope: None,
             },
             Finding::FederatedCredentialOpen {
                 name: s("n"),

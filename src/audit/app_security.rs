@@ -148,20 +148,20 @@ fn federated_reports(
         .collect()
 }
 
-/// The app's own directory roles with their tier; a Tier-0 one is a finding.
+/// The app's own directory roles with their tier; a tenant-wide Tier-0 one is a finding (a role
+/// scoped to an administrative unit is listed with its scope, never counted as tenant-wide).
 fn role_reports(
     roles: &[crate::grants::DirectoryRole],
     findings: &mut Vec<Finding>,
 ) -> Vec<RoleReport> {
     let roles: Vec<RoleReport> = roles.iter().map(RoleReport::of).collect();
-    for r in roles.iter().filter(|r| r.tier == Some(0)) {
+    for r in roles
+        .iter()
+        .filter(|r| r.tier == Some(0) && r.directory_scope_id.is_none())
+    {
         findings.push(Finding::AppHoldsTier0Role {
             role: r.display_name.clone(),
             assignment: format!("{:?}", r.assignment).to_ascii_lowercase(),
-            scope: r.directory_scope_id.as_ref().map(|id| match &r.scope_name {
-                Some(name) => format!("{name} ({id})"),
-                None => id.clone(),
-            }),
         });
     }
     roles

@@ -107,7 +107,7 @@ pub(super) fn tier0_line(r: &Report) -> Option<String> {
         .app_security
         .iter()
         .flat_map(|a| a.roles.iter().flatten())
-        .filter(|x| x.tier == Some(0))
+        .filter(|x| x.tier == Some(0) && x.directory_scope_id.is_none())
         .map(|x| x.qualified(false))
         .collect();
     let perms = r.tier0_application.len();
