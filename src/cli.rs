@@ -243,6 +243,12 @@ pub struct PlanArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Restore rights just in time: print the Tier-0 application permissions only restore needs
+    /// as a grant block to run before a restore and a revoke block to run after it, instead of
+    /// granting them for good (with --scope restore or all).
+    #[arg(long)]
+    pub just_in_time: bool,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
@@ -415,6 +421,11 @@ impl PlanArgs {
         if let Some(path) = &self.output {
             crate::config::check_output_path(path, "--output").map_err(Error::input)?;
         }
+        if self.just_in_time && self.scope == Scope::Backup {
+            return Err(Error::input(
+                "--just-in-time plans the restore window, which --scope backup has none of: use --scope restore (or all)",
+            ));
+        }
         Ok(PlanConfig {
             source,
             matrix: self.source.matrix.clone(),
@@ -432,6 +443,7 @@ impl PlanArgs {
                 PlanFormat::Html => crate::config::PlanFormat::Html,
             },
             output: self.output.clone(),
+            just_in_time: self.just_in_time,
         })
     }
 }

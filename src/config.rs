@@ -80,6 +80,8 @@ pub struct PlanConfig {
     pub options: Options,
     pub format: PlanFormat,
     pub output: Option<PathBuf>,
+    /// Restore rights just in time: a grant and a revoke block for the restore window.
+    pub just_in_time: bool,
 }
 
 impl PlanConfig {

@@ -114,6 +114,9 @@ pub enum Finding {
     /// A federated credential trusts an issuer other than Entra ID, GitHub, Azure DevOps or a
     /// Kubernetes cluster of the tenant.
     FederatedCredentialIssuer { name: String, issuer: String },
+    /// The app holds Tier-0 application permissions that only restore needs: it can hold them
+    /// just in time, while restoring.
+    RestoreOnlyTier0 { permissions: Vec<String> },
     /// A note in words only (from a snapshot written before findings had codes).
     Note { text: String },
 }
@@ -253,13 +256,28 @@ impl Finding {
             | Finding::OwnersUnnamed { .. }
             | Finding::AppHoldsTier0Role { .. }
             | Finding::FederatedCredentialOpen { .. }
-            | Finding::FederatedCredentialIssuer { .. } => self.security_message(),
+            | Finding::FederatedCredentialIssuer { .. }
+            | Finding::RestoreOnlyTier0 { .. } => self.security_message(),
         }
     }
 
-    /// The words of the findings about who can become the app.
+    /// The words of the findings about who can become the app, and what it holds.
     fn security_message(&self) -> String {
         match self {
+            Finding::RestoreOnlyTier0 { permissions } => {
+                let (n, one) = (permissions.len(), permissions.len() == 1);
+                let them = if one { "it" } else { "them" };
+                format!(
+                    "{n} Tier-0 application permission{} the app holds serve{} only restore: {}. \
+                     An app that restores rarely can hold {them} only while restoring: \
+                     `entra-perms plan --scope restore --just-in-time` prints the commands that \
+                     grant {them} before a restore and revoke {them} after it; `audit --scope \
+                     backup` then checks the backup-only posture.",
+                    if one { "" } else { "s" },
+                    if one { "s" } else { "" },
+                    permissions.join(", "),
+                )
+            }
             Finding::CredentialExpired { on, kind, name, end } => format!(
                 "The {} {kind} {}expired on {end}: a backup signing in with it has stopped.",
                 if on == "application" { "app registration's" } else { "service principal's" },
@@ -482,6 +500,9 @@ mod tests {
                 name: s("n"),
                 issuer: s("i"),
             },
+            Finding::RestoreOnlyTier0 {
+                permissions: vec![s("p")],
+            },
             Finding::Note { text: s("t") },
         ];
         for f in &all {
@@ -514,6 +535,7 @@ mod tests {
                 | Finding::AppHoldsTier0Role { .. }
                 | Finding::FederatedCredentialOpen { .. }
                 | Finding::FederatedCredentialIssuer { .. }
+                | Finding::RestoreOnlyTier0 { .. }
                 | Finding::Note { .. } => {}
             }
         }
@@ -524,7 +546,7 @@ mod tests {
     fn the_readme_documents_every_code() {
         let readme = include_str!("../README.md");
         let all = one_of_each();
-        assert_eq!(all.len(), 29);
+        assert_eq!(all.len(), 30);
         for f in all {
             let code = f.code();
             assert!(

@@ -401,7 +401,7 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         missing: count(Coverage::Missing),
         not_applicable: count(Coverage::NotApplicable),
     };
-    let findings = findings(grants, &decided);
+    let findings = findings(matrix, grants, &decided);
     Report {
         schema_version: 1,
         tool: Tool {
@@ -487,7 +487,11 @@ pub fn grant_entries(grants: &Grants) -> Vec<GrantEntry> {
 }
 
 /// The grants' findings, and those the statuses and the service account's roles call for.
-fn findings(grants: &Grants, decided: &[(&Permission, Requirement)]) -> Vec<Finding> {
+fn findings(
+    matrix: &Matrix,
+    grants: &Grants,
+    decided: &[(&Permission, Requirement)],
+) -> Vec<Finding> {
     let mut findings = grants.findings.clone();
     findings.extend(
         grants
@@ -495,6 +499,22 @@ fn findings(grants: &Grants, decided: &[(&Permission, Requirement)]) -> Vec<Find
             .iter()
             .map(|text| Finding::Note { text: text.clone() }),
     );
+    let held_for_restore: Vec<String> = matrix
+        .restore_only_tier0()
+        .into_iter()
+        .filter(|name| {
+            grants
+                .application
+                .iter()
+                .any(|a| a.permission.eq_ignore_ascii_case(name))
+        })
+        .map(str::to_string)
+        .collect();
+    if !held_for_restore.is_empty() {
+        findings.push(Finding::RestoreOnlyTier0 {
+            permissions: held_for_restore,
+        });
+    }
     let principal_only: Vec<String> = decided
         .iter()
         .filter(|(_, r)| r.status == Status::PrincipalConsentOnly)

@@ -27,7 +27,11 @@ pub fn run(config: &PlanConfig, out: &mut dyn Write) -> Result<Outcome> {
         &config.options,
         audit::Against::Nothing,
     )?;
-    let plan = crate::plan::plan(&matrix, &grants, &report, grants.cloud);
+    let plan = if config.just_in_time {
+        crate::plan::plan_just_in_time(&matrix, &grants, &report, grants.cloud)
+    } else {
+        crate::plan::plan(&matrix, &grants, &report, grants.cloud)
+    };
     super::write_report(
         config.output.as_deref(),
         &config.inputs(),

@@ -245,6 +245,33 @@ impl Matrix {
         out
     }
 
+    /// The application permissions (rows of type Application or Any) that only `purpose` needs:
+    /// no row for another purpose names them, as an application permission.
+    pub fn application_only_for(&self, purpose: Purpose) -> Vec<&str> {
+        let as_app = |p: &&Permission| p.ptype != PermissionType::Delegated;
+        self.permission_names()
+            .into_iter()
+            .filter(|name| {
+                let rows: Vec<&Permission> = self
+                    .permissions
+                    .iter()
+                    .filter(as_app)
+                    .filter(|p| p.name.eq_ignore_ascii_case(name))
+                    .collect();
+                !rows.is_empty() && rows.iter().all(|p| p.purposes == [purpose])
+            })
+            .collect()
+    }
+
+    /// The Tier-0 application permissions only restore needs: those an app that restores
+    /// rarely can hold just in time.
+    pub fn restore_only_tier0(&self) -> Vec<&str> {
+        self.application_only_for(Purpose::Restore)
+            .into_iter()
+            .filter(|name| crate::catalog::app_tier(name).is_some_and(|t| t.tier == 0))
+            .collect()
+    }
+
     /// The matrix's id for permission `name` granted as type `t`.
     pub fn id_of(&self, name: &str, t: PermissionType) -> Option<&str> {
         self.permissions

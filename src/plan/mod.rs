@@ -88,6 +88,9 @@ pub struct Plan {
     pub required_resource_access: Value,
     /// Granted but not needed: candidates for removal.
     pub remove: Vec<RemoveStep>,
+    /// Restore rights just in time (`None`: not asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub just_in_time: Option<JustInTime>,
     pub notes: Vec<String>,
 }
 
@@ -183,6 +186,23 @@ fn id_of(
 
 /// Build the plan for the gaps of `report`.
 pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> Plan {
+    build(matrix, grants, report, cloud, false)
+}
+
+/// The plan with restore rights just in time: the Tier-0 application permissions only restore
+/// needs are not granted for good but in a grant block to run before a restore and a revoke
+/// block to run after it.
+pub fn plan_just_in_time(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> Plan {
+    build(matrix, grants, report, cloud, true)
+}
+
+fn build(
+    matrix: &Matrix,
+    grants: &Grants,
+    report: &Report,
+    cloud: Cloud,
+    just_in_time: bool,
+) -> Plan {
     let graph = format!("https://{}/v1.0", cloud.graph_host());
     let mut notes = Vec::new();
     let sp = grants.app.service_principal_id.clone().unwrap_or_else(|| {
@@ -203,7 +223,12 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
         resource: &resource,
         cloud,
     };
-    let (application, delegated_add) = grant_steps(matrix, grants, report, &to, &mut notes);
+    let (mut application, delegated_add) = grant_steps(matrix, grants, report, &to, &mut notes);
+    let just_in_time = just_in_time.then(|| {
+        let window = matrix.restore_only_tier0();
+        application.retain(|s| !window.iter().any(|w| w.eq_ignore_ascii_case(&s.permission)));
+        just_in_time::just_in_time(matrix, grants, &to, &mut notes)
+    });
     let added: Vec<String> = delegated_add.iter().map(|(p, _)| p.clone()).collect();
     let delegated = delegated_step(grants, report, delegated_add, &to);
     let resource_access = resource_access(matrix, grants, report, &mut notes);
@@ -227,6 +252,7 @@ pub fn plan(matrix: &Matrix, grants: &Grants, report: &Report, cloud: Cloud) -> 
             "resourceAccess": resource_access,
         }),
         remove,
+        just_in_time,
         notes,
     }
 }
@@ -577,11 +603,19 @@ impl Plan {
         )
     }
 
-    /// Whether there is anything to grant.
+    /// Whether there is anything to grant (for good, or just in time).
     pub fn is_empty(&self) -> bool {
-        self.application.is_empty() && self.delegated.is_none()
+        self.application.is_empty()
+            && self.delegated.is_none()
+            && self
+                .just_in_time
+                .as_ref()
+                .is_none_or(|j| j.permissions.is_empty())
     }
 }
 
+mod just_in_time;
 #[cfg(test)]
 mod tests;
+
+pub use just_in_time::{JitBlock, JitPermission, JustInTime};

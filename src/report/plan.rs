@@ -6,7 +6,7 @@ use std::io::Write;
 use super::html::{copy_block, esc, meta_row, page_end, page_start, script_json};
 use super::layout::{join, md_cell};
 use super::safe::Safe;
-use crate::plan::{GraphRequest, Plan};
+use crate::plan::{GraphRequest, JitBlock, JustInTime, Plan};
 
 fn heading(p: &Plan) -> String {
     let app = p
@@ -16,15 +16,47 @@ fn heading(p: &Plan) -> String {
         .or(p.app.app_id.as_deref())
         .unwrap_or("the app");
     let steps = p.application.len() + usize::from(p.delegated.is_some());
-    if steps == 0 {
+    let window = p.just_in_time.as_ref().map_or(0, |j| j.permissions.len());
+    let jit = match window {
+        0 => String::new(),
+        n => format!(
+            ", and a restore window of {n} Tier-0 permission{} granted just in time",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
+    if steps == 0 && window == 0 {
         format!("Nothing to grant: {app} has every permission in scope.")
     } else {
         format!(
-            "Plan for {app}: {steps} change{} to review and run (entra-perms itself changes nothing).",
+            "Plan for {app}: {steps} change{} to review and run{jit} (entra-perms itself changes nothing).",
             if steps == 1 { "" } else { "s" }
         )
     }
 }
+
+/// The restore window's two blocks, as (heading, block) pairs.
+fn windows(j: &JustInTime) -> [(&'static str, &JitBlock); 2] {
+    [
+        ("Before a restore: grant", &j.grant),
+        ("After the restore: revoke", &j.revoke),
+    ]
+}
+
+fn jit_names(j: &JustInTime) -> String {
+    j.permissions
+        .iter()
+        .map(|p| {
+            format!(
+                "{}{}",
+                p.permission,
+                if p.held { " (held now)" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const JIT_WHY: &str = "Tier-0 application permissions that only restore needs: an app that restores rarely holds them only while restoring.";
 
 pub fn json(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, p)?;
@@ -57,7 +89,10 @@ pub fn text(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
     )?;
     writeln!(out, "  {}", p.connect.az_cli)?;
     writeln!(out, "  {}", p.connect.powershell)?;
-    if let Some(url) = &p.admin_consent_url {
+    // Admin consent grants for good everything the registration requests: never offered for a
+    // restore window alone.
+    let steps = p.application.len() + usize::from(p.delegated.is_some());
+    if let Some(url) = p.admin_consent_url.as_ref().filter(|_| steps > 0) {
         writeln!(
             out,
             "\nEither: admin consent for everything the app registration requests:\n  {url}"
@@ -93,6 +128,25 @@ pub fn text(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
             added.join(", ")
         )?;
         commands(out, &d.request, &d.az_cli, &d.powershell)?;
+    }
+    if let Some(j) = p
+        .just_in_time
+        .as_ref()
+        .filter(|j| !j.permissions.is_empty())
+    {
+        writeln!(out, "\nRestore rights just in time: {}", jit_names(j))?;
+        writeln!(out, "  {JIT_WHY}")?;
+        for (title, block) in windows(j) {
+            writeln!(out, "\n  {title}")?;
+            writeln!(out, "  az:")?;
+            for c in &block.az_cli {
+                writeln!(out, "    {c}")?;
+            }
+            writeln!(out, "  PowerShell:")?;
+            for c in &block.powershell {
+                writeln!(out, "    {c}")?;
+            }
+        }
     }
     if !p.remove.is_empty() {
         writeln!(
@@ -132,7 +186,8 @@ pub fn markdown(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
         "Sign in:\n\n```sh\n{}\n```\n\n```powershell\n{}\n```\n",
         p.connect.az_cli, p.connect.powershell
     )?;
-    if let Some(url) = &p.admin_consent_url {
+    let steps = p.application.len() + usize::from(p.delegated.is_some());
+    if let Some(url) = p.admin_consent_url.as_ref().filter(|_| steps > 0) {
         writeln!(
             out,
             "Admin consent for everything the app registration requests: <{url}>\n"
@@ -168,6 +223,26 @@ pub fn markdown(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
             "```sh\n{}\n```\n\n```powershell\n{}\n```\n",
             d.az_cli, d.powershell
         )?;
+    }
+    if let Some(j) = p
+        .just_in_time
+        .as_ref()
+        .filter(|j| !j.permissions.is_empty())
+    {
+        writeln!(
+            out,
+            "### Restore rights just in time\n\n{} {}\n",
+            md_cell(&jit_names(j)),
+            JIT_WHY
+        )?;
+        for (title, block) in windows(j) {
+            writeln!(
+                out,
+                "**{title}**\n\n```sh\n{}\n```\n\n```powershell\n{}\n```\n",
+                block.az_cli.join("\n"),
+                block.powershell.join("\n")
+            )?;
+        }
     }
     if !p.remove.is_empty() {
         writeln!(out, "### Granted but not needed\n")?;
@@ -264,6 +339,23 @@ pub fn html(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
         );
         copy_block(&mut page, "az", &d.az_cli);
         copy_block(&mut page, "PowerShell", &d.powershell);
+    }
+    if let Some(j) = p
+        .just_in_time
+        .as_ref()
+        .filter(|j| !j.permissions.is_empty())
+    {
+        let _ = write!(
+            page,
+            "<h2 id=\"just-in-time\">Restore rights just in time</h2><p class=\"why\">{} {}</p>",
+            esc(&jit_names(j)),
+            esc(JIT_WHY)
+        );
+        for (title, block) in windows(j) {
+            let _ = write!(page, "<h3>{}</h3>", esc(title));
+            copy_block(&mut page, "az", &block.az_cli.join("\n"));
+            copy_block(&mut page, "PowerShell", &block.powershell.join("\n"));
+        }
     }
     if !p.remove.is_empty() {
         page.push_str("<h2>Granted but not needed: candidates for removal</h2>");

@@ -16,6 +16,7 @@ mod explain_and_matrix;
 mod golden;
 mod hostile;
 mod install;
+mod just_in_time;
 mod least_privilege;
 mod offline;
 mod real_graph;

@@ -2,19 +2,13 @@
 //! reader, SARIF checked against the SARIF 2.1.0 schema, several reports from one Graph read,
 //! and `--redact`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::support::browser;
 use crate::support::fake_graph::{
     FakeGraph, FakeTenant, Reply, SERVICE_ACCOUNT_ID, SERVICE_ACCOUNT_UPN, TENANT_ID,
 };
-use crate::support::{audit_against, entra_perms, graph_token, json, run};
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-}
+use crate::support::{audit_against, entra_perms, example, graph_token, json, run};
 
 /// The audit JSON embedded in an HTML report.
 fn embedded_json(html: &str) -> serde_json::Value {

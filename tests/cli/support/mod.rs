@@ -21,6 +21,13 @@ pub(crate) fn entra_perms() -> Command {
     cmd
 }
 
+/// A shipped example (`examples/NAME`).
+pub(crate) fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
 pub(crate) fn fixture(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
