@@ -78,6 +78,8 @@ pub enum MatrixFormat {
     Table,
     Json,
     Markdown,
+    /// The matrix file itself, to commit and name with --matrix (SARIF then points at its rows).
+    Toml,
 }
 
 #[derive(Debug, Args)]

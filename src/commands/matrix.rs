@@ -1,4 +1,4 @@
-//! `entra-perms matrix`: the permission matrix, as a table, JSON or Markdown.
+//! `entra-perms matrix`: the permission matrix, as a table, JSON, Markdown, or its TOML file.
 
 use std::io::Write;
 use std::path::Path;
@@ -16,6 +16,7 @@ pub fn run(matrix: Option<&Path>, format: MatrixFormat, out: &mut dyn Write) -> 
         MatrixFormat::Table => matrix::table(&matrix, out)?,
         MatrixFormat::Json => matrix::json(&matrix, out)?,
         MatrixFormat::Markdown => matrix::markdown(&matrix, out)?,
+        MatrixFormat::Toml => out.write_all(matrix.text.as_bytes())?,
     }
     Ok(Outcome::Passed)
 }

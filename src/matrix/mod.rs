@@ -116,6 +116,9 @@ pub struct Matrix {
     pub version: Option<String>,
     pub permissions: Vec<Permission>,
     pub implies: Vec<Implication>,
+    /// The TOML it was read from, as written (comments included): `matrix --format toml` gives
+    /// it back, to commit to a repository and name with `--matrix`.
+    pub text: String,
 }
 
 impl Matrix {
@@ -202,6 +205,7 @@ impl Matrix {
             version: raw.version.map(|v| v.trim().to_string()),
             permissions,
             implies,
+            text: text.to_string(),
         })
     }
 

@@ -328,11 +328,17 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
             "{r}"
         );
     }
-    // With --matrix FILE of the user's repository, each unmet requirement is at its row there.
+    // With --matrix FILE of the user's repository (written as the README says, by `matrix
+    // --format toml`), each unmet requirement is at its row there.
     let dir = tempfile::tempdir().unwrap();
-    let toml =
+    let (code, toml, err) = run(entra_perms().args(["matrix", "--format", "toml"]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        toml,
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("permissions.toml"))
-            .unwrap();
+            .unwrap(),
+        "the embedded matrix, as written"
+    );
     std::fs::write(dir.path().join("m.toml"), &toml).unwrap();
     let mut cmd = entra_perms();
     cmd.current_dir(dir.path())
