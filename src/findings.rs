@@ -134,6 +134,22 @@ impl Finding {
         }
     }
 
+    /// A note in words from a snapshot written before findings had codes: the finding whose
+    /// words it is, for those that take no parameter, else a `note`.
+    pub fn from_legacy(text: String) -> Finding {
+        [
+            Finding::RegistrationElsewhere {
+                owner_tenant_id: None,
+            },
+            Finding::TokenPointInTime,
+            Finding::CredentialsElsewhere,
+            Finding::BaselineWithoutGrants,
+        ]
+        .into_iter()
+        .find(|f| f.message() == text.trim())
+        .unwrap_or(Finding::Note { text })
+    }
+
     /// Whether it is about the service account (shown with it).
     pub fn is_about_service_account(&self) -> bool {
         matches!(
@@ -380,6 +396,26 @@ mod tests {
         assert_eq!(r.code(), "registration-elsewhere");
         assert_eq!(r.entry().data, serde_json::json!({"ownerTenantId": null}));
         assert_eq!(Finding::TokenPointInTime.code(), "token-point-in-time");
+    }
+
+    #[test]
+    fn a_legacy_note_becomes_its_finding() {
+        let words = Finding::RegistrationElsewhere {
+            owner_tenant_id: None,
+        }
+        .message();
+        assert_eq!(
+            Finding::from_legacy(words),
+            Finding::RegistrationElsewhere {
+                owner_tenant_id: None
+            }
+        );
+        assert_eq!(
+            Finding::from_legacy("something else".into()),
+            Finding::Note {
+                text: "something else".into()
+            }
+        );
     }
 
     #[test]

@@ -352,11 +352,11 @@ impl Grants {
     pub fn adopt_legacy_notes(&mut self) {
         let notes = std::mem::take(&mut self.notes);
         self.findings
-            .extend(notes.into_iter().map(|text| Finding::Note { text }));
+            .extend(notes.into_iter().map(Finding::from_legacy));
         if let Some(sa) = &mut self.service_account {
             let notes = std::mem::take(&mut sa.role_notes);
             sa.findings
-                .extend(notes.into_iter().map(|text| Finding::Note { text }));
+                .extend(notes.into_iter().map(Finding::from_legacy));
         }
     }
 }

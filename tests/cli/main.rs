@@ -12,6 +12,7 @@ mod architecture;
 mod audit;
 mod client;
 mod drift;
+mod examples;
 mod explain_and_matrix;
 mod golden;
 mod hostile;
