@@ -31,14 +31,52 @@ fn is_unsafe(c: char) -> bool {
         )
 }
 
-/// For a Markdown table cell: controls escaped, and `|`, backquote, `<` and `>` made inert.
+/// For Markdown (a table cell, a list item, a job summary): controls escaped, and everything
+/// GitHub would act on made inert — `|` (the table), backquotes (code spans), `[ ]` (links and
+/// images: `(`, `)` and `!` make one only after a `]`), `* _ ~` (emphasis), `@` (mentions), `#`
+/// (issue references), `<` `>` (HTML and autolinks in brackets), and
+/// the `:` of `://` and the `.` of `www.` (bare-URL autolinks) — each shown as the same character.
 pub fn markdown_cell(s: &str) -> String {
-    escape_controls(s)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "\\`")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let s = escape_controls(s);
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let next = |k: usize| chars.get(i + k).copied();
+        let www =
+            c == '.' && i >= 3 && chars[i - 3..i].iter().all(|w| w.eq_ignore_ascii_case(&'w'));
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '|' | '`' | '[' | ']' | '*' | '_' | '~' | '@' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ':' if next(1) == Some('/') && next(2) == Some('/') => out.push_str("\\:"),
+            '.' if www => out.push_str("\\."),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A Markdown code span of `s`: nothing inside is a link, a mention or HTML; controls escaped,
+/// `|` escaped for tables, and a fence longer than any run of backquotes in `s`, so none can end
+/// the span early.
+pub fn markdown_code(s: &str) -> String {
+    let s = escape_controls(s).replace('|', "\\|");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
 }
 
 #[cfg(test)]
@@ -58,7 +96,19 @@ mod tests {
     }
 
     #[test]
+    fn code_spans_cannot_be_broken_out_of() {
+        assert_eq!(markdown_code("User.Read"), "`User.Read`");
+        assert_eq!(markdown_code("a`b"), "``a`b``");
+        assert_eq!(markdown_code("`x``"), "``` `x`` ```");
+        assert_eq!(markdown_code("a|b"), "`a\\|b`");
+    }
+
+    #[test]
     fn markdown_cells_cannot_break_the_table() {
         assert_eq!(markdown_cell("a|b`c<img>"), "a\\|b\\`c&lt;img&gt;");
+        assert_eq!(
+            markdown_cell("[ok](https://evil.example) @all #1 www.x"),
+            "\\[ok\\](https\\://evil.example) \\@all \\#1 www\\.x"
+        );
     }
 }

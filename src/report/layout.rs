@@ -56,6 +56,11 @@ pub(crate) fn md_cell(s: &str) -> String {
     crate::text::markdown_cell(s)
 }
 
+/// A value as a Markdown code span that nothing inside can end.
+pub(crate) fn md_code(s: &str) -> String {
+    crate::text::markdown_code(s)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

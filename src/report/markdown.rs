@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::layout::md_cell;
+use super::layout::{md_cell, md_code};
 use super::safe::Safe;
 use super::view::AuditView;
 use super::view::TenantsView;
@@ -27,10 +27,10 @@ pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write) -> std::io::Result<()> {
     )?;
     let mut who = format!("**{}**", md_cell(&v.title));
     if let Some(id) = &v.app_id {
-        who.push_str(&format!(" (appId `{}`)", md_cell(id)));
+        who.push_str(&format!(" (appId {})", md_code(id)));
     }
     if let Some(t) = &v.tenant {
-        who.push_str(&format!(" · tenant `{}`", md_cell(t)));
+        who.push_str(&format!(" · tenant {}", md_code(t)));
     }
     who.push_str(&format!(" · {} cloud · read from {}", v.cloud, v.source));
     writeln!(out, "{who}\n")?;
@@ -82,8 +82,8 @@ pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write) -> std::io::Result<()> {
         for g in &v.to_grant {
             writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} |",
-                md_cell(&g.permission),
+                "| {} | {} | {} | {} | {} |",
+                md_code(&g.permission),
                 g.ptype,
                 g.status,
                 md_cell(&g.objects),
@@ -147,7 +147,7 @@ fn sections_after_gaps(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()
         }
     }
     if let Some(sa) = &v.service_account {
-        writeln!(out, "\n### Service account `{}`\n", md_cell(&sa.who))?;
+        writeln!(out, "\n### Service account {}\n", md_code(&sa.who))?;
         writeln!(out, "- Directory roles: {}", md_cell(&sa.roles_words))?;
         writeln!(
             out,
@@ -221,14 +221,12 @@ pub fn tenants(v: &Safe<TenantsView>, out: &mut dyn Write) -> std::io::Result<()
         let [c, p, mi] = super::view::counts(t);
         let detail = match &t.error {
             Some(e) => md_cell(e),
-            None => {
-                super::view::detail(t, |g| format!("`{}` ({})", md_cell(&g.permission), g.ptype))
-            }
+            None => super::view::detail(t, |g| format!("{} ({})", md_code(&g.permission), g.ptype)),
         };
         writeln!(
             out,
-            "| `{}` | {} | {c} | {p} | {mi} | {detail} |",
-            md_cell(&t.tenant),
+            "| {} | {} | {c} | {p} | {mi} | {detail} |",
+            md_code(&t.tenant),
             t.verdict_word
         )?;
     }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::layout::{join, md_cell};
+use super::layout::{join, md_cell, md_code};
 use crate::explain::Row;
 use crate::matrix::{Implication, Matrix};
 
@@ -101,8 +101,8 @@ pub fn markdown(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
     for p in &matrix.permissions {
         writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
-            md_cell(&p.name),
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            md_code(&p.name),
             p.ptype,
             join(&p.api_versions, ", "),
             md_cell(&join(&p.objects, ", ")),
@@ -122,9 +122,9 @@ pub fn markdown(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
         for i in &matrix.implies {
             writeln!(
                 out,
-                "| `{}` | `{}` | {} | {} |",
-                md_cell(&i.broader),
-                md_cell(&i.narrower),
+                "| {} | {} | {} | {} |",
+                md_code(&i.broader),
+                md_code(&i.narrower),
                 i.ptype,
                 md_cell(&i.source)
             )?;

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use super::html::{copy_block, esc, meta_row, page_end, page_start, script_json};
-use super::layout::{join, md_cell};
+use super::layout::{join, md_cell, md_code};
 use super::safe::Safe;
 use crate::plan::{GraphRequest, JitBlock, JustInTime, Plan};
 
@@ -198,8 +198,8 @@ pub fn markdown(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
         n += 1;
         writeln!(
             out,
-            "### {n}. Grant `{}` (Application)\n\n{} · for {} of {}\n",
-            s.permission,
+            "### {n}. Grant {} (Application)\n\n{} · for {} of {}\n",
+            md_code(&s.permission),
             s.status.as_str(),
             join(&s.purposes, " and "),
             md_cell(&s.objects.join(", "))
@@ -212,7 +212,7 @@ pub fn markdown(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
     }
     if let Some(d) = &p.delegated {
         n += 1;
-        let added: Vec<String> = d.add.iter().map(|(perm, _)| format!("`{perm}`")).collect();
+        let added: Vec<String> = d.add.iter().map(|(perm, _)| md_code(perm)).collect();
         writeln!(
             out,
             "### {n}. Grant delegated permissions for all users\n\nAdds {}.\n",
@@ -248,8 +248,14 @@ pub fn markdown(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "### Granted but not needed\n")?;
         for r in &p.remove {
             match &r.az_cli {
-                Some(az) => writeln!(out, "- `{}` ({}): `{az}`", r.permission, r.ptype)?,
-                None => writeln!(out, "- `{}` ({})", r.permission, r.ptype)?,
+                Some(az) => writeln!(
+                    out,
+                    "- {} ({}): {}",
+                    md_code(&r.permission),
+                    r.ptype,
+                    md_code(az)
+                )?,
+                None => writeln!(out, "- {} ({})", md_code(&r.permission), r.ptype)?,
             }
         }
         writeln!(out)?;

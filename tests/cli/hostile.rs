@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::support::fake_graph::{
-    FakeGraph, FakeTenant, Reply, APP_ID, SERVICE_ACCOUNT_UPN, SP_ID, SP_KEY,
+    FakeGraph, FakeTenant, Reply, APP_ID, OTHER_USER_ID, SERVICE_ACCOUNT_UPN, SP_ID, SP_KEY,
 };
-use crate::support::{audit_against, findings, fixture, graph_token, json, run};
+use crate::support::{audit_against, entra_perms, findings, fixture, graph_token, json, run};
 
 const ASSIGNMENTS: &str = crate::support::fake_graph::ASSIGNMENTS_PATH;
 
@@ -370,8 +370,11 @@ fn a_display_name_cannot_drive_the_terminal() {
         assert_eq!(code, 0, "{err}");
         assert!(!out.contains('\u{1b}'), "{format}: raw ESC in {out:?}");
         assert!(!out.contains('\u{7}') && !out.contains('\r'), "{format}");
-        if format != "junit" {
-            assert!(out.contains("e[2J"), "{format}: {out}");
+        // Shown as a visible escape (Markdown escapes the bracket as well).
+        match format {
+            "table" => assert!(out.contains("\\e[2J"), "{format}: {out}"),
+            "markdown" => assert!(out.contains("\\e\\[2J"), "{format}: {out}"),
+            _ => {}
         }
     }
     // JSON keeps the true value, escaped as JSON does.
@@ -439,4 +442,62 @@ fn graph_answering_with_another_user_for_the_service_account_gives_no_verdict() 
     assert_eq!(code, 3, "{err}");
     assert!(out.is_empty(), "{out}");
     assert!(err.contains("alex@contoso.onmicrosoft.com"), "{err}");
+}
+
+/// Tenant text in Markdown (the job summary, a change ticket) renders as text: rendered as GitHub
+/// does (GFM: tables, autolinks, strikethrough, tag filter), it makes no link, no image and no
+/// HTML, and no code span is broken out of.
+#[test]
+fn tenant_text_in_markdown_makes_no_link_image_or_html() {
+    let hostile = "[ok](https://evil.example) ![x](https://evil.example/i.png) <img src=x> \
+                   https://evil.example www.evil.example @all #1 `code` ##[stop-commands]x";
+    let mut tenant = FakeTenant::everything(&graph_token());
+    tenant.sps[0].display_name = hostile.into();
+    tenant.requested = Some(Vec::new());
+    tenant.app_secrets = vec![
+        serde_json::json!({"keyId": "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+        "displayName": hostile, "endDateTime": "2099-01-01T00:00:00Z"}),
+    ];
+    tenant.owners = vec![(OTHER_USER_ID.into(), hostile.into(), false)];
+    tenant.delegated[0]
+        .2
+        .push_str(" Evil`]\u{1b}[2J\u{202e}(https://evil.example)");
+    let graph = FakeGraph::start(tenant);
+    let mut options = comrak::Options::default();
+    options.extension.table = true;
+    options.extension.autolink = true;
+    options.extension.strikethrough = true;
+    options.extension.tagfilter = true;
+    let mut plan = entra_perms();
+    plan.env("ENTRA_PERMS_ACCESS_TOKEN", graph_token()).args([
+        "plan",
+        "--app",
+        APP_ID,
+        "--graph-url",
+        &graph.base,
+        "--format",
+        "markdown",
+    ]);
+    for (what, cmd) in [
+        (
+            "audit",
+            audit_against(&graph, &["--format", "markdown", "--fail-on", "never"]),
+        ),
+        ("plan", plan),
+    ] {
+        let (code, md, err) = run(cmd);
+        assert_eq!(code, 0, "{what}: {err}");
+        assert!(
+            md.contains("evil.example"),
+            "{what}: the text is shown: {md}"
+        );
+        let html = comrak::markdown_to_html(&md, &options);
+        for bad in ["<a ", "<img"] {
+            assert!(!html.contains(bad), "{what}: `{bad}` in\n{html}");
+        }
+        assert!(
+            !html.contains('\u{1b}') && !html.contains('\u{202e}'),
+            "{what}"
+        );
+    }
 }
