@@ -30,10 +30,10 @@ fn main() -> ExitCode {
         let _ = writeln!(
             err,
             "error: {}",
-            entra_perms::text::escape_controls(&message)
+            entra_perms::text::ci_inert(&entra_perms::text::escape_controls(&message))
         );
         if let Some(hint) = entra_perms::commands::hint(e) {
-            let _ = writeln!(err, "hint: {hint}");
+            let _ = writeln!(err, "hint: {}", entra_perms::text::ci_inert(&hint));
         }
     }
     code.into()

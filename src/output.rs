@@ -1,5 +1,6 @@
 //! Standard output that a reader may close early: once the pipe is closed, the rest of the report
-//! is dropped quietly, so `entra-perms audit … | head -n 1` still ends with the audit's exit code.
+//! is dropped quietly, so `entra-perms audit … | head -n 1` still ends with the audit's exit code;
+//! and text for a CI log, where no line may be read as a runner's command.
 
 use std::io::{ErrorKind, Write};
 
@@ -53,6 +54,53 @@ impl<W: Write> Write for UntilClosed<W> {
         }
         let r = self.inner.flush();
         self.absorb(r)
+    }
+}
+
+/// A writer for text a CI runner reads as its log: each line passes [`crate::text::ci_inert`]
+/// before it is written (a partial line waits for its end, or for [`CiInert::finish`]).
+pub struct CiInert<'a> {
+    inner: &'a mut dyn Write,
+    line: Vec<u8>,
+}
+
+impl<'a> CiInert<'a> {
+    pub fn new(inner: &'a mut dyn Write) -> CiInert<'a> {
+        CiInert {
+            inner,
+            line: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(&self.line).into_owned();
+        self.line.clear();
+        self.inner
+            .write_all(crate::text::ci_inert(&text).as_bytes())
+    }
+
+    /// Write the last line, if it had no line end.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if !self.line.is_empty() {
+            self.emit()?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl Write for CiInert<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for part in buf.split_inclusive(|b| *b == b'\n') {
+            self.line.extend_from_slice(part);
+            if part.ends_with(b"\n") {
+                self.emit()?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

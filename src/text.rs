@@ -79,6 +79,19 @@ pub fn markdown_code(s: &str) -> String {
     format!("{fence}{pad}{s}{pad}{fence}")
 }
 
+/// A line as a CI runner may read it, made inert: GitHub Actions takes a line that starts with
+/// `::` (after white space) as a workflow command, and the runners take `##[` and Azure
+/// Pipelines `##vso[` anywhere in a line; each is shown with a backslash (`\::`, `#\#[`), which
+/// neither reads.
+pub fn ci_inert(line: &str) -> String {
+    let mut out = line.replace("##[", "#\\#[").replace("##vso[", "#\\#vso[");
+    let indent = out.len() - out.trim_start().len();
+    if out[indent..].starts_with("::") {
+        out.insert(indent, '\\');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +106,17 @@ mod tests {
         assert_eq!(escape_controls("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(escape_controls("a\u{fffe}\u{ffff}"), "a\\u{fffe}\\u{ffff}");
         assert!(!escape_controls("\u{9b}31m").contains('\u{9b}'));
+    }
+
+    #[test]
+    fn workflow_commands_are_inert_in_any_line() {
+        assert_eq!(ci_inert("::error title=x::boom"), "\\::error title=x::boom");
+        assert_eq!(ci_inert("    ::warning::w"), "    \\::warning::w");
+        assert_eq!(
+            ci_inert("a ##[stop-commands]x ##vso[task.complete]"),
+            "a #\\#[stop-commands]x #\\#vso[task.complete]"
+        );
+        assert_eq!(ci_inert("a :: b"), "a :: b");
     }
 
     #[test]

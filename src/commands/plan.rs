@@ -38,7 +38,11 @@ pub fn run(config: &PlanConfig, out: &mut dyn Write) -> Result<Outcome> {
         out,
         |w| match config.format {
             PlanFormat::Json => report::plan::json(&plan, w),
-            PlanFormat::Text => report::plan::text(&Safe::new(&plan)?, w),
+            PlanFormat::Text => {
+                let mut log = crate::output::CiInert::new(w);
+                report::plan::text(&Safe::new(&plan)?, &mut log)?;
+                log.finish()
+            }
             PlanFormat::Markdown => report::plan::markdown(&Safe::new(&plan)?, w),
             PlanFormat::Html => report::plan::html(&Safe::new(&plan)?, w),
         },

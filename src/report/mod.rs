@@ -150,7 +150,11 @@ impl Rendered {
     ) -> std::io::Result<()> {
         match self {
             Rendered::One { report, safe, view } => match format {
-                Format::Table => table::audit(view, out, color),
+                Format::Table => {
+                    let mut log = crate::output::CiInert::new(out);
+                    table::audit(view, &mut log, color)?;
+                    log.finish()
+                }
                 Format::Json => json::audit(report, out),
                 Format::Markdown => markdown::audit(view, out),
                 Format::Junit => junit::audit(safe, out),
@@ -159,7 +163,11 @@ impl Rendered {
                 Format::Sarif => sarif::audit(report, matrix, out),
             },
             Rendered::Many { multi, safe, view } => match format {
-                Format::Table => table::tenants(view, out),
+                Format::Table => {
+                    let mut log = crate::output::CiInert::new(out);
+                    table::tenants(view, &mut log)?;
+                    log.finish()
+                }
                 Format::Json => json::tenants(multi, out),
                 Format::Markdown => markdown::tenants(view, out),
                 Format::Junit => junit::tenants(safe, out),

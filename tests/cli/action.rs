@@ -8,6 +8,7 @@ use crate::support::{graph_token, json};
 struct Step {
     code: i32,
     stdout: String,
+    stderr: String,
     outputs: String,
     summary: String,
     reports: std::path::PathBuf,
@@ -43,6 +44,7 @@ fn run_step(graph: &FakeGraph, extra: &[(&str, &str)]) -> Step {
     Step {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         outputs: std::fs::read_to_string(&outputs).unwrap_or_default(),
         summary: std::fs::read_to_string(&summary).unwrap_or_default(),
         reports,
@@ -294,5 +296,45 @@ fn every_workflow_and_recipe_is_valid_yaml_and_pins_the_release() {
         }
         // No recipe compiles from source or signs in before installing.
         assert!(!text.contains("cargo install"), "{name}");
+    }
+}
+
+/// Tenant text the Action prints (the table in the log) is never read as a workflow command:
+/// the binary makes `::` at a line start and `##[` anywhere inert, and the step stops commands
+/// around it with a token no one else knows.
+#[test]
+fn no_line_the_action_prints_is_a_workflow_command_from_the_tenant() {
+    let mut tenant = FakeTenant::everything(&graph_token());
+    tenant.sps[0].display_name = "[ok](https://evil.example) ##[stop-commands]x".into();
+    tenant.requested = Some(Vec::new());
+    // A long name wraps, and some wrapped line starts with `::error`.
+    tenant.app_secrets = vec![
+        serde_json::json!({"keyId": "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+        "displayName": "::error title=pwn::owned ".repeat(30), "endDateTime": "2099-01-01T00:00:00Z"}),
+    ];
+    let graph = FakeGraph::start(tenant);
+    let step = run_step(&graph, &[]);
+    assert!(step.code <= 1, "{}{}", step.stdout, step.stderr);
+    let lines: Vec<&str> = step.stdout.lines().chain(step.stderr.lines()).collect();
+    let stop = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("::stop-commands::"))
+        .expect("the step stops workflow commands around the audit");
+    assert!(stop.len() >= 32, "an unguessable token: {stop}");
+    assert!(
+        step.stdout.contains(&format!("::{stop}::")),
+        "and resumes them"
+    );
+    assert!(step.stdout.contains("owned"), "the text is shown");
+    for l in &lines {
+        assert!(!l.contains("##["), "{l}");
+        let ours = l.starts_with("::stop-commands::")
+            || *l == format!("::{stop}::")
+            || l.starts_with("::error title=entra-perms")
+            || l.starts_with("::notice title=entra-perms");
+        assert!(
+            ours || !l.trim_start().starts_with("::"),
+            "a workflow command: {l}"
+        );
     }
 }
