@@ -210,6 +210,11 @@ pub struct SnapshotArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Replace users (the service account, owners, consenting users, the audit log's actors)
+    /// with placeholders, to send the snapshot outside the organisation; it still audits alike.
+    #[arg(long)]
+    pub redact: bool,
+
     #[command(flatten)]
     pub source: MatrixSource,
 }
@@ -461,6 +466,7 @@ impl SnapshotArgs {
             connection: Connection::try_from(&self.connection)?,
             service_account: self.service_account.clone(),
             output: self.output.clone(),
+            redact: self.redact,
         })
     }
 }

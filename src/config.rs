@@ -112,6 +112,8 @@ pub struct SnapshotConfig {
     pub connection: Connection,
     pub service_account: Option<String>,
     pub output: Option<PathBuf>,
+    /// People replaced with placeholders (ids keep the shape of an id).
+    pub redact: bool,
 }
 
 /// Check an output file name: `--output json` (the `az -o json` habit) is a format, not a file.

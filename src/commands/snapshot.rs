@@ -37,6 +37,9 @@ pub fn run(config: &SnapshotConfig, out: &mut dyn Write) -> Result<Outcome> {
         }
         !unreadable
     });
+    if config.redact {
+        crate::report::anonymize::grants(&mut grants)?;
+    }
     let doc = Snapshot::now(grants).to_json()?;
     let inputs: Vec<&Path> = config.matrix.as_deref().into_iter().collect();
     super::write_report(config.output.as_deref(), &inputs, out, |w| {

@@ -14,6 +14,9 @@ use crate::multi::MultiReport;
 pub struct Placeholders {
     pairs: Vec<(String, String)>,
     users: usize,
+    /// Object ids become GUID-shaped placeholders (`00000000-0000-4000-8000-000000000001`), as
+    /// a snapshot's loader requires of an id.
+    guid_ids: bool,
 }
 
 impl Placeholders {
@@ -26,12 +29,21 @@ impl Placeholders {
             .map(|(_, p)| p.clone());
         let id_placeholder = known.unwrap_or_else(|| {
             self.users += 1;
-            let p = format!("user-{}", self.users);
+            let p = if self.guid_ids {
+                format!("00000000-0000-4000-8000-{:012}", self.users)
+            } else {
+                format!("user-{}", self.users)
+            };
             self.pairs.push((id.to_string(), p.clone()));
             p
         });
         let upn_placeholder = upn.map(|upn| {
-            let p = format!("{id_placeholder}@redacted.invalid");
+            let p = if self.guid_ids {
+                let n = id_placeholder.rsplit('-').next().unwrap_or("0");
+                format!("user-{}@redacted.invalid", n.trim_start_matches('0'))
+            } else {
+                format!("{id_placeholder}@redacted.invalid")
+            };
             if !self
                 .pairs
                 .iter()
@@ -133,6 +145,41 @@ pub fn report(r: &mut Report, p: &mut Placeholders) -> std::io::Result<()> {
     let mut v = serde_json::to_value(&*r).map_err(std::io::Error::other)?;
     p.apply_value(&mut v);
     *r = serde_json::from_value(v).map_err(std::io::Error::other)?;
+    Ok(())
+}
+
+/// Redact the people of a snapshot's grants, in every field: the service account, the users who
+/// consented for themselves, user owners, the audit log's actors. Ids keep an id's shape and the
+/// same person one placeholder, so the redacted snapshot audits as the real one does.
+pub fn grants(g: &mut crate::grants::Grants) -> std::io::Result<()> {
+    let mut p = Placeholders {
+        guid_ids: true,
+        ..Placeholders::default()
+    };
+    if let Some(sa) = &g.service_account {
+        p.user(&sa.id, sa.user_principal_name.as_deref());
+    }
+    for id in g.delegated.iter().filter_map(|d| d.principal_id.as_deref()) {
+        p.user(id, None);
+    }
+    let owners = g
+        .app_security
+        .iter()
+        .flat_map(|a| a.owners.iter().flatten());
+    for o in owners.filter(|o| o.kind == "user") {
+        p.user(&o.id, o.user_principal_name.as_deref());
+        if let Some(name) = &o.display_name {
+            p.name(name);
+        }
+    }
+    for e in g.audit_log.iter().flatten() {
+        p.name(&e.by);
+    }
+    let read_at = g.read_at.clone();
+    let mut v = serde_json::to_value(&*g).map_err(std::io::Error::other)?;
+    p.apply_value(&mut v);
+    *g = serde_json::from_value(v).map_err(std::io::Error::other)?;
+    g.read_at = read_at;
     Ok(())
 }
 

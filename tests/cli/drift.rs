@@ -556,3 +556,74 @@ fn redact_hides_every_person_in_every_format() {
         }
     }
 }
+
+/// `snapshot --redact`: the snapshot names no person (the service account, the user who
+/// consented for themselves, owners, the audit log's actors) and still audits alike.
+#[test]
+fn a_redacted_snapshot_names_no_one_and_audits_alike() {
+    use crate::support::fake_graph::{OTHER_USER_ID, SERVICE_ACCOUNT_ID, SERVICE_ACCOUNT_UPN};
+    const OWNER_UPN: &str = "dev.owner@contoso.onmicrosoft.com";
+    let mut t = drifted();
+    t.requested = Some(Vec::new());
+    t.owners
+        .push((OTHER_USER_ID.into(), OWNER_UPN.into(), false));
+    t.delegated.push((
+        "Principal".into(),
+        Some(SERVICE_ACCOUNT_ID.into()),
+        "Mail.Read".into(),
+    ));
+    let now = entra_perms::grants::Grants::now();
+    for e in &mut t.audit_log {
+        e["activityDateTime"] = now.clone().into();
+    }
+    let graph = FakeGraph::start(t);
+    let snapshot = |redact: bool| {
+        let mut cmd = entra_perms();
+        cmd.env("ENTRA_PERMS_ACCESS_TOKEN", graph_token()).args([
+            "snapshot",
+            "--app",
+            APP_ID,
+            "--graph-url",
+            &graph.base,
+            "--service-account",
+            SERVICE_ACCOUNT_UPN,
+        ]);
+        if redact {
+            cmd.arg("--redact");
+        }
+        let (code, out, err) = run(cmd);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let plain = snapshot(false);
+    let redacted = snapshot(true);
+    let people = [
+        SERVICE_ACCOUNT_UPN,
+        SERVICE_ACCOUNT_ID,
+        OTHER_USER_ID,
+        OWNER_UPN,
+        ADMIN,
+    ];
+    for person in people {
+        assert!(plain.contains(person), "{person} is not in the scenario");
+        assert!(
+            !redacted.to_lowercase().contains(&person.to_lowercase()),
+            "{person} in the redacted snapshot"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let audit = |text: &str, name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (code, out, err) = run(entra_perms()
+            .args(["audit", "--format", "json", "--from"])
+            .arg(&path));
+        assert!(code <= 1, "{err}");
+        let doc = json(&out);
+        (code, doc["summary"].clone(), doc["missing"].clone())
+    };
+    assert_eq!(
+        audit(&plain, "plain.json"),
+        audit(&redacted, "redacted.json")
+    );
+}
