@@ -4,17 +4,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::Value;
 
 use crate::audit::{
-    self, BaselineInfo, Basis, Change, ChangedBy, Changes, Gap, GrantEntry, Options, Report,
+    BaselineInfo, Basis, Change, ChangedBy, Changes, Gap, GrantEntry, Report,
 };
 use crate::error::Error;
 use crate::findings::Finding;
-use crate::grants::{AuditEntry, Source};
-use crate::matrix::Matrix;
+use crate::grants::AuditEntry;
 use crate::permission::PermissionType;
-use crate::snapshot::Snapshot;
 
 /// One tenant's earlier state.
 #[derive(Debug, Clone)]
@@ -22,9 +19,9 @@ pub struct Baseline {
     pub info: BaselineInfo,
     pub service_principal_id: Option<String>,
     /// Whether each requirement (permission lower-cased, type) was satisfied.
-    satisfied: HashMap<(String, PermissionType), bool>,
+    pub(super) satisfied: HashMap<(String, PermissionType), bool>,
     /// Every grant then (`None`: the baseline does not record them).
-    grants: Option<Vec<GrantEntry>>,
+    pub(super) grants: Option<Vec<GrantEntry>>,
 }
 
 /// A baseline file: one audit or snapshot, or a multi-tenant audit (by tenant as listed).
@@ -47,12 +44,14 @@ impl BaselineDoc {
     }
 }
 
-fn key(permission: &str, t: PermissionType) -> (String, PermissionType) {
+pub use super::baseline::parse;
+
+pub(super) fn key(permission: &str, t: PermissionType) -> (String, PermissionType) {
     (permission.to_ascii_lowercase(), t)
 }
 
 /// Satisfaction of each requirement of an audit, and its grants.
-fn from_report(r: &Report, source: &str, taken_at: Option<String>) -> Baseline {
+pub(super) fn from_report(r: &Report, source: &str, taken_at: Option<String>) -> Baseline {
     let mut satisfied = HashMap::new();
     for q in r.objects.iter().flat_map(|o| &o.requirements) {
         satisfied.insert(key(&q.permission, q.ptype), q.status.is_ok());
@@ -68,147 +67,6 @@ fn from_report(r: &Report, source: &str, taken_at: Option<String>) -> Baseline {
         satisfied,
         grants: Some(r.grants.clone()),
     }
-}
-
-/// A baseline from an audit JSON value (`--format json`): whose state it is (tenant, app), when
-/// it was read, and every requirement's status — refused when any of these is missing, so that
-/// an empty or anonymous file can never pass for "nothing changed".
-fn from_audit_json(v: &Value, bad: &dyn Fn(String) -> Error) -> Result<Baseline, Error> {
-    let str_at = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
-    let objects = v
-        .get("objects")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad("it has no `objects` (is it an entra-perms audit JSON?)".into()))?;
-    let tenant_id = str_at("/tenantId").ok_or_else(|| {
-        bad("it names no tenant (`tenantId`): a baseline must say whose state it records".into())
-    })?;
-    let app_id = str_at("/app/appId");
-    let service_principal_id = str_at("/app/servicePrincipalId");
-    if app_id.is_none() && service_principal_id.is_none() {
-        return Err(bad(
-            "it names no app (`app.appId` or `app.servicePrincipalId`)".into(),
-        ));
-    }
-    let read_at = str_at("/readAt")
-        .ok_or_else(|| bad("it has no `readAt`: when its state was read is unknown".into()))?;
-    let taken_at = crate::time::utc_seconds(&read_at)
-        .ok_or_else(|| bad(format!("`readAt` `{read_at}` is not an RFC 3339 time")))?;
-    let ptype = |t: &str| -> Result<PermissionType, Error> {
-        match t {
-            "Application" => Ok(PermissionType::Application),
-            "Delegated" => Ok(PermissionType::Delegated),
-            "Any" => Ok(PermissionType::Any),
-            other => Err(bad(format!("`{other}` is not a permission type"))),
-        }
-    };
-    let mut satisfied = HashMap::new();
-    for (i, o) in objects.iter().enumerate() {
-        for (j, q) in o
-            .get("requirements")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let field = |f: &str| {
-                q.get(f)
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| bad(format!("objects[{i}].requirements[{j}] has no `{f}`")))
-            };
-            let status = field("status")?;
-            satisfied.insert(
-                key(field("permission")?, ptype(field("type")?)?),
-                matches!(status, "granted" | "implied"),
-            );
-        }
-    }
-    if satisfied.is_empty() {
-        return Err(bad(
-            "it lists no requirements: nothing could be compared with it".into(),
-        ));
-    }
-    let grants = match v.get("grants") {
-        None => None,
-        Some(g) => Some(
-            serde_json::from_value::<Vec<GrantEntry>>(g.clone())
-                .map_err(|e| bad(format!("`grants`: {e}")))?,
-        ),
-    };
-    Ok(Baseline {
-        info: BaselineInfo {
-            taken_at: Some(taken_at),
-            source: "audit".into(),
-            tenant_id: Some(tenant_id),
-            app_id,
-        },
-        service_principal_id,
-        satisfied,
-        grants,
-    })
-}
-
-/// Read a baseline: an audit JSON, a multi-tenant audit JSON or a snapshot. A snapshot is audited
-/// with today's matrix and options, so that a change of matrix is not mistaken for drift.
-pub fn parse(
-    text: &str,
-    origin: &str,
-    matrix: &Matrix,
-    options: &Options,
-) -> Result<BaselineDoc, Error> {
-    let bad = |msg: String| Error::input(format!("invalid baseline {origin}: {msg}"));
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        bad(format!(
-            "line {} column {}: not valid JSON",
-            e.line(),
-            e.column()
-        ))
-    })?;
-    if value.get("snapshotVersion").is_some() {
-        let snapshot = Snapshot::parse(text, origin)?;
-        let report = audit::diff(matrix, &snapshot.grants, Source::Snapshot, options);
-        return Ok(BaselineDoc::One(Box::new(from_report(
-            &report,
-            "snapshot",
-            Some(snapshot.taken_at),
-        ))));
-    }
-    if value.get("schemaVersion").and_then(Value::as_u64) != Some(1) {
-        return Err(bad(
-            "it is neither an entra-perms audit JSON (schemaVersion 1) nor a snapshot".into(),
-        ));
-    }
-    if let Some(tenants) = value.get("tenants").and_then(Value::as_array) {
-        let mut list = Vec::new();
-        for (i, t) in tenants.iter().enumerate() {
-            let name = t
-                .get("tenant")
-                .and_then(Value::as_str)
-                .ok_or_else(|| bad(format!("tenants[{i}] has no `tenant`")))?;
-            if let Some(r) = t.get("report").filter(|r| !r.is_null()) {
-                let b = from_audit_json(r, &bad)?;
-                needs_grants(&b, options, &bad)?;
-                list.push((name.to_string(), b));
-            }
-        }
-        return Ok(BaselineDoc::Many(list));
-    }
-    let one = from_audit_json(&value, &bad)?;
-    needs_grants(&one, options, &bad)?;
-    Ok(BaselineDoc::One(Box::new(one)))
-}
-
-/// `--fail-on new-excess` compares grants: a baseline that records none cannot say which are new.
-fn needs_grants(
-    b: &Baseline,
-    options: &Options,
-    bad: &dyn Fn(String) -> Error,
-) -> Result<(), Error> {
-    if options.fail_on == crate::audit::FailOn::NewExcess && b.grants.is_none() {
-        return Err(bad(
-            "it records no grants, so new excess grants cannot be told from old ones: take a new baseline with this version".into(),
-        ));
-    }
-    Ok(())
 }
 
 /// The baseline must be of the same app and tenant: exit 2 naming both otherwise.
@@ -445,7 +303,9 @@ pub fn new_tenant(report: &mut Report, tenant: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::FailOn;
+    use crate::audit::{FailOn, Options};
+    use crate::grants::Source;
+    use crate::matrix::Matrix;
     use crate::cloud::Cloud;
     use crate::grants::{AppIdentity, AppRoleGrant, Grants};
 

@@ -5,6 +5,7 @@
 //! tenant and many both call it. `report.rs` holds every type the audit JSON serialises.
 
 mod app_security;
+mod baseline;
 pub mod diff;
 pub mod drift;
 pub mod policy;

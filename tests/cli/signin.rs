@@ -253,3 +253,81 @@ fn the_azure_pipelines_oidc_token_echoed_never_leaks() {
     assert!(leaks(&text, "ado-oidc-jwt").is_empty(), "{err}");
     assert!(leaks(&text, "ado-system-token").is_empty(), "{err}");
 }
+
+/// The peak resident memory of a child process, watched until it exits (Linux: `VmHWM`).
+#[cfg(target_os = "linux")]
+fn run_watching_memory(mut cmd: std::process::Command) -> (i32, String, u64) {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0u64;
+    let started = std::time::Instant::now();
+    let code = loop {
+        if let Ok(text) = std::fs::read_to_string(&status) {
+            if let Some(kib) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak_kib = peak_kib.max(kib);
+            }
+        }
+        if let Some(s) = child.try_wait().unwrap() {
+            break s.code().unwrap_or(-1);
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "no end");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    (code, err, peak_kib * 1024)
+}
+
+/// A 3 GB answer from each sign-in endpoint the tool talks to (the token endpoint, GitHub's
+/// and Azure Pipelines' OIDC endpoints): a clear error, and the tool's memory stays under
+/// 100 MB. (The managed-identity endpoint is the fixed IMDS address; its answers go through the
+/// same bounded transport as the token endpoint's, tested in `graph/auth/tests.rs`.)
+#[cfg(target_os = "linux")]
+#[test]
+fn a_3_gb_sign_in_answer_is_a_clear_error_in_bounded_memory() {
+    let flood = crate::support::flood::Flood::start(3_000_000_000);
+    #[allow(deprecated)]
+    let bin = assert_cmd::cargo::cargo_bin("entra-perms");
+    let base = |auth: &str| {
+        let mut cmd = std::process::Command::new(&bin);
+        cmd.env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", "/nonexistent")
+            .env("SSL_CERT_FILE", &flood.ca_pem)
+            .env("AZURE_AUTHORITY_HOST", &flood.base)
+            .env("AZURE_TENANT_ID", TENANT_ID)
+            .env("AZURE_CLIENT_ID", AUDITOR)
+            .args(["audit", "--auth", auth, "--app", APP_ID, "--graph-url", &flood.base]);
+        cmd
+    };
+    let mut secret = base("client-secret");
+    secret.env("AZURE_CLIENT_SECRET", "Zq8~not.a_real-secret");
+    let mut github = base("github-actions");
+    github
+        .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{}/github-oidc?api-version=2.0", flood.base))
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token");
+    let mut pipelines = base("azure-pipelines");
+    pipelines
+        .env("AZURESUBSCRIPTION_TENANT_ID", TENANT_ID)
+        .env("AZURESUBSCRIPTION_CLIENT_ID", AUDITOR)
+        .env("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "svc-conn-1")
+        .env("SYSTEM_ACCESSTOKEN", "ado-system-token")
+        .env("SYSTEM_OIDCREQUESTURI", format!("{}/pipelines-oidc", flood.base));
+    for (what, cmd) in [("token endpoint", secret), ("GitHub OIDC", github), ("Azure Pipelines OIDC", pipelines)] {
+        let (code, err, peak) = run_watching_memory(cmd);
+        eprintln!("{what}: peak resident memory {} MiB", peak / 1024 / 1024);
+        assert_eq!(code, 3, "{what}: {err}");
+        assert!(err.contains("larger than"), "{what}: a clear error: {err}");
+        assert!(!err.contains("not.a_real-secret"), "{what}: {err}");
+        assert!(peak < 100 * 1024 * 1024, "{what}: peak memory {} MB", peak / 1024 / 1024);
+    }
+}

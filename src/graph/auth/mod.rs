@@ -72,6 +72,9 @@ pub struct AuthContext {
     pub env: EnvReader,
     /// Runs `az` (injectable for tests).
     pub executor: Option<Arc<dyn Executor>>,
+    /// Why the transport refused a sign-in answer, when it did: the Azure SDK reports only that
+    /// its request failed, so the reason is kept here for the error.
+    pub refused: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl AuthContext {
@@ -79,17 +82,20 @@ impl AuthContext {
     pub fn from_env(cloud: Cloud, tenant: Option<String>, http: reqwest::Client) -> Result<Self> {
         let env: EnvReader = Arc::new(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
         let authority_host = authority_host(cloud, env("AZURE_AUTHORITY_HOST"))?;
+        let refused = Arc::new(std::sync::Mutex::new(None));
         Ok(AuthContext {
             cloud,
             tenant: tenant.or_else(|| env("AZURE_TENANT_ID")),
             transport: Transport::new(Arc::new(BoundedHttp {
                 inner: Arc::new(http.clone()),
                 limit: MAX_SIGN_IN_BYTES,
+                refused: refused.clone(),
             })),
             http,
             authority_host,
             env,
             executor: None,
+            refused,
         })
     }
 
@@ -208,9 +214,13 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
         m => m,
     };
     let name = method_name(method);
-    acquire_with(method, name, ctx)
-        .await
-        .with_context(|| SignInFailed { method: name })
+    let result = acquire_with(method, name, ctx).await;
+    // The transport's own reason, which the SDK's error does not carry.
+    let refused = ctx.refused.lock().ok().and_then(|mut r| r.take());
+    match (result, refused) {
+        (Err(_), Some(reason)) => Err(anyhow::anyhow!(reason)).context(SignInFailed { method: name }),
+        (result, _) => result.with_context(|| SignInFailed { method: name }),
+    }
 }
 
 /// A sign-in that did not give a token, naming the method tried: the outermost context of every
@@ -384,6 +394,8 @@ pub(crate) const MAX_SIGN_IN_BYTES: usize = 1024 * 1024;
 struct BoundedHttp {
     inner: Arc<dyn azure_core::http::HttpClient>,
     limit: usize,
+    /// Where the reason of a refusal is left for the error.
+    refused: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 #[async_trait::async_trait]
@@ -398,13 +410,17 @@ impl azure_core::http::HttpClient for BoundedHttp {
         while let Some(chunk) = body.next().await {
             let chunk = chunk?;
             if buf.len() + chunk.len() > self.limit {
+                let reason = format!(
+                    "the sign-in endpoint {} sent an answer larger than {} KiB: refused",
+                    request.url().host_str().unwrap_or("?"),
+                    self.limit / 1024
+                );
+                if let Ok(mut slot) = self.refused.lock() {
+                    *slot = Some(reason.clone());
+                }
                 return Err(azure_core::Error::with_message(
                     azure_core::error::ErrorKind::DataConversion,
-                    format!(
-                        "the sign-in endpoint {} sent an answer larger than {} KiB: refused",
-                        request.url().host_str().unwrap_or("?"),
-                        self.limit / 1024
-                    ),
+                    reason,
                 ));
             }
             buf.extend_from_slice(&chunk);

@@ -84,6 +84,7 @@ fn ctx(vars: &[(&str, &str)], endpoint: Arc<FakeTokenEndpoint>, cloud: Cloud) ->
         authority_host: authority,
         env: Arc::new(move |k| vars.get(k).cloned()),
         executor: None,
+        refused: Arc::default(),
     }
 }
 
@@ -449,6 +450,7 @@ async fn an_endless_sign_in_answer_is_refused_after_a_mebibyte() {
     let bounded = BoundedHttp {
         inner: Arc::new(EndlessEndpoint),
         limit: MAX_SIGN_IN_BYTES,
+        refused: Arc::default(),
     };
     let request = Request::new(
         url::Url::parse("https://login.example/t/oauth2/v2.0/token").unwrap(),

@@ -4,6 +4,7 @@
 
 pub(crate) mod browser;
 pub(crate) mod fake_graph;
+pub(crate) mod flood;
 pub(crate) mod tls_front;
 
 use std::path::PathBuf;
