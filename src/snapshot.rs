@@ -50,7 +50,7 @@ impl Snapshot {
 
     /// The snapshot document; an error (never an empty file) if it cannot be serialised.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        let mut s = serde_json::to_string_pretty(self)?;
+        let mut s = crate::text::json_safe(serde_json::to_string_pretty(self)?);
         s.push('\n');
         Ok(s)
     }

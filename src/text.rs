@@ -79,6 +79,25 @@ pub fn markdown_code(s: &str) -> String {
     format!("{fence}{pad}{s}{pad}{fence}")
 }
 
+/// Serialised JSON with every character that could drive a terminal or reorder text — C1
+/// controls and DEL (which JSON may carry raw), line separators, bidi overrides, noncharacters —
+/// written as a `\uXXXX` escape: the same data for every JSON reader, nothing raw on a screen.
+pub fn json_safe(json: String) -> String {
+    let unsafe_char = |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{fffe}' | '\u{ffff}');
+    if !json.chars().any(unsafe_char) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A line as a CI runner may read it, made inert: GitHub Actions takes a line that starts with
 /// `::` (after white space) as a workflow command, and the runners take `##[` and Azure
 /// Pipelines `##vso[` anywhere in a line; each is shown with a backslash (`\::`, `#\#[`), which
@@ -106,6 +125,14 @@ mod tests {
         assert_eq!(escape_controls("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(escape_controls("a\u{fffe}\u{ffff}"), "a\\u{fffe}\\u{ffff}");
         assert!(!escape_controls("\u{9b}31m").contains('\u{9b}'));
+    }
+
+    #[test]
+    fn json_keeps_the_data_and_shows_nothing_raw() {
+        let v = serde_json::json!({"name": "a\u{9b}31m\u{202e}b"});
+        let text = json_safe(serde_json::to_string(&v).unwrap());
+        assert_eq!(text, r#"{"name":"a\u009b31m\u202eb"}"#);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), v);
     }
 
     #[test]

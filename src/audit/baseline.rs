@@ -122,7 +122,8 @@ pub fn parse(
                 "not valid JSON".to_string()
             } else {
                 let m = e.to_string();
-                m.rfind(" at line ").map_or(m.clone(), |i| m[..i].to_string())
+                m.rfind(" at line ")
+                    .map_or(m.clone(), |i| m[..i].to_string())
             }
         ))
     };
@@ -196,7 +197,13 @@ fn from_audit_doc(v: AuditDoc, bad: &dyn Fn(String) -> Error) -> Result<Baseline
     };
     let mut satisfied = HashMap::new();
     for (i, o) in objects.0.into_iter().enumerate() {
-        for (j, q) in o.requirements.map(|r| r.0).unwrap_or_default().into_iter().enumerate() {
+        for (j, q) in o
+            .requirements
+            .map(|r| r.0)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
             let missing = |f: &str| bad(format!("objects[{i}].requirements[{j}] has no `{f}`"));
             let status = q.status.ok_or_else(|| missing("status"))?;
             let permission = q.permission.ok_or_else(|| missing("permission"))?;

@@ -4,10 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-
-use crate::audit::{
-    BaselineInfo, Basis, Change, ChangedBy, Changes, Gap, GrantEntry, Report,
-};
+use crate::audit::{BaselineInfo, Basis, Change, ChangedBy, Changes, Gap, GrantEntry, Report};
 use crate::error::Error;
 use crate::findings::Finding;
 use crate::grants::AuditEntry;
@@ -304,10 +301,10 @@ pub fn new_tenant(report: &mut Report, tenant: &str) {
 mod tests {
     use super::*;
     use crate::audit::{FailOn, Options};
-    use crate::grants::Source;
-    use crate::matrix::Matrix;
     use crate::cloud::Cloud;
+    use crate::grants::Source;
     use crate::grants::{AppIdentity, AppRoleGrant, Grants};
+    use crate::matrix::Matrix;
 
     fn grants(perms: &[&str]) -> Grants {
         let mut g = Grants::new(

@@ -15,14 +15,13 @@ pub fn json(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         #[serde(flatten)]
         explanation: &'a Explanation<'m>,
     }
-    serde_json::to_writer_pretty(
-        &mut *out,
+    super::json::pretty(
         &Doc {
             schema_version: 1,
             explanation: e,
         },
-    )?;
-    writeln!(out)
+        out,
+    )
 }
 
 fn row_text(r: &Row<'_>, out: &mut dyn Write, show_objects: bool) -> std::io::Result<()> {

@@ -28,14 +28,15 @@ pub fn esc(s: &str) -> String {
 }
 
 /// JSON made safe inside `<script type="application/json">`: `<`, `>` and `&` as JSON escapes
-/// (so `</script>` cannot close the element), and the two line separators JavaScript dislikes.
+/// (so `</script>` cannot close the element), and the characters that reorder or hide text
+/// (line separators, bidi overrides, noncharacters) as `\uXXXX` — the same data, nothing raw in
+/// the page's source.
 pub fn script_json(value: &impl serde::Serialize) -> String {
     let text = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
-    text.replace('<', "\\u003c")
+    crate::text::json_safe(text)
+        .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
 }
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \

@@ -1,19 +1,25 @@
 //! The JSON documents: the audit (schemaVersion 1) and the multi-tenant audit, written as the
-//! report types serialise them (JSON escapes text itself; nothing is sanitised here).
+//! report types serialise them, and [`pretty`], which every JSON document goes through: the same
+//! data, with the characters that could drive a terminal written as `\uXXXX` escapes.
 
 use std::io::Write;
 
 use crate::audit::Report;
 use crate::multi::MultiReport;
 
+/// Write `value` as pretty JSON (then a line end), nothing raw that could drive a terminal.
+pub fn pretty(value: &impl serde::Serialize, out: &mut dyn Write) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    out.write_all(crate::text::json_safe(text).as_bytes())?;
+    writeln!(out)
+}
+
 /// The audit JSON.
 pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, r)?;
-    writeln!(out)
+    pretty(r, out)
 }
 
 /// The multi-tenant audit JSON.
 pub fn tenants(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, m)?;
-    writeln!(out)
+    pretty(m, out)
 }

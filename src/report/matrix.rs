@@ -25,8 +25,7 @@ pub fn json(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
         rows: matrix.permissions.iter().map(Row::from).collect(),
         implies: &matrix.implies,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    super::json::pretty(&doc, out)
 }
 
 pub fn table(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
@@ -135,8 +134,7 @@ pub fn markdown(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
 
 /// `diff-matrix --format json`.
 pub fn diff_json(d: &crate::matrix_diff::MatrixDiff, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, d)?;
-    writeln!(out)
+    super::json::pretty(d, out)
 }
 
 /// `diff-matrix` for people.

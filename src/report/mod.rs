@@ -11,6 +11,8 @@ pub mod layout;
 pub mod markdown;
 pub mod matrix;
 pub mod plan;
+#[cfg(test)]
+mod property_tests;
 pub mod safe;
 pub mod sarif;
 pub mod table;

@@ -59,8 +59,7 @@ fn jit_names(j: &JustInTime) -> String {
 const JIT_WHY: &str = "Tier-0 application permissions that only restore needs: an app that restores rarely holds them only while restoring.";
 
 pub fn json(p: &Plan, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, p)?;
-    writeln!(out)
+    super::json::pretty(p, out)
 }
 
 /// A step's Graph request and the two commands that send it.

@@ -215,8 +215,7 @@ fn document(matrix: &Matrix, results: Vec<Value>, successful: bool) -> Value {
 }
 
 fn write(out: &mut dyn Write, doc: &Value) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, doc)?;
-    writeln!(out)
+    super::json::pretty(doc, out)
 }
 
 /// One audit.

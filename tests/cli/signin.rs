@@ -279,7 +279,10 @@ fn run_watching_memory(mut cmd: std::process::Command) -> (i32, String, u64) {
         if let Some(s) = child.try_wait().unwrap() {
             break s.code().unwrap_or(-1);
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(120), "no end");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "no end"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     };
     let mut err = String::new();
@@ -306,14 +309,25 @@ fn a_3_gb_sign_in_answer_is_a_clear_error_in_bounded_memory() {
             .env("AZURE_AUTHORITY_HOST", &flood.base)
             .env("AZURE_TENANT_ID", TENANT_ID)
             .env("AZURE_CLIENT_ID", AUDITOR)
-            .args(["audit", "--auth", auth, "--app", APP_ID, "--graph-url", &flood.base]);
+            .args([
+                "audit",
+                "--auth",
+                auth,
+                "--app",
+                APP_ID,
+                "--graph-url",
+                &flood.base,
+            ]);
         cmd
     };
     let mut secret = base("client-secret");
     secret.env("AZURE_CLIENT_SECRET", "Zq8~not.a_real-secret");
     let mut github = base("github-actions");
     github
-        .env("ACTIONS_ID_TOKEN_REQUEST_URL", format!("{}/github-oidc?api-version=2.0", flood.base))
+        .env(
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            format!("{}/github-oidc?api-version=2.0", flood.base),
+        )
         .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "gh-request-token");
     let mut pipelines = base("azure-pipelines");
     pipelines
@@ -321,13 +335,24 @@ fn a_3_gb_sign_in_answer_is_a_clear_error_in_bounded_memory() {
         .env("AZURESUBSCRIPTION_CLIENT_ID", AUDITOR)
         .env("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "svc-conn-1")
         .env("SYSTEM_ACCESSTOKEN", "ado-system-token")
-        .env("SYSTEM_OIDCREQUESTURI", format!("{}/pipelines-oidc", flood.base));
-    for (what, cmd) in [("token endpoint", secret), ("GitHub OIDC", github), ("Azure Pipelines OIDC", pipelines)] {
+        .env(
+            "SYSTEM_OIDCREQUESTURI",
+            format!("{}/pipelines-oidc", flood.base),
+        );
+    for (what, cmd) in [
+        ("token endpoint", secret),
+        ("GitHub OIDC", github),
+        ("Azure Pipelines OIDC", pipelines),
+    ] {
         let (code, err, peak) = run_watching_memory(cmd);
         eprintln!("{what}: peak resident memory {} MiB", peak / 1024 / 1024);
         assert_eq!(code, 3, "{what}: {err}");
         assert!(err.contains("larger than"), "{what}: a clear error: {err}");
         assert!(!err.contains("not.a_real-secret"), "{what}: {err}");
-        assert!(peak < 100 * 1024 * 1024, "{what}: peak memory {} MB", peak / 1024 / 1024);
+        assert!(
+            peak < 100 * 1024 * 1024,
+            "{what}: peak memory {} MB",
+            peak / 1024 / 1024
+        );
     }
 }

@@ -218,7 +218,9 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
     // The transport's own reason, which the SDK's error does not carry.
     let refused = ctx.refused.lock().ok().and_then(|mut r| r.take());
     match (result, refused) {
-        (Err(_), Some(reason)) => Err(anyhow::anyhow!(reason)).context(SignInFailed { method: name }),
+        (Err(_), Some(reason)) => {
+            Err(anyhow::anyhow!(reason)).context(SignInFailed { method: name })
+        }
         (result, _) => result.with_context(|| SignInFailed { method: name }),
     }
 }
