@@ -85,8 +85,16 @@ pub enum MatrixFormat {
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// A permission name (any case), a permission GUID (app role or scope id), or a protected object.
-    #[arg(value_name = "QUERY")]
-    pub query: String,
+    #[arg(
+        value_name = "QUERY",
+        required_unless_present = "path",
+        conflicts_with = "path"
+    )]
+    pub query: Option<String>,
+    /// Which permissions open this Microsoft Graph API path (e.g. /users/{id}/authentication/methods),
+    /// least-privileged first.
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
     #[command(flatten)]
     pub source: MatrixSource,
     /// Output format.

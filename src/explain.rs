@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::{self, GraphPermission};
+use crate::catalog::{self, GraphPermission, PathGrant};
 use crate::matrix::{Implication, Matrix, Permission, Purpose};
 use crate::permission::{is_guid, PermissionType};
 
@@ -26,6 +26,10 @@ pub enum Explanation<'m> {
         /// Its privilege tier as an application permission.
         #[serde(skip_serializing_if = "Option::is_none")]
         tier: Option<TierInfo>,
+        /// How Microsoft Graph defines it: id, admin consent, privilege level, what it allows.
+        types: Vec<&'static GraphPermission>,
+        /// The API paths it opens, from Microsoft's data.
+        opens: Vec<&'static PathGrant>,
     },
     /// A Microsoft Graph permission the matrix does not need, known from the embedded catalog.
     #[serde(rename_all = "camelCase")]
@@ -42,6 +46,14 @@ pub enum Explanation<'m> {
         tier: Option<TierInfo>,
         /// Matrix permissions it also satisfies.
         implies: Vec<&'m Implication>,
+        /// The API paths it opens, from Microsoft's data.
+        opens: Vec<&'static PathGrant>,
+    },
+    /// An API path: the permissions that open it, least-privileged first.
+    #[serde(rename_all = "camelCase")]
+    Path {
+        path: String,
+        permissions: Vec<Opener>,
     },
     /// A protected object: every requirement that protects it, by purpose.
     #[serde(rename_all = "camelCase")]
@@ -50,6 +62,16 @@ pub enum Explanation<'m> {
         backup: Vec<Row<'m>>,
         restore: Vec<Row<'m>>,
     },
+}
+
+/// A permission that opens a path, with its tier.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Opener {
+    #[serde(flatten)]
+    pub grant: &'static PathGrant,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<TierInfo>,
 }
 
 /// One matrix row, as shown by `explain` and `matrix --format json`.
@@ -208,7 +230,30 @@ fn catalog_permission<'m>(
             .iter()
             .filter(|i| i.broader.eq_ignore_ascii_case(name))
             .collect(),
+        opens: catalog::paths_of(name),
     }
+}
+
+/// The permissions that open `path` (e.g. `/users/{id}/authentication/methods`), least-privileged
+/// first, each with its tier.
+pub fn explain_path(path: &str) -> Result<Explanation<'static>, NoMatch> {
+    let permissions: Vec<Opener> = catalog::opening(path)
+        .into_iter()
+        .map(|grant| Opener {
+            grant,
+            tier: tier_info(&grant.permission),
+        })
+        .collect();
+    if permissions.is_empty() {
+        return Err(NoMatch {
+            query: path.to_string(),
+            suggestions: Vec::new(),
+        });
+    }
+    Ok(Explanation::Path {
+        path: catalog::normal_path(path),
+        permissions,
+    })
 }
 
 fn permission<'m>(matrix: &'m Matrix, name: &str, t: Option<PermissionType>) -> Explanation<'m> {
@@ -238,6 +283,8 @@ fn permission<'m>(matrix: &'m Matrix, name: &str, t: Option<PermissionType>) -> 
             .then(|| tier_info(name))
             .flatten()
             .or_else(|| tier_info(name)),
+        types: catalog::permissions(name),
+        opens: catalog::paths_of(name),
     }
 }
 

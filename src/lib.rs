@@ -62,9 +62,13 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
         Command::Matrix(args) => {
             commands::matrix::run(args.source.matrix.as_deref(), args.format, out)
         }
-        Command::Explain(args) => {
-            commands::explain::run(&args.query, args.source.matrix.as_deref(), args.format, out)
-        }
+        Command::Explain(args) => commands::explain::run(
+            args.query.as_deref(),
+            args.path.as_deref(),
+            args.source.matrix.as_deref(),
+            args.format,
+            out,
+        ),
         Command::Audit(args) => commands::audit::run(&args.config()?, out, color),
         Command::Plan(args) => commands::plan::run(&args.config()?, out),
         Command::Snapshot(args) => commands::snapshot::run(&args.config()?, out),

@@ -91,6 +91,91 @@ fn tier_text(tier: Option<&crate::explain::TierInfo>, out: &mut dyn Write) -> st
     }
 }
 
+/// How Microsoft Graph defines a permission, type by type.
+fn definitions_text(
+    types: &[&crate::catalog::GraphPermission],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if types.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nMicrosoft Graph defines it as:")?;
+    for p in types {
+        write!(
+            out,
+            "  {} ({}) · {} · {}",
+            p.permission,
+            p.ptype,
+            match p.admin_consent {
+                Some(true) => "admin consent required",
+                Some(false) => "users may consent",
+                None => "consent not given in Microsoft's data",
+            },
+            if p.id.is_empty() {
+                "id not in Microsoft's data".to_string()
+            } else {
+                format!("id {}", p.id)
+            }
+        )?;
+        match p.privilege_level {
+            Some(l) => writeln!(out, " · Microsoft's privilege level {l} of 5")?,
+            None => writeln!(out)?,
+        }
+        if !p.allows.is_empty() {
+            writeln!(out, "    \"{}\" (Microsoft)", p.allows)?;
+        }
+    }
+    Ok(())
+}
+
+/// The most paths `explain` lists in text (`--format json` lists every one).
+const PATHS_SHOWN: usize = 20;
+
+/// The API paths a permission opens, by method, reads first.
+fn opens_text(opens: &[&crate::catalog::PathGrant], out: &mut dyn Write) -> std::io::Result<()> {
+    if opens.is_empty() {
+        return writeln!(out, "\nOpens: no API path in Microsoft's data.");
+    }
+    let mut sorted: Vec<&&crate::catalog::PathGrant> = opens.iter().collect();
+    let rank = |m: &str| {
+        ["GET", "POST", "PATCH", "PUT", "DELETE"]
+            .iter()
+            .position(|x| *x == m)
+            .unwrap_or(9)
+    };
+    // Where it is the least-privileged permission first, then reads before writes.
+    sorted.sort_by_key(|g| {
+        (
+            g.least.is_empty(),
+            g.methods.iter().map(|m| rank(m)).min().unwrap_or(9),
+            g.path.clone(),
+        )
+    });
+    writeln!(
+        out,
+        "\nOpens ({} API paths in Microsoft's data; * least privileged):",
+        opens.len()
+    )?;
+    for g in sorted.iter().take(PATHS_SHOWN) {
+        writeln!(
+            out,
+            "  {:<6} {}{} ({})",
+            g.methods.join(","),
+            g.path,
+            if g.least.is_empty() { "" } else { " *" },
+            join(&g.types, ", ")
+        )?;
+    }
+    if opens.len() > PATHS_SHOWN {
+        writeln!(
+            out,
+            "  … and {} more (`--format json` lists every one)",
+            opens.len() - PATHS_SHOWN
+        )?;
+    }
+    Ok(())
+}
+
 pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     match e {
         Explanation::Permission {
@@ -100,6 +185,8 @@ pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             implied_by,
             implies,
             tier,
+            types,
+            opens,
         } => {
             write!(out, "{permission}")?;
             if let Some(t) = matched_id_type {
@@ -126,6 +213,8 @@ pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             }
             narrower_text("Also satisfies (narrower permissions):", implies, out)?;
             tier_text(tier.as_ref(), out)?;
+            definitions_text(types, out)?;
+            opens_text(opens, out)?;
         }
         Explanation::CatalogPermission {
             permission,
@@ -133,6 +222,7 @@ pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             types,
             tier,
             implies,
+            opens,
             ..
         } => {
             write!(out, "{permission}")?;
@@ -144,30 +234,37 @@ pub fn text(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                 out,
                 "\nNot a requirement of the backup app: the matrix does not ask for it. Granted to the app, it is excess,\nunless it satisfies one of the matrix's requirements (below)."
             )?;
-            writeln!(out, "\nMicrosoft Graph defines it as:")?;
-            for p in types {
-                writeln!(
-                    out,
-                    "  {} ({}) · {} · id {}",
-                    p.permission,
-                    p.ptype,
-                    if p.admin_consent {
-                        "admin consent required"
-                    } else {
-                        "users may consent"
-                    },
-                    p.id
-                )?;
-                if !p.allows.is_empty() {
-                    writeln!(out, "    {}", p.allows)?;
-                }
-            }
+            definitions_text(types, out)?;
             narrower_text(
                 "It also satisfies these requirements of the matrix:",
                 implies,
                 out,
             )?;
             tier_text(tier.as_ref(), out)?;
+            opens_text(opens, out)?;
+        }
+        Explanation::Path { path, permissions } => {
+            writeln!(
+                out,
+                "{path}: the permissions that open it, in Microsoft's data (least-privileged first)"
+            )?;
+            for o in permissions {
+                let g = o.grant;
+                write!(
+                    out,
+                    "  {} ({}) · {}",
+                    g.permission,
+                    join(&g.types, ", "),
+                    g.methods.join(", ")
+                )?;
+                if !g.least.is_empty() {
+                    write!(out, " · least privileged for {}", join(&g.least, ", "))?;
+                }
+                match &o.tier {
+                    Some(t) => writeln!(out, " · Tier {} as an application permission", t.tier)?,
+                    None => writeln!(out)?,
+                }
+            }
         }
         Explanation::Object {
             object,

@@ -386,3 +386,57 @@ fn help_texts() {
         insta::assert_snapshot!(name, out);
     }
 }
+
+/// `explain` answers from Microsoft's current permission data: permissions the 2022 recording
+/// never knew, Microsoft's privilege level, the API paths a permission opens (least-privileged
+/// marked), and the reverse — which permissions open a path.
+#[test]
+fn explain_shows_what_microsofts_data_says_a_permission_opens() {
+    for (name, id) in [
+        (
+            "DelegatedPermissionGrant.Read.All",
+            Some("81b4724a-58aa-41c1-8a55-84ef97466587"),
+        ),
+        ("AgentIdentity.Read.All", None),
+    ] {
+        let (code, out, err) = run(entra_perms().args(["explain", name, "--format", "json"]));
+        assert_eq!(code, 0, "{name}: {err}");
+        let doc = json(&out);
+        let types = doc["types"].as_array().unwrap();
+        assert_eq!(types.len(), 2, "{name}: {doc}");
+        match id {
+            Some(id) => assert!(types.iter().any(|t| t["id"] == id), "{name}"),
+            None => {
+                assert!(types.iter().all(|t| t["id"] == ""), "{name}");
+                assert_eq!(types[0]["privilegeLevel"], 3, "{name}");
+                let (_, text, _) = run(entra_perms().args(["explain", name]));
+                assert!(text.contains("id not in Microsoft's data"), "{text}");
+            }
+        }
+    }
+    let (code, text, err) = run(entra_perms().args(["explain", "User.Read.All"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains("API paths in Microsoft's data; * least privileged"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("GET") && l.contains(" * ")),
+        "{text}"
+    );
+    let (_, out, _) = run(entra_perms().args(["explain", "User.Read.All", "--format", "json"]));
+    let opens = json(&out)["opens"].as_array().unwrap().len();
+    assert!(opens > 20, "json lists every path: {opens}");
+
+    let (code, text, err) =
+        run(entra_perms().args(["explain", "--path", "/oauth2PermissionGrants"]));
+    assert_eq!(code, 0, "{err}");
+    let first = text.lines().nth(1).unwrap();
+    assert!(
+        first.contains("Directory.Read.All") && first.contains("least privileged"),
+        "{text}"
+    );
+    let (code, _, err) = run(entra_perms().args(["explain", "--path", "/no/such/path"]));
+    assert_eq!(code, 2, "{err}");
+}

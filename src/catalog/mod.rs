@@ -1,7 +1,8 @@
 //! What is known offline about every Microsoft Graph permission and Entra role: the permission
-//! catalog (name, type, id, admin consent, what it allows) recorded from a real tenant's Graph
-//! service principal, and the privilege tiers of application permissions and built-in roles
-//! (facts from the public azure-tiering project, cited below; none of its text).
+//! catalog (name, type, id, admin consent, Microsoft's privilege level and admin display name, and
+//! the API paths each opens), generated from Microsoft's own permission data (`generate.rs`), and
+//! the privilege tiers of application permissions and built-in roles (facts from the public
+//! azure-tiering project, cited below; none of its text).
 
 use std::sync::OnceLock;
 
@@ -9,9 +10,10 @@ use serde::Serialize;
 
 use crate::permission::PermissionType;
 
-const PERMISSIONS_TSV: &str = include_str!("data/graph-permissions.tsv");
-const APP_TIERS_TSV: &str = include_str!("data/graph-app-permission-tiers.tsv");
-const ROLE_TIERS_TSV: &str = include_str!("data/entra-role-tiers.tsv");
+const PERMISSIONS_TSV: &str = include_str!("../data/graph-permissions.tsv");
+const PATHS_TSV: &str = include_str!("../data/graph-permission-paths.tsv");
+const APP_TIERS_TSV: &str = include_str!("../data/graph-app-permission-tiers.tsv");
+const ROLE_TIERS_TSV: &str = include_str!("../data/entra-role-tiers.tsv");
 
 /// Where the tiers come from.
 pub const TIER_SOURCE: &str = "azure-tiering (github.com/emiliensocchi/azure-tiering) at commit \
@@ -25,9 +27,28 @@ pub struct GraphPermission {
     #[serde(rename = "type")]
     pub ptype: PermissionType,
     pub id: String,
-    pub admin_consent: bool,
-    /// Microsoft's short label of what it allows.
+    /// Whether it needs an administrator's consent (`None`: Microsoft's data does not say).
+    pub admin_consent: Option<bool>,
+    /// Microsoft's privilege level, 1 (least) to 5 (`None`: not given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privilege_level: Option<u8>,
+    /// Microsoft's admin display name: what it allows (empty: not given).
     pub allows: String,
+}
+
+/// API paths a permission opens, as Microsoft's data lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathGrant {
+    pub permission: String,
+    /// The types it opens the path as.
+    pub types: Vec<PermissionType>,
+    /// `GET`, `POST`, `PATCH`, `PUT`, `DELETE`.
+    pub methods: Vec<String>,
+    /// As Microsoft writes it, lower case, ids as `{id}`.
+    pub path: String,
+    /// The types for which Microsoft marks it the least-privileged permission of the path.
+    pub least: Vec<PermissionType>,
 }
 
 /// How privileged an application permission or a role is.
@@ -98,8 +119,13 @@ fn data() -> &'static Data {
                     },
                     permission: r.get(1)?.to_string(),
                     id: r.get(2)?.to_string(),
-                    admin_consent: *r.get(3)? == "true",
-                    allows: r.get(4).unwrap_or(&"").to_string(),
+                    admin_consent: match *r.get(3)? {
+                        "true" => Some(true),
+                        "false" => Some(false),
+                        _ => None,
+                    },
+                    privilege_level: r.get(4).and_then(|l| l.parse().ok()),
+                    allows: r.get(5).unwrap_or(&"").to_string(),
                 })
             })
             .collect(),
@@ -149,6 +175,73 @@ pub fn knows(name: &str) -> bool {
 /// All names, for suggestions.
 pub fn names() -> impl Iterator<Item = &'static str> {
     data().permissions.iter().map(|p| p.permission.as_str())
+}
+
+fn types(list: &str) -> Vec<PermissionType> {
+    list.split(',')
+        .filter_map(|t| match t {
+            "Application" => Some(PermissionType::Application),
+            "Delegated" => Some(PermissionType::Delegated),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The paths table, read the first time `explain` asks (an audit never does).
+fn paths() -> &'static [PathGrant] {
+    static PATHS: OnceLock<Vec<PathGrant>> = OnceLock::new();
+    PATHS.get_or_init(|| {
+        rows(PATHS_TSV)
+            .filter_map(|r| {
+                Some(PathGrant {
+                    permission: r.first()?.to_string(),
+                    types: types(r.get(1)?),
+                    methods: r.get(2)?.split(',').map(str::to_string).collect(),
+                    path: r.get(3)?.to_string(),
+                    least: types(r.get(4).unwrap_or(&"")),
+                })
+            })
+            .collect()
+    })
+}
+
+/// A path as Microsoft's data writes it: lower case, without the version, every `{…}` as
+/// `{id}`, no trailing slash or query.
+pub fn normal_path(path: &str) -> String {
+    let path = path
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let path = path
+        .strip_prefix("/v1.0")
+        .or_else(|| path.strip_prefix("/beta"))
+        .unwrap_or(&path)
+        .trim_end_matches('/');
+    path.split('/')
+        .map(|seg| if seg.starts_with('{') { "{id}" } else { seg })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The paths a permission opens (any type), as Microsoft's data lists them.
+pub fn paths_of(name: &str) -> Vec<&'static PathGrant> {
+    paths()
+        .iter()
+        .filter(|p| p.permission.eq_ignore_ascii_case(name))
+        .collect()
+}
+
+/// The permissions that open `path`, least-privileged first.
+pub fn opening(path: &str) -> Vec<&'static PathGrant> {
+    let want = normal_path(path);
+    let mut found: Vec<&PathGrant> = paths()
+        .iter()
+        .filter(|p| normal_path(&p.path) == want)
+        .collect();
+    found.sort_by_key(|p| (p.least.is_empty(), p.permission.to_ascii_lowercase()));
+    found
 }
 
 /// The tier of an application permission. Delegated permissions have none of their own: they act
@@ -205,66 +298,12 @@ mod tests {
         assert_eq!(mail.len(), 2, "{mail:?}");
         assert!(mail
             .iter()
-            .all(|p| p.admin_consent || p.ptype == PermissionType::Delegated));
+            .all(|p| p.admin_consent == Some(true) || p.ptype == PermissionType::Delegated));
         // User.Export.All uses one GUID for its app role and its scope.
         let shared = by_id("405a51b5-8d8d-430b-9842-8be4b0e9f324");
         assert_eq!(shared.len(), 2, "{shared:?}");
     }
-
-    /// The embedded catalog is exactly what the recorded Graph service principal says.
-    #[test]
-    fn catalog_matches_the_recorded_graph_service_principal() {
-        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/graph/graph-service-principal.json");
-        let sp: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
-        let clean = |v: &serde_json::Value| {
-            v.as_str()
-                .unwrap_or("")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let mut expected: Vec<(String, String, String, bool, String)> = Vec::new();
-        for r in sp["appRoles"].as_array().unwrap() {
-            if r["value"].as_str().is_some_and(|v| !v.is_empty()) {
-                expected.push((
-                    "Application".into(),
-                    r["value"].as_str().unwrap().trim().into(),
-                    r["id"].as_str().unwrap().to_ascii_lowercase(),
-                    true,
-                    clean(&r["displayName"]),
-                ));
-            }
-        }
-        for s in sp["oauth2PermissionScopes"].as_array().unwrap() {
-            if s["value"].as_str().is_some_and(|v| !v.is_empty()) {
-                expected.push((
-                    "Delegated".into(),
-                    s["value"].as_str().unwrap().trim().into(),
-                    s["id"].as_str().unwrap().to_ascii_lowercase(),
-                    s["type"] == "Admin",
-                    clean(&s["adminConsentDisplayName"]),
-                ));
-            }
-        }
-        expected.sort_by(|a, b| (a.1.to_lowercase(), &a.0).cmp(&(b.1.to_lowercase(), &b.0)));
-        let body: String = expected
-            .iter()
-            .map(|(t, n, id, admin, allows)| format!("{t}\t{n}\t{id}\t{admin}\t{allows}\n"))
-            .collect();
-        let header_end = PERMISSIONS_TSV.find("type\tpermission").unwrap();
-        let header_line_end = header_end + PERMISSIONS_TSV[header_end..].find('\n').unwrap() + 1;
-        if std::env::var_os("ENTRA_PERMS_UPDATE_CATALOG").is_some() {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("src/data/graph-permissions.tsv");
-            std::fs::write(
-                path,
-                format!("{}{body}", &PERMISSIONS_TSV[..header_line_end]),
-            )
-            .unwrap();
-            return;
-        }
-        assert_eq!(&PERMISSIONS_TSV[header_line_end..], body);
-    }
 }
+
+#[cfg(test)]
+mod generate;
