@@ -38,6 +38,8 @@ pub struct AuditConfig {
     pub source: GrantsSource,
     /// `--matrix`, else the embedded matrix.
     pub matrix: Option<PathBuf>,
+    /// `--strict-matrix`: a row Microsoft's data does not know as written is an error.
+    pub strict_matrix: bool,
     pub connection: Connection,
     pub service_account: Option<String>,
     pub options: Options,
@@ -74,6 +76,8 @@ pub struct PlanConfig {
     /// Graph (`--app`) or a snapshot (`--from`).
     pub source: GrantsSource,
     pub matrix: Option<PathBuf>,
+    /// `--strict-matrix`: a row Microsoft's data does not know as written is an error.
+    pub strict_matrix: bool,
     pub connection: Connection,
     pub service_account: Option<String>,
     /// What the plan closes (its `fail_on` is not used).
@@ -109,6 +113,8 @@ pub enum PlanFormat {
 pub struct SnapshotConfig {
     pub app: String,
     pub matrix: Option<PathBuf>,
+    /// `--strict-matrix`: a row Microsoft's data does not know as written is an error.
+    pub strict_matrix: bool,
     pub connection: Connection,
     pub service_account: Option<String>,
     pub output: Option<PathBuf>,

@@ -117,6 +117,16 @@ pub enum Finding {
     /// The app holds Tier-0 application permissions that only restore needs: it can hold them
     /// just in time, while restoring.
     RestoreOnlyTier0 { permissions: Vec<String> },
+    /// A row of the matrix Microsoft's permission data does not know as written.
+    MatrixRowUnknown {
+        line: usize,
+        permission: String,
+        #[serde(rename = "type")]
+        ptype: PermissionType,
+        /// The name exists with another type only: it can never be granted, and is never a gap.
+        impossible: bool,
+        message: String,
+    },
     /// A note in words only (from a snapshot written before findings had codes).
     Note { text: String },
 }
@@ -263,6 +273,7 @@ impl Finding {
                  grant is not known, and it was not asked for."
             ),
             Finding::Note { text } => text.clone(),
+            Finding::MatrixRowUnknown { message, .. } => message.clone(),
             Finding::CredentialExpired { .. }
             | Finding::CredentialExpiring { .. }
             | Finding::ClientSecrets { .. }
@@ -539,6 +550,13 @@ mod tests {
             Finding::RestoreOnlyTier0 {
                 permissions: vec![s("p")],
             },
+            Finding::MatrixRowUnknown {
+                line: 1,
+                permission: s("p"),
+                ptype: PermissionType::Application,
+                impossible: true,
+                message: s("m"),
+            },
             Finding::Note { text: s("t") },
         ];
         for f in &all {
@@ -572,6 +590,7 @@ mod tests {
                 | Finding::FederatedCredentialOpen { .. }
                 | Finding::FederatedCredentialIssuer { .. }
                 | Finding::RestoreOnlyTier0 { .. }
+                | Finding::MatrixRowUnknown { .. }
                 | Finding::Note { .. } => {}
             }
         }
@@ -582,7 +601,7 @@ mod tests {
     fn the_readme_documents_every_code() {
         let readme = include_str!("../README.md");
         let all = one_of_each();
-        assert_eq!(all.len(), 30);
+        assert_eq!(all.len(), 31);
         for f in all {
             let code = f.code();
             assert!(

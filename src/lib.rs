@@ -59,9 +59,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 /// Run one command, writing its report to `out` (with colour if `color`).
 pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
     match cli.command {
-        Command::Matrix(args) => {
-            commands::matrix::run(args.source.matrix.as_deref(), args.format, out)
-        }
+        Command::Matrix(args) => commands::matrix::run(
+            args.source.matrix.as_deref(),
+            args.source.strict_matrix,
+            args.format,
+            out,
+        ),
         Command::Explain(args) => commands::explain::run(
             args.query.as_deref(),
             args.path.as_deref(),

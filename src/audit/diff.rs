@@ -200,7 +200,8 @@ fn decide<'m>(matrix: &'m Matrix, granted: &Granted<'_>, opts: &Options) -> Deci
     let in_scope = opts.purposes();
     let mut decided = Vec::new();
     let mut used_via = Vec::new();
-    for row in &matrix.permissions {
+    // A row Microsoft Graph cannot grant (a name with another type only) is never a gap.
+    for row in matrix.permissions.iter().filter(|r| !r.impossible) {
         let purposes: Vec<Purpose> = row
             .purposes
             .iter()
@@ -499,6 +500,13 @@ fn findings(
             .iter()
             .map(|text| Finding::Note { text: text.clone() }),
     );
+    findings.extend(matrix.warnings.iter().map(|w| Finding::MatrixRowUnknown {
+        line: w.line,
+        permission: w.permission.clone(),
+        ptype: w.ptype,
+        impossible: w.impossible,
+        message: w.message.clone(),
+    }));
     let held_for_restore: Vec<String> = matrix
         .restore_only_tier0()
         .into_iter()

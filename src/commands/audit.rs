@@ -22,7 +22,7 @@ use crate::{input, plan};
 const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn run(config: &AuditConfig, out: &mut dyn Write, color: bool) -> Result<Outcome> {
-    let matrix = Matrix::load(config.matrix.as_deref())?;
+    let matrix = Matrix::load_checked(config.matrix.as_deref(), config.strict_matrix)?;
     let baseline = match &config.baseline {
         Some(path) => Some(load_baseline(path, &matrix, &config.options)?),
         None => None,

@@ -10,8 +10,13 @@ use crate::exit::Outcome;
 use crate::matrix::Matrix;
 use crate::report::matrix;
 
-pub fn run(matrix: Option<&Path>, format: MatrixFormat, out: &mut dyn Write) -> Result<Outcome> {
-    let matrix = Matrix::load(matrix)?;
+pub fn run(
+    matrix: Option<&Path>,
+    strict: bool,
+    format: MatrixFormat,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let matrix = Matrix::load_checked(matrix, strict)?;
     match format {
         MatrixFormat::Table => matrix::table(&matrix, out)?,
         MatrixFormat::Json => matrix::json(&matrix, out)?,

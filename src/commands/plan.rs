@@ -12,7 +12,7 @@ use crate::report;
 use crate::report::safe::Safe;
 
 pub fn run(config: &PlanConfig, out: &mut dyn Write) -> Result<Outcome> {
-    let matrix = Matrix::load(config.matrix.as_deref())?;
+    let matrix = Matrix::load_checked(config.matrix.as_deref(), config.strict_matrix)?;
     let (grants, source) = crate::sources::load(
         &config.source,
         &config.connection,

@@ -16,7 +16,7 @@ use crate::snapshot::Snapshot;
 const AUDIT_LOG_DAYS: i64 = 30;
 
 pub fn run(config: &SnapshotConfig, out: &mut dyn Write) -> Result<Outcome> {
-    let matrix = Matrix::load(config.matrix.as_deref())?;
+    let matrix = Matrix::load_checked(config.matrix.as_deref(), config.strict_matrix)?;
     // The audit log's last 30 days ride along, so that an offline audit against a baseline can
     // say who changed what.
     let since = azure_core::time::OffsetDateTime::now_utc()

@@ -79,6 +79,9 @@ pub struct Permission {
     pub delegated_id: Option<String>,
     /// The 1-based line of its `name` in the matrix file (for SARIF locations).
     pub line: usize,
+    /// Microsoft Graph has no permission of this name with this type (e.g. `User.Read` as
+    /// Application): it can never be granted, so it is never a gap (a warning says so).
+    pub impossible: bool,
 }
 
 impl Permission {
@@ -119,6 +122,8 @@ pub struct Matrix {
     /// The TOML it was read from, as written (comments included): `matrix --format toml` gives
     /// it back, to commit to a repository and name with `--matrix`.
     pub text: String,
+    /// Rows Microsoft's permission data does not know as written.
+    pub warnings: Vec<MatrixWarning>,
 }
 
 impl Matrix {
@@ -130,6 +135,24 @@ impl Matrix {
     /// Load `--matrix FILE`, or the embedded matrix when no file is given.
     pub fn load(path: Option<&Path>) -> Result<Matrix, Error> {
         Matrix::load_detailed(path).map_err(Error::from)
+    }
+
+    /// [`Matrix::load`], refusing (exit 2) a matrix with any row Microsoft's permission data does
+    /// not know as written when `strict`.
+    pub fn load_checked(path: Option<&Path>, strict: bool) -> Result<Matrix, Error> {
+        let matrix = Matrix::load(path)?;
+        if strict && !matrix.warnings.is_empty() {
+            return Err(Error::input(format!(
+                "the matrix has rows Microsoft's permission data does not know as written (refused in strict mode): {}",
+                matrix
+                    .warnings
+                    .iter()
+                    .map(|w| w.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )));
+        }
+        Ok(matrix)
     }
 
     /// [`Matrix::load`], with the error's place in the file as data.
@@ -200,12 +223,14 @@ impl Matrix {
             )?);
         }
 
+        let warnings = check_against_catalog(&mut permissions, origin);
         Ok(Matrix {
             origin: origin.to_string(),
             version: raw.version.map(|v| v.trim().to_string()),
             permissions,
             implies,
             text: text.to_string(),
+            warnings,
         })
     }
 
@@ -428,12 +453,35 @@ fn check_row(
             "the description is empty".to_string(),
         ));
     }
+    // An id a row leaves out comes from Microsoft's permission data: a matrix written from a
+    // vendor's page needs only names and types.
+    let from_catalog = |t: PermissionType| {
+        crate::catalog::permissions(&name)
+            .into_iter()
+            .find(|p| p.ptype == t && !p.id.is_empty())
+            .map(|p| p.id.to_ascii_lowercase())
+    };
     let application_id = guid_field(row.application_id.as_ref(), "application_id")
-        .map_err(|(s, m)| err_at(Some(s), m))?;
+        .map_err(|(s, m)| err_at(Some(s), m))?
+        .or_else(|| {
+            ptype
+                .accepts(PermissionType::Application)
+                .then(|| from_catalog(PermissionType::Application))
+                .flatten()
+        });
     let delegated_id = guid_field(row.delegated_id.as_ref(), "delegated_id")
-        .map_err(|(s, m)| err_at(Some(s), m))?;
+        .map_err(|(s, m)| err_at(Some(s), m))?
+        .or_else(|| {
+            ptype
+                .accepts(PermissionType::Delegated)
+                .then(|| from_catalog(PermissionType::Delegated))
+                .flatten()
+        });
+    // A name Microsoft's data knows, yet not with this type, is checked below (a warning: it
+    // can never be granted); an unknown one must bring its ids.
+    let known = crate::catalog::knows(&name);
     let needs = |t: PermissionType, id: &Option<String>, key: &str| {
-        if ptype.accepts(t) && ptype != PermissionType::Any && id.is_none() {
+        if ptype.accepts(t) && ptype != PermissionType::Any && id.is_none() && !known {
             Err(err_at(
                 Some(row.name.span()),
                 format!("`{name}` is a {ptype} permission but has no {key}"),
@@ -448,7 +496,8 @@ fn check_row(
         "application_id",
     )?;
     needs(PermissionType::Delegated, &delegated_id, "delegated_id")?;
-    if ptype == PermissionType::Any && application_id.is_none() && delegated_id.is_none() {
+    if ptype == PermissionType::Any && application_id.is_none() && delegated_id.is_none() && !known
+    {
         return Err(err_at(
             Some(row.name.span()),
             format!("`{name}` has neither an application_id nor a delegated_id"),
@@ -477,6 +526,7 @@ fn check_row(
         description,
         application_id,
         delegated_id,
+        impossible: false,
     })
 }
 
@@ -628,5 +678,9 @@ struct RawImplies {
     source: Spanned<String>,
 }
 
+mod known;
 #[cfg(test)]
 mod tests;
+
+use known::check_against_catalog;
+pub use known::MatrixWarning;

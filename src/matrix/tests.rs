@@ -119,12 +119,54 @@ fn bad_guid_is_rejected() {
 }
 
 #[test]
-fn missing_id_for_type_is_rejected() {
-    let e = err(&ROW.replace(
-        "delegated_id = \"a154be20-db9c-4678-8ab7-66f6cc099a59\"",
-        "",
-    ));
+fn a_missing_id_comes_from_microsofts_data_else_is_rejected() {
+    // Known to Microsoft's data: the id is filled in.
+    let m = Matrix::parse(
+        &ROW.replace(
+            "delegated_id = \"a154be20-db9c-4678-8ab7-66f6cc099a59\"",
+            "",
+        ),
+        "m.toml",
+    )
+    .unwrap();
+    assert_eq!(
+        m.permissions[0].delegated_id.as_deref(),
+        Some("a154be20-db9c-4678-8ab7-66f6cc099a59")
+    );
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+    // Unknown to it: the id must be given.
+    let e = err(&ROW
+        .replace(
+            "delegated_id = \"a154be20-db9c-4678-8ab7-66f6cc099a59\"",
+            "",
+        )
+        .replace("User.Read.All", "User.Read.Everything"));
     assert!(e.message.contains("has no delegated_id"), "{e}");
+}
+
+#[test]
+fn a_row_microsoft_does_not_know_as_written_is_a_warning_and_never_a_gap() {
+    let text = ROW
+        .replace("name = \"User.Read.All\"", "name = \"User.Read\"")
+        .replace("type = \"Delegated\"", "type = \"Application\"")
+        .replace(
+            "delegated_id = \"a154be20-db9c-4678-8ab7-66f6cc099a59\"",
+            "application_id = \"e1fe6dd8-ba31-4d61-89e7-88639da4683d\"",
+        );
+    let m = Matrix::parse(&text, "m.toml").unwrap();
+    assert_eq!(m.warnings.len(), 1, "{:?}", m.warnings);
+    let w = &m.warnings[0];
+    assert!(w.impossible);
+    assert_eq!(w.line, 3);
+    assert!(
+        w.message.starts_with(
+            "m.toml:3: Microsoft Graph has no Application permission `User.Read` (only Delegated)"
+        ),
+        "{}",
+        w.message
+    );
+    assert!(m.permissions[0].impossible);
+    assert!(Matrix::embedded().unwrap().warnings.is_empty());
 }
 
 #[test]

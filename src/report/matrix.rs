@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::layout::{join, md_cell, md_code};
 use crate::explain::Row;
-use crate::matrix::{Implication, Matrix};
+use crate::matrix::{Implication, Matrix, MatrixWarning};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -16,6 +16,9 @@ struct MatrixJson<'m> {
     version: Option<&'m str>,
     rows: Vec<Row<'m>>,
     implies: &'m [Implication],
+    /// Rows Microsoft's permission data does not know as written.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    warnings: &'m [MatrixWarning],
 }
 
 pub fn json(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
@@ -24,6 +27,7 @@ pub fn json(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
         version: matrix.version.as_deref(),
         rows: matrix.permissions.iter().map(Row::from).collect(),
         implies: &matrix.implies,
+        warnings: &matrix.warnings,
     };
     super::json::pretty(&doc, out)
 }
@@ -82,6 +86,12 @@ pub fn table(matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
         )?;
         for i in &matrix.implies {
             writeln!(out, "  {} => {} ({})", i.broader, i.narrower, i.ptype)?;
+        }
+    }
+    if !matrix.warnings.is_empty() {
+        writeln!(out, "\nWarnings:")?;
+        for w in &matrix.warnings {
+            writeln!(out, "  ! {}", crate::text::escape_controls(&w.message))?;
         }
     }
     Ok(())

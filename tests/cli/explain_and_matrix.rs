@@ -440,3 +440,45 @@ fn explain_shows_what_microsofts_data_says_a_permission_opens() {
     let (code, _, err) = run(entra_perms().args(["explain", "--path", "/no/such/path"]));
     assert_eq!(code, 2, "{err}");
 }
+
+/// A matrix row Microsoft Graph cannot grant as written (`User.Read` as Application) is a warning
+/// naming its line — in `matrix` and in the audit — never a gap to grant; `--strict-matrix`
+/// refuses it.
+#[test]
+fn a_matrix_row_with_a_type_graph_lacks_is_a_warning_never_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, toml, _) = run(entra_perms().args(["matrix", "--format", "toml"]));
+    let extra = "\n[[permission]]\nname = \"User.Read\"\ntype = \"Application\"\napi_versions = [\"v1.0\"]\nobjects = [\"Users\"]\npurposes = [\"backup\"]\ndescription = \"Reads the signed-in user.\"\n";
+    let line = toml.lines().count() + 3;
+    let path = dir.path().join("m.toml");
+    std::fs::write(&path, format!("{toml}{extra}")).unwrap();
+    let m = path.to_str().unwrap();
+    let (code, out, err) = run(entra_perms().args(["matrix", "--matrix", m]));
+    assert_eq!(code, 0, "{err}");
+    let needle =
+        format!("m.toml:{line}: Microsoft Graph has no Application permission `User.Read`");
+    assert!(out.contains(&needle), "{needle}\n{out}");
+    let (code, out, err) = run(entra_perms()
+        .args(["audit", "--format", "json", "--matrix", m, "--from"])
+        .arg(crate::support::example("all-granted.json")));
+    assert_eq!(code, 0, "never a gap: {err}");
+    let doc = json(&out);
+    assert!(
+        doc["missing"].as_array().unwrap().is_empty(),
+        "{}",
+        doc["missing"]
+    );
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "matrix-row-unknown")
+        .unwrap_or_else(|| panic!("{}", doc["findings"]));
+    assert_eq!(f["data"]["line"], line);
+    assert_eq!(f["data"]["impossible"], true);
+    let (code, _, err) = run(entra_perms()
+        .args(["audit", "--strict-matrix", "--matrix", m, "--from"])
+        .arg(crate::support::example("all-granted.json")));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("refused in strict mode"), "{err}");
+}
