@@ -343,8 +343,8 @@ fn lists(out: &mut String, v: &AuditView, prefix: &str) {
                     .unwrap_or_default(),
                 match e.tier {
                     Some(0) => "<span class=\"st bad\">Tier 0</span>".to_string(),
-                    Some(t) => format!("Tier {t}"),
-                    None => "–".to_string(),
+                    _ if e.tier_words.is_empty() => "–".to_string(),
+                    _ => esc(&e.tier_words),
                 },
                 esc(&allows),
                 e.warning

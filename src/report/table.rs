@@ -113,8 +113,8 @@ fn sections_after_gaps(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()
         writeln!(out, "\nGranted but not needed ({}):", v.excess.len())?;
         for e in &v.excess {
             let mut line = e.name.clone();
-            if let Some(t) = e.tier {
-                line.push_str(&format!(" · Tier {t}"));
+            if !e.tier_words.is_empty() {
+                line.push_str(&format!(" · {}", e.tier_words));
             }
             if let Some(c) = &e.consent {
                 line.push_str(&format!(" · {c}"));

@@ -161,3 +161,26 @@ fn an_expired_secret_and_a_non_admin_owner_are_reported() {
         doc["findings"]
     );
 }
+
+/// A granted application permission the tier data does not rate says so — never silently no tier.
+#[test]
+fn an_application_permission_the_tier_data_does_not_rate_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::support::example("all-granted.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["grants"]["application"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"permission": "AgentIdentity.Read.All"}));
+    let path = dir.path().join("s.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    for format in ["table", "markdown", "html"] {
+        let (_, out, err) = crate::support::run(
+            crate::support::entra_perms()
+                .args(["audit", "--format", format, "--from"])
+                .arg(&path),
+        );
+        assert!(out.contains("AgentIdentity.Read.All"), "{format}: {err}");
+        assert!(out.contains("tier not rated"), "{format}: {out}");
+    }
+}

@@ -174,6 +174,9 @@ pub struct ExcessView {
     pub name: String,
     /// The tier of an application permission.
     pub tier: Option<u8>,
+    /// `Tier 0`, `Tier 2`, `tier not rated` (an application permission the tier data does not
+    /// rate), or empty (a delegated permission has no tier of its own).
+    pub tier_words: String,
     /// For a Tier-0 grant: the plain advice.
     pub warning: Option<String>,
     /// `consented by individual users`, where so.
@@ -476,11 +479,22 @@ fn account_view(sa: &crate::audit::ServiceAccountReport) -> AccountView {
     }
 }
 
+/// A grant's tier in words: a delegated permission has none of its own; an application
+/// permission the tier data does not rate says so, never silently nothing.
+fn tier_words(tier: Option<u8>, ptype: PermissionType) -> String {
+    match (tier, ptype) {
+        (Some(t), _) => format!("Tier {t}"),
+        (None, PermissionType::Delegated) => String::new(),
+        (None, _) => "tier not rated".to_string(),
+    }
+}
+
 /// A granted permission that is not needed, for people.
 fn excess_view(e: &crate::audit::Excess, matrix: &Matrix) -> ExcessView {
     ExcessView {
         name: req_name(&e.permission, e.ptype),
         tier: e.tier,
+        tier_words: tier_words(e.tier, e.ptype),
         warning: (e.tier == Some(0)).then_some(
             "needed by no backup or restore requirement, and a path to Global Administrator: remove it".to_string(),
         ),
@@ -575,8 +589,9 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
             .map(|o| {
                 let g = &o.grant;
                 let mut line = req_name(&g.permission, g.ptype);
-                if let Some(t) = g.tier {
-                    line.push_str(&format!(" · Tier {t}"));
+                let tier = tier_words(g.tier, g.ptype);
+                if !tier.is_empty() {
+                    line.push_str(&format!(" · {tier}"));
                 }
                 line
             })
