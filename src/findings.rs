@@ -117,6 +117,15 @@ pub enum Finding {
     /// The app holds Tier-0 application permissions that only restore needs: it can hold them
     /// just in time, while restoring.
     RestoreOnlyTier0 { permissions: Vec<String> },
+    /// The tenant's catalog gives a permission another id than the matrix (and Microsoft's
+    /// data): the tenant's is used.
+    CatalogIdDiffers {
+        permission: String,
+        #[serde(rename = "type")]
+        ptype: PermissionType,
+        tenant: String,
+        matrix: String,
+    },
     /// A row of the matrix Microsoft's permission data does not know as written.
     MatrixRowUnknown {
         line: usize,
@@ -274,6 +283,10 @@ impl Finding {
             ),
             Finding::Note { text } => text.clone(),
             Finding::MatrixRowUnknown { message, .. } => message.clone(),
+            Finding::CatalogIdDiffers { permission, ptype, tenant, matrix } => format!(
+                "This tenant's Microsoft Graph catalog gives {permission} ({ptype}) the id {tenant}, \
+                 not {matrix} as the matrix and Microsoft's data do: the tenant's id is used."
+            ),
             Finding::CredentialExpired { .. }
             | Finding::CredentialExpiring { .. }
             | Finding::ClientSecrets { .. }
@@ -557,6 +570,12 @@ mod tests {
                 impossible: true,
                 message: s("m"),
             },
+            Finding::CatalogIdDiffers {
+                permission: s("p"),
+                ptype: PermissionType::Application,
+                tenant: s("t"),
+                matrix: s("m"),
+            },
             Finding::Note { text: s("t") },
         ];
         for f in &all {
@@ -591,6 +610,7 @@ mod tests {
                 | Finding::FederatedCredentialIssuer { .. }
                 | Finding::RestoreOnlyTier0 { .. }
                 | Finding::MatrixRowUnknown { .. }
+                | Finding::CatalogIdDiffers { .. }
                 | Finding::Note { .. } => {}
             }
         }
@@ -601,7 +621,7 @@ mod tests {
     fn the_readme_documents_every_code() {
         let readme = include_str!("../README.md");
         let all = one_of_each();
-        assert_eq!(all.len(), 31);
+        assert_eq!(all.len(), 32);
         for f in all {
             let code = f.code();
             assert!(

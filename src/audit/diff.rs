@@ -500,6 +500,17 @@ fn findings(
             .iter()
             .map(|text| Finding::Note { text: text.clone() }),
     );
+    // The tenant's own catalog wins; where its id differs from the matrix's (and so from
+    // Microsoft's data), say so.
+    findings.extend(grants.catalog.iter().filter_map(|c| {
+        let ours = matrix.id_of(&c.permission, c.ptype)?;
+        (!ours.eq_ignore_ascii_case(&c.id)).then(|| Finding::CatalogIdDiffers {
+            permission: c.permission.clone(),
+            ptype: c.ptype,
+            tenant: c.id.clone(),
+            matrix: ours.to_string(),
+        })
+    }));
     findings.extend(matrix.warnings.iter().map(|w| Finding::MatrixRowUnknown {
         line: w.line,
         permission: w.permission.clone(),

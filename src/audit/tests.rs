@@ -581,3 +581,24 @@ fn permission_names_match_case_insensitively() {
     g.application.push(app("policy.read.all"));
     assert!(audit(&g, Options::default()).passed);
 }
+
+#[test]
+fn a_tenant_id_that_differs_from_the_matrix_is_said_and_the_tenants_wins() {
+    use crate::grants::CatalogId;
+    let mut g = everything();
+    g.catalog.push(CatalogId {
+        permission: "AuditLog.Read.All".into(),
+        ptype: PermissionType::Application,
+        id: "00000000-1111-4222-8333-444444444444".into(),
+    });
+    let r = audit(&g, Options::default());
+    let f: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == "catalog-id-differs")
+        .collect();
+    assert_eq!(f.len(), 1, "{:?}", r.findings);
+    assert_eq!(f[0].data["matrix"], "b0afded3-3588-46d8-8b3d-9842eff778da");
+    let r = audit(&everything(), Options::default());
+    assert!(r.findings.iter().all(|f| f.code != "catalog-id-differs"));
+}
