@@ -167,6 +167,40 @@ impl From<NoMatch> for crate::error::Error {
     }
 }
 
+/// The one protected object whose words the query's words begin, or whose initials one of them is
+/// (`bitlocker` → BitLocker keys, `laps` → Windows LAPS credentials, `CA policies` → Conditional
+/// access policies); `None` when none or several match.
+fn object_by_words<'m>(matrix: &'m Matrix, query: &str) -> Option<&'m str> {
+    let q: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    if q.is_empty() || query.contains('.') {
+        return None;
+    }
+    let fits = |object: &str| {
+        let words: Vec<String> = object.split_whitespace().map(str::to_lowercase).collect();
+        let initials: Vec<String> = (0..words.len())
+            .flat_map(|i| {
+                (i + 2..=words.len()).map({
+                    let words = &words;
+                    move |j| {
+                        words[i..j]
+                            .iter()
+                            .filter_map(|w| w.chars().next())
+                            .collect()
+                    }
+                })
+            })
+            .collect();
+        q.iter().all(|qw| {
+            words.iter().any(|w| w.starts_with(qw.as_str())) || initials.iter().any(|i| i == qw)
+        })
+    };
+    let found: Vec<&str> = matrix.objects().into_iter().filter(|o| fits(o)).collect();
+    match found.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
 /// Resolve `query` against the matrix, then against every Microsoft Graph permission.
 pub fn explain<'m>(matrix: &'m Matrix, query: &str) -> Result<Explanation<'m>, NoMatch> {
     let q = query.trim();
@@ -190,6 +224,7 @@ pub fn explain<'m>(matrix: &'m Matrix, query: &str) -> Result<Explanation<'m>, N
         .objects()
         .into_iter()
         .find(|o| o.eq_ignore_ascii_case(q))
+        .or_else(|| object_by_words(matrix, q))
     {
         let rows = |p: Purpose| {
             matrix
@@ -297,17 +332,36 @@ pub fn suggest(matrix: &Matrix, query: &str) -> Vec<String> {
     for name in catalog::names() {
         candidates.push(name);
     }
-    let mut scored: Vec<(usize, &str)> = candidates
+    // A name's segments weigh first: `Mail.ReadWrite.All` is nearest `Mail.ReadWrite` (one
+    // segment more), not a name a few letters away in another resource.
+    let segments =
+        |s: &str| -> Vec<String> { s.to_lowercase().split('.').map(str::to_string).collect() };
+    let qs = segments(&q);
+    let segment_distance = |c: &str| {
+        let cs = segments(c);
+        if cs.first() != qs.first() {
+            return usize::MAX;
+        }
+        let same = qs.iter().zip(&cs).take_while(|(a, b)| a == b).count();
+        qs.len().max(cs.len()) - same
+    };
+    let mut scored: Vec<(usize, usize, &str)> = candidates
         .into_iter()
-        .map(|c| (strsim::levenshtein(&q, &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
+        .map(|c| {
+            (
+                segment_distance(c),
+                strsim::levenshtein(&q, &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(s, d, _)| *d <= limit || *s <= 1)
         .collect();
     scored.sort();
-    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.dedup_by(|a, b| a.2 == b.2);
     scored
         .into_iter()
         .take(3)
-        .map(|(_, c)| c.to_string())
+        .map(|(_, _, c)| c.to_string())
         .collect()
 }
 
@@ -317,6 +371,34 @@ mod tests {
 
     fn m() -> Matrix {
         Matrix::embedded().unwrap()
+    }
+
+    #[test]
+    fn objects_are_found_by_word_prefix_and_initials() {
+        let m = m();
+        for (q, object) in [
+            ("bitlocker", "BitLocker keys"),
+            ("laps", "Windows LAPS credentials"),
+            ("conditional access", "Conditional access policies"),
+            ("CA policies", "Conditional access policies"),
+        ] {
+            match explain(&m, q) {
+                Ok(Explanation::Object { object: o, .. }) => assert_eq!(o, object, "{q}"),
+                other => panic!("{q}: {other:?}"),
+            }
+        }
+        // Several objects match `groups`-like prefixes: no guess.
+        assert!(object_by_words(&m, "group").is_none());
+    }
+
+    #[test]
+    fn suggestions_weigh_the_names_segments() {
+        let s = suggest(&m(), "Mail.ReadWrite.All");
+        assert_eq!(
+            s.first().map(String::as_str),
+            Some("Mail.ReadWrite"),
+            "{s:?}"
+        );
     }
 
     #[test]
