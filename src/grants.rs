@@ -573,20 +573,7 @@ impl Grants {
             .map(|t| azure_core::time::to_rfc3339(&t));
         // Only a Microsoft Graph token of this cloud says what is granted on Graph: a token for
         // another API (or one that names none) proves nothing, so there is no verdict.
-        let graph = format!("https://{}", cloud.graph_host());
-        let for_graph = claims.aud.as_deref().is_some_and(|aud| {
-            aud.trim_end_matches('/').eq_ignore_ascii_case(&graph)
-                || aud.eq_ignore_ascii_case(crate::cloud::GRAPH_APP_ID)
-        });
-        if !for_graph {
-            return Err(Error::incomplete(format!(
-                "the token is for {}, not for Microsoft Graph ({graph}): its roles and scopes say nothing about Graph; get a token for {graph}",
-                claims
-                    .aud
-                    .as_deref()
-                    .map_or("no audience (`aud` is missing)".to_string(), |a| format!("the audience `{a}`"))
-            )));
-        }
+        crate::token::check_for_graph(claims, cloud)?;
         Ok(grants)
     }
 }

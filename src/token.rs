@@ -85,6 +85,8 @@ pub struct Claims {
     pub exp: Option<i64>,
     /// Issued at, seconds since the epoch.
     pub iat: Option<i64>,
+    /// Not valid before, seconds since the epoch.
+    pub nbf: Option<i64>,
     pub upn: Option<String>,
 }
 
@@ -141,6 +143,52 @@ pub fn decode_claims(token: &str) -> Result<Claims, ClaimsError> {
         .decode(payload.trim_end_matches('='))
         .map_err(|_| ClaimsError::NotBase64)?;
     serde_json::from_slice(&bytes).map_err(|e| ClaimsError::NotJson(e.to_string()))
+}
+
+/// A token must be for Microsoft Graph in `cloud` (its `aud`): a token for another API (or one
+/// that names none) says nothing about Graph.
+pub fn check_for_graph(claims: &Claims, cloud: crate::cloud::Cloud) -> Result<(), Error> {
+    let graph = format!("https://{}", cloud.graph_host());
+    let for_graph = claims.aud.as_deref().is_some_and(|aud| {
+        aud.trim_end_matches('/').eq_ignore_ascii_case(&graph)
+            || aud.eq_ignore_ascii_case(crate::cloud::GRAPH_APP_ID)
+    });
+    if for_graph {
+        return Ok(());
+    }
+    Err(Error::incomplete(format!(
+        "the token is for {}, not for Microsoft Graph ({graph}): its roles and scopes say nothing about Graph; get a token for {graph}",
+        claims
+            .aud
+            .as_deref()
+            .map_or("no audience (`aud` is missing)".to_string(), |a| format!("the audience `{a}`"))
+    )))
+}
+
+/// A token must be valid now (`exp`, `nbf`, five minutes of clock skew allowed), else there is
+/// no point sending it: the error says when it expired or starts.
+pub fn check_times(claims: &Claims, now: i64) -> Result<(), Error> {
+    const SKEW: i64 = 300;
+    let at = |t: i64| {
+        azure_core::time::OffsetDateTime::from_unix_timestamp(t)
+            .map(|t| azure_core::time::to_rfc3339(&t))
+            .unwrap_or_else(|_| t.to_string())
+    };
+    if let Some(exp) = claims.exp.filter(|e| *e + SKEW < now) {
+        return Err(Error::incomplete(format!(
+            "the access token expired at {} ({} minutes ago): get a new one (e.g. az account get-access-token --resource-type ms-graph)",
+            at(exp),
+            (now - exp) / 60
+        )));
+    }
+    if let Some(nbf) = claims.nbf.filter(|n| *n > now + SKEW) {
+        return Err(Error::incomplete(format!(
+            "the access token is not valid before {} (in {} minutes): check this machine's clock",
+            at(nbf),
+            (nbf - now) / 60
+        )));
+    }
+    Ok(())
 }
 
 /// The token was issued for another tenant than the one asked for.
@@ -205,6 +253,32 @@ mod tests {
         assert_eq!(c.client_id(), Some("46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b"));
         assert_eq!(c.roles.unwrap().len(), 2);
         assert!(c.scp.is_none());
+    }
+
+    #[test]
+    fn an_expired_or_early_token_or_one_for_another_api_is_refused() {
+        let c = |v: serde_json::Value| decode_claims(&encode_unsigned(&v)).unwrap();
+        let now = 1_800_000_000;
+        let e = check_times(&c(json!({"exp": now - 3600})), now).unwrap_err();
+        assert!(
+            e.to_string().contains("expired at") && e.to_string().contains("60 minutes ago"),
+            "{e}"
+        );
+        let e = check_times(&c(json!({"nbf": now + 3600})), now).unwrap_err();
+        assert!(e.to_string().contains("not valid before"), "{e}");
+        assert!(check_times(&c(json!({"exp": now + 60, "nbf": now - 60})), now).is_ok());
+        assert!(check_times(&c(json!({})), now).is_ok());
+        let arm = c(json!({"aud": "https://management.azure.com/"}));
+        let e = check_for_graph(&arm, crate::cloud::Cloud::Global).unwrap_err();
+        assert!(
+            e.to_string().contains("https://management.azure.com/"),
+            "{e}"
+        );
+        assert!(check_for_graph(
+            &c(json!({"aud": "https://graph.microsoft.com/"})),
+            crate::cloud::Cloud::Global
+        )
+        .is_ok());
     }
 
     #[test]

@@ -365,16 +365,24 @@ fn owners_without_names_are_named_where_users_can_be_read_else_said_so() {
 #[test]
 fn the_china_cloud_has_no_audit_log_and_it_is_not_asked_for() {
     let dir = tempfile::tempdir().unwrap();
-    let baseline = baseline_of(
-        FakeTenant::everything(&graph_token()),
-        dir.path(),
-        &["--cloud", "china"],
-    );
-    let graph = FakeGraph::start(FakeTenant::everything(&graph_token()));
+    // A token for the China cloud's Graph (its audience), as a real one would be.
+    let token = crate::support::graph_token_for("microsoftgraph.chinacloudapi.cn");
+    let tenant = FakeTenant::everything(&token);
+    let graph = FakeGraph::start(tenant.clone());
+    let mut cmd = audit_against(&graph, &["--format", "json", "--cloud", "china"]);
+    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", &token);
+    let (_, out, err) = run(cmd);
+    let mut doc = json(&out);
+    assert!(doc["grants"].is_array(), "{err}");
+    doc["readAt"] = BASELINE_TIME.into();
+    let baseline = dir.path().join("baseline.json");
+    std::fs::write(&baseline, doc.to_string()).unwrap();
+    let graph = FakeGraph::start(tenant);
     let mut cmd = audit_against(
         &graph,
         &["--format", "json", "--cloud", "china", "--baseline"],
     );
+    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", &token);
     cmd.arg(&baseline);
     let (code, out, err) = run(cmd);
     assert_eq!(code, 0, "{err}");

@@ -19,8 +19,13 @@ fn gaps_tenant() -> FakeTenant {
 }
 
 fn plan(graph: &FakeGraph, extra: &[&str]) -> (i32, String, String) {
+    plan_with(graph, &graph_token(), extra)
+}
+
+/// `plan` with this token (a token for another cloud's Graph).
+fn plan_with(graph: &FakeGraph, token: &str, extra: &[&str]) -> (i32, String, String) {
     let mut cmd = entra_perms();
-    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", graph_token())
+    cmd.env("ENTRA_PERMS_ACCESS_TOKEN", token)
         .args(["plan", "--app", APP_ID, "--graph-url", &graph.base])
         .args(extra);
     run(&mut cmd)
@@ -88,9 +93,12 @@ fn plan_grants_the_missing_application_and_delegated_permissions() {
 
 #[test]
 fn plan_in_the_us_government_cloud_uses_its_hosts() {
-    let graph = FakeGraph::start(gaps_tenant());
-    let (code, out, _) = plan(&graph, &["--cloud", "usgov", "--format", "json"]);
-    assert_eq!(code, 0);
+    let token = crate::support::graph_token_for("graph.microsoft.us");
+    let mut t = gaps_tenant();
+    t.token = token.clone();
+    let graph = FakeGraph::start(t);
+    let (code, out, err) = plan_with(&graph, &token, &["--cloud", "usgov", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
     let p = json(&out);
     assert_eq!(p["cloud"], "usgov");
     assert!(p["adminConsentUrl"]
@@ -114,11 +122,17 @@ fn plan_in_the_us_government_cloud_uses_its_hosts() {
 
 #[test]
 fn plan_in_us_gov_dod_names_the_graph_resource_on_every_az_line() {
+    let token = crate::support::graph_token_for("dod-graph.microsoft.us");
     let mut t = gaps_tenant();
+    t.token = token.clone();
     t.grant_app("Mail.ReadWrite");
     let graph = FakeGraph::start(t);
     for format in ["text", "markdown"] {
-        let (code, out, err) = plan(&graph, &["--cloud", "usgov-dod", "--format", format]);
+        let (code, out, err) = plan_with(
+            &graph,
+            &token,
+            &["--cloud", "usgov-dod", "--format", format],
+        );
         assert_eq!(code, 0, "{err}");
         let lines: Vec<&str> = out.lines().filter(|l| l.contains("az rest")).collect();
         assert!(lines.len() >= 3, "{out}");

@@ -356,3 +356,40 @@ fn a_3_gb_sign_in_answer_is_a_clear_error_in_bounded_memory() {
         );
     }
 }
+
+/// An access token is checked from its claims before any request: expired, or for another API,
+/// is exit 3 saying which — and Graph is never asked.
+#[test]
+fn an_expired_or_foreign_access_token_is_refused_before_any_request() {
+    let graph = FakeGraph::start(FakeTenant::everything(&crate::support::graph_token()));
+    for (claims, says) in [
+        (
+            serde_json::json!({"aud": "https://graph.microsoft.com", "tid": TENANT_ID, "exp": 1_700_000_000}),
+            "the access token expired at 2023-11-14T22:13:20Z",
+        ),
+        (
+            serde_json::json!({"aud": "https://management.azure.com/", "tid": TENANT_ID}),
+            "the audience `https://management.azure.com/`",
+        ),
+    ] {
+        let mut cmd = entra_perms();
+        cmd.env("ENTRA_PERMS_ACCESS_TOKEN", crate::support::jwt(claims))
+            .args([
+                "audit",
+                "--auth",
+                "access-token",
+                "--app",
+                APP_ID,
+                "--graph-url",
+                &graph.base,
+            ]);
+        let (code, _, err) = run(cmd);
+        assert_eq!(code, 3, "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+    assert!(
+        graph.requests().is_empty(),
+        "Graph was asked: {:?}",
+        graph.requests()
+    );
+}

@@ -238,6 +238,13 @@ async fn acquire_with(method: AuthMethod, name: &'static str, ctx: &AuthContext)
     if method == AuthMethod::AccessToken {
         let raw = ctx.require(ACCESS_TOKEN_ENV, name)?;
         let token = crate::token::check_raw(&raw, ACCESS_TOKEN_ENV)?;
+        // A JWT is checked from its claims before any request: expired, not yet valid, or for
+        // another API is said so (an opaque token is Graph's to judge).
+        if let Ok(claims) = crate::token::decode_claims(token) {
+            let now = azure_core::time::OffsetDateTime::now_utc().unix_timestamp();
+            crate::token::check_times(&claims, now)?;
+            crate::token::check_for_graph(&claims, ctx.cloud)?;
+        }
         return Ok(Token::new(token));
     }
     let credential = credential(method, name, ctx)?;

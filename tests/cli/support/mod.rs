@@ -62,8 +62,13 @@ pub(crate) fn jwt(claims: serde_json::Value) -> String {
 
 /// A token the fake Graph accepts, issued for `fake_graph::TENANT_ID`.
 pub(crate) fn graph_token() -> String {
+    graph_token_for("graph.microsoft.com")
+}
+
+/// The same, for the Microsoft Graph of another cloud (its host as the audience).
+pub(crate) fn graph_token_for(graph_host: &str) -> String {
     jwt(serde_json::json!({
-        "aud": "https://graph.microsoft.com",
+        "aud": format!("https://{graph_host}"),
         "iss": format!("https://sts.windows.net/{}/", fake_graph::TENANT_ID),
         "tid": fake_graph::TENANT_ID,
         "appid": "a0c1e2d3-1111-4222-8333-944455556666",
