@@ -79,7 +79,9 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
             commands::diff_matrix::run(&args.old, &args.new, args.format, out)
         }
         Command::Completions { shell } => commands::manual::completions(shell, out),
-        Command::Man => commands::manual::man(out),
+        Command::Man { command, dir } => {
+            commands::manual::man(command.as_deref(), dir.as_deref(), out)
+        }
     }
 }
 

@@ -39,12 +39,16 @@ pub enum Command {
     /// Show the whole permission matrix: every permission, what it protects and why.
     Matrix(MatrixArgs),
     /// Explain a permission (name or GUID) or a protected object: why it is needed, what it covers.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
     /// Audit what the tenant has granted the backup app against the matrix.
+    #[command(after_help = AUDIT_EXAMPLES)]
     Audit(Box<AuditArgs>),
     /// Save what the tenant has granted the backup app to a JSON file, to audit later offline.
+    #[command(after_help = SNAPSHOT_EXAMPLES)]
     Snapshot(Box<SnapshotArgs>),
     /// Show how to close each gap: admin-consent URL, Graph requests, az and PowerShell commands.
+    #[command(after_help = PLAN_EXAMPLES)]
     Plan(Box<PlanArgs>),
     /// Compare two matrix files: the requirements a newer one adds or drops.
     DiffMatrix(DiffMatrixArgs),
@@ -53,9 +57,42 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) to stdout.
-    Man,
+    /// Print the manual page (roff) to stdout: the tool's, or one command's; or write them all.
+    Man {
+        /// The command whose page to print (e.g. `audit`).
+        #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+        command: Option<String>,
+        /// Write every page (entra-perms.1, entra-perms-audit.1, …) into this directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
+
+const AUDIT_EXAMPLES: &str = "\
+What to audit: one of --app (a tenant, read from Microsoft Graph), --from (a snapshot) or
+--token-claims (the permissions a token carries).
+
+Examples:
+  az login && entra-perms audit --app 46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b
+  entra-perms audit --from examples/wrong-types-and-excess.json --format markdown
+  entra-perms audit --app \"$BACKUP_APP_ID\" --auth github-actions --report html=audit.html
+  entra-perms audit --app \"$BACKUP_APP_ID\" --baseline last.json --fail-on new-gap";
+
+const PLAN_EXAMPLES: &str = "\
+Examples:
+  entra-perms plan --app 46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b --format html -o plan.html
+  entra-perms plan --from examples/all-granted.json --scope restore --just-in-time";
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  entra-perms explain User.ReadWrite.All
+  entra-perms explain bitlocker
+  entra-perms explain --path /oauth2PermissionGrants";
+
+const SNAPSHOT_EXAMPLES: &str = "\
+Examples:
+  entra-perms snapshot --app 46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b -o before.json
+  entra-perms snapshot --app \"$BACKUP_APP_ID\" --redact -o for-support.json";
 
 #[derive(Debug, Args)]
 pub struct MatrixSource {

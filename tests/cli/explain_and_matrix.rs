@@ -482,3 +482,58 @@ fn a_matrix_row_with_a_type_graph_lacks_is_a_warning_never_a_gap() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("refused in strict mode"), "{err}");
 }
+
+/// A manual page per command (`man audit`), all of them with `man --dir`, and the examples in
+/// `--help`.
+#[test]
+fn man_pages_per_command_and_examples_in_help() {
+    let (code, page, err) = run(entra_perms().args(["man", "audit"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(page.contains(".TH entra-perms-audit 1"), "{page}");
+    assert!(page.contains("\\-\\-app"), "documents --app");
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(entra_perms().args(["man", "--dir"]).arg(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    for name in [
+        "entra-perms.1",
+        "entra-perms-audit.1",
+        "entra-perms-plan.1",
+        "entra-perms-explain.1",
+    ] {
+        assert!(dir.path().join(name).is_file(), "{name}");
+    }
+    let (code, _, err) = run(entra_perms().args(["man", "nope"]));
+    assert_eq!(code, 2, "{err}");
+    let (_, help, _) = run(entra_perms().args(["audit", "--help"]));
+    assert!(
+        help.contains("one of --app (a tenant, read from Microsoft Graph), --from"),
+        "{help}"
+    );
+    assert!(
+        help.contains("az login && entra-perms audit --app"),
+        "{help}"
+    );
+}
+
+/// The embedded matrix written as a file reads back to the same audit.
+#[test]
+fn the_matrix_as_toml_reads_back_to_the_same_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, toml, _) = run(entra_perms().args(["matrix", "--format", "toml"]));
+    let path = dir.path().join("m.toml");
+    std::fs::write(&path, toml).unwrap();
+    let audit = |matrix: Option<&std::path::Path>| {
+        let mut cmd = entra_perms();
+        cmd.args(["audit", "--format", "json", "--fail-on", "never", "--from"])
+            .arg(crate::support::example("wrong-types-and-excess.json"));
+        if let Some(m) = matrix {
+            cmd.arg("--matrix").arg(m);
+        }
+        let (code, out, err) = run(cmd);
+        assert_eq!(code, 0, "{err}");
+        let mut doc = json(&out);
+        doc.as_object_mut().unwrap().remove("matrix");
+        doc
+    };
+    assert_eq!(audit(None), audit(Some(&path)));
+}
