@@ -769,6 +769,36 @@ fn azure_cli_without_az_is_a_clear_error() {
     assert!(!err.contains("panicked"));
 }
 
+/// `--auth auto` with nothing that works says, in order, what each way in lacked — and what was
+/// set — not the Azure SDK's text (that only under `-v`).
+#[test]
+fn auto_sign_in_says_what_each_way_in_lacked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = entra_perms();
+    cmd.env("PATH", dir.path())
+        .env("AZURE_TENANT_ID", TENANT_ID)
+        .env("AZURE_CLIENT_ID", APP_ID)
+        .args(["audit", "--app", APP_ID]);
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 3, "{err}");
+    for needle in [
+        "could not get a Microsoft Graph token with the auto sign-in: 1. access token: ENTRA_PERMS_ACCESS_TOKEN not set",
+        "2. client secret: AZURE_CLIENT_SECRET not set (AZURE_TENANT_ID and AZURE_CLIENT_ID are)",
+        "7. Azure CLI: `az` is not on PATH",
+    ] {
+        assert!(err.contains(needle), "`{needle}` not in {err}");
+    }
+    assert!(
+        !err.contains("aka.ms"),
+        "the SDK's text only under -v: {err}"
+    );
+    let mut cmd = entra_perms();
+    cmd.env("PATH", dir.path())
+        .args(["-v", "audit", "--app", APP_ID]);
+    let (_, _, verbose) = run(&mut cmd);
+    assert!(verbose.contains("the Azure CLI sign-in:"), "{verbose}");
+}
+
 #[test]
 fn an_app_id_is_audited_in_one_round_with_the_same_report() {
     let latency = std::time::Duration::from_millis(200);

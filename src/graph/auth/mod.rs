@@ -209,12 +209,19 @@ pub fn method_name(m: AuthMethod) -> &'static str {
 
 /// Get a Microsoft Graph token with the chosen method.
 pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
+    let auto = method == AuthMethod::Auto;
     let method = match method {
         AuthMethod::Auto => resolve_auto(ctx),
         m => m,
     };
     let name = method_name(method);
     let result = acquire_with(method, name, ctx).await;
+    // `auto` fell through to the Azure CLI and that failed too: say what each way in lacked.
+    if let (true, AuthMethod::AzureCli, Err(e)) = (auto, method, &result) {
+        tracing::info!("the Azure CLI sign-in: {e:#}");
+        return Err(anyhow::anyhow!(auto_tried(ctx, &format!("{e:#}"))))
+            .context(SignInFailed { method: "auto" });
+    }
     // The transport's own reason, which the SDK's error does not carry.
     let refused = ctx.refused.lock().ok().and_then(|mut r| r.take());
     match (result, refused) {
@@ -223,6 +230,77 @@ pub async fn acquire(method: AuthMethod, ctx: &AuthContext) -> Result<Token> {
         }
         (result, _) => result.with_context(|| SignInFailed { method: name }),
     }
+}
+
+/// What `--auth auto` tried, in order, and what each lacked — one clause each — ending with why
+/// the Azure CLI, its last resort, did not give a token (the SDK's own words under `-v`).
+fn auto_tried(ctx: &AuthContext, cli_error: &str) -> String {
+    let set = |n: &str| ctx.var(n).is_some();
+    let lacks = |names: &[&str]| -> String {
+        let (missing, present): (Vec<&str>, Vec<&str>) = names.iter().partition(|n| !set(n));
+        let mut s = format!("{} not set", missing.join(", "));
+        if !present.is_empty() {
+            s.push_str(&format!(
+                " ({} {})",
+                present.join(" and "),
+                if present.len() == 1 { "is" } else { "are" }
+            ));
+        }
+        s
+    };
+    let cli = if cli_error.contains("not found on PATH") || cli_error.contains("No such file") {
+        "`az` is not on PATH: install the Azure CLI and run `az login`, or set one of the above"
+            .to_string()
+    } else if cli_error.contains("az login") {
+        "not signed in: run `az login`".to_string()
+    } else {
+        format!("it failed: {}", one_line(cli_error))
+    };
+    [
+        format!("access token: {}", lacks(&[ACCESS_TOKEN_ENV])),
+        format!(
+            "client secret: {}",
+            lacks(&["AZURE_CLIENT_SECRET", "AZURE_TENANT_ID", "AZURE_CLIENT_ID"])
+        ),
+        format!(
+            "client certificate: {}",
+            lacks(&[
+                "AZURE_CLIENT_CERTIFICATE_PATH",
+                "AZURE_TENANT_ID",
+                "AZURE_CLIENT_ID"
+            ])
+        ),
+        format!(
+            "workload identity: {}",
+            lacks(&[
+                "AZURE_FEDERATED_TOKEN_FILE",
+                "AZURE_TENANT_ID",
+                "AZURE_CLIENT_ID"
+            ])
+        ),
+        format!(
+            "GitHub Actions: {}",
+            lacks(&[
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                "AZURE_CLIENT_ID"
+            ])
+        ),
+        format!(
+            "Azure Pipelines: {}",
+            lacks(&[
+                "SYSTEM_OIDCREQUESTURI",
+                "SYSTEM_ACCESSTOKEN",
+                "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"
+            ])
+        ),
+        format!("Azure CLI: {cli}"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, s)| format!("{}. {s}", i + 1))
+    .collect::<Vec<_>>()
+    .join("; ")
 }
 
 /// A sign-in that did not give a token, naming the method tried: the outermost context of every
