@@ -49,7 +49,12 @@ use exit::Outcome;
 pub fn run(cli: Cli) -> Result<Outcome> {
     init_logging(cli.verbose);
     let stdout = std::io::stdout();
-    let color = stdout.is_terminal() && !no_color();
+    let forced = match cli.color {
+        cli::ColorChoice::Auto => None,
+        cli::ColorChoice::Always => Some(true),
+        cli::ColorChoice::Never => Some(false),
+    };
+    let color = output::use_color(forced, stdout.is_terminal(), &|k| std::env::var(k).ok());
     let mut out = output::UntilClosed::new(stdout.lock());
     let outcome = run_to(cli, &mut out, color)?;
     out.flush()?;

@@ -57,6 +57,25 @@ impl<W: Write> Write for UntilClosed<W> {
     }
 }
 
+/// Whether to colour: `forced` is `--color always` (`Some(true)`) or `never` (`Some(false)`);
+/// with `auto`, NO_COLOR (set, not empty) turns colour off, FORCE_COLOR or CLICOLOR_FORCE (set,
+/// not `0`) on, and otherwise colour follows whether the output is a terminal.
+pub fn use_color(
+    forced: Option<bool>,
+    terminal: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> bool {
+    if let Some(f) = forced {
+        return f;
+    }
+    let set = |k: &str| env(k).is_some_and(|v| !v.is_empty());
+    if set("NO_COLOR") {
+        return false;
+    }
+    let forcing = |k: &str| env(k).is_some_and(|v| !v.is_empty() && v != "0");
+    forcing("FORCE_COLOR") || forcing("CLICOLOR_FORCE") || terminal
+}
+
 /// A writer for text a CI runner reads as its log: each line passes [`crate::text::ci_inert`]
 /// before it is written (a partial line waits for its end, or for [`CiInert::finish`]).
 pub struct CiInert<'a> {
@@ -101,6 +120,31 @@ impl Write for CiInert<'_> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod colour_tests {
+    use super::use_color;
+
+    #[test]
+    fn colour_follows_the_conventions() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(use_color(Some(true), false, &env(&[("NO_COLOR", "1")])));
+        assert!(!use_color(Some(false), true, &env(&[])));
+        assert!(!use_color(None, true, &env(&[("NO_COLOR", "1")])));
+        assert!(use_color(None, true, &env(&[("NO_COLOR", "")])));
+        assert!(use_color(None, false, &env(&[("FORCE_COLOR", "1")])));
+        assert!(use_color(None, false, &env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!use_color(None, false, &env(&[("CLICOLOR_FORCE", "0")])));
+        assert!(!use_color(None, false, &env(&[])));
     }
 }
 

@@ -27,6 +27,21 @@ fn coverage_cell(c: Coverage, color: bool) -> Cell {
 }
 
 /// The audit as a table for a terminal, laid out from the view.
+const GREEN: &str = "\u{1b}[1;32m";
+const RED: &str = "\u{1b}[1;31m";
+const YELLOW: &str = "\u{1b}[33m";
+
+/// `text` in a colour (each line, so a wrapped verdict stays coloured), or as it is.
+fn paint(text: &str, colour: &str, on: bool) -> String {
+    if !on {
+        return text.to_string();
+    }
+    text.lines()
+        .map(|l| format!("{colour}{l}\u{1b}[0m"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write, color: bool) -> std::io::Result<()> {
     let mut head = format!("Audit of {}", v.title);
     if let Some(id) = v.app_id.as_ref().filter(|id| **id != v.title) {
@@ -47,7 +62,7 @@ pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write, color: bool) -> std::io::
         )?;
     }
     if let Some(t) = &v.tier0_line {
-        writeln!(out, "{}", wrap(t, 100, "", "  "))?;
+        writeln!(out, "{}", paint(&wrap(t, 100, "", "  "), YELLOW, color))?;
     }
     if let Some(sa) = &v.service_account {
         let line = format!("Service account: {} · {}", sa.who, sa.roles_words);
@@ -104,11 +119,11 @@ pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write, color: bool) -> std::io::
             writeln!(out, "{}", wrap(&line, 100, "  ", "      "))?;
         }
     }
-    sections_after_gaps(v, out)
+    sections_after_gaps(v, out, color)
 }
 
 /// The sections after what to grant: not needed, other APIs, people, notes, the verdict.
-fn sections_after_gaps(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()> {
+fn sections_after_gaps(v: &AuditView, out: &mut dyn Write, color: bool) -> std::io::Result<()> {
     if !v.excess.is_empty() {
         writeln!(out, "\nGranted but not needed ({}):", v.excess.len())?;
         for e in &v.excess {
@@ -193,7 +208,12 @@ fn sections_after_gaps(v: &AuditView, out: &mut dyn Write) -> std::io::Result<()
             writeln!(out, "{}", wrap(n, 100, "  - ", "    "))?;
         }
     }
-    writeln!(out, "\n{}", wrap(&v.verdict, 100, "", "      "))
+    let verdict = wrap(&v.verdict, 100, "", "      ");
+    writeln!(
+        out,
+        "\n{}",
+        paint(&verdict, if v.passed { GREEN } else { RED }, color)
+    )
 }
 
 /// One row per tenant, for a terminal.

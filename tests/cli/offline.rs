@@ -526,3 +526,35 @@ fn a_token_for_another_api_gives_no_verdict() {
     );
     assert!(err.contains("`https://management.azure.com`"), "{err}");
 }
+
+/// `--color always` colours the verdict (CI logs render ANSI); `NO_COLOR` turns `auto` off and
+/// `FORCE_COLOR` on; a pipe gets no colour by default.
+#[test]
+fn colour_follows_the_flag_and_the_conventions() {
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/all-granted.json");
+    let verdict = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = entra_perms();
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.args(args).args(["audit", "--from"]).arg(&example);
+        let (code, out, err) = run(cmd);
+        assert_eq!(code, 0, "{err}");
+        out.lines().last().unwrap().to_string()
+    };
+    assert!(verdict(&["--color", "always"], &[]).starts_with("\u{1b}[1;32mPASS"));
+    assert!(!verdict(
+        &["--color", "auto"],
+        &[("NO_COLOR", "1"), ("FORCE_COLOR", "1")]
+    )
+    .contains('\u{1b}'));
+    // (The test environment sets NO_COLOR; an empty one is not set.)
+    assert!(verdict(&[], &[("NO_COLOR", ""), ("FORCE_COLOR", "1")]).contains('\u{1b}'));
+    assert!(!verdict(&[], &[]).contains('\u{1b}'));
+    assert!(!verdict(
+        &["--color", "never"],
+        &[("NO_COLOR", ""), ("FORCE_COLOR", "1")]
+    )
+    .contains('\u{1b}'));
+}
