@@ -13,20 +13,53 @@ pub(crate) fn join<T: Display>(items: impl IntoIterator<Item = T>, sep: &str) ->
         .join(sep)
 }
 
-/// A table that fits a 100-column terminal (or the real terminal, if narrower).
+/// The width people's text is laid out in: `COLUMNS` when set, else the terminal's when standard
+/// output is one, else 100 (a pipe or a file: a width that reads well anywhere); 40 to 400.
+pub(crate) fn width() -> usize {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok());
+    columns
+        .or_else(|| Table::new().width().map(usize::from))
+        .unwrap_or(100)
+        .clamp(40, 400)
+}
+
+/// A table as wide as [`width`].
 pub(crate) fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().copied());
-    match table.width() {
-        Some(w) if w <= 100 => {}
-        _ => {
-            table.set_width(100);
-        }
-    }
+        .set_header(header.iter().copied())
+        .set_width(u16::try_from(width()).unwrap_or(100));
     table
+}
+
+/// `text` wrapped to `width` for a table cell: at spaces, and a word longer than the cell (a
+/// permission name) at its `.`s, so that no name is cut inside a word while a break will do.
+pub(crate) fn cell_text(text: &str, width: usize) -> String {
+    text.lines()
+        .map(|line| {
+            let mut words: Vec<String> = Vec::new();
+            for w in line.split(' ') {
+                if w.chars().count() <= width {
+                    words.push(w.to_string());
+                    continue;
+                }
+                let mut part = String::new();
+                for piece in w.split_inclusive('.') {
+                    if !part.is_empty() && part.chars().count() + piece.chars().count() > width {
+                        words.push(std::mem::take(&mut part));
+                    }
+                    part.push_str(piece);
+                }
+                words.push(part);
+            }
+            wrap(&words.join(" "), width, "", "")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Word-wrap `text` to `width` columns: `first` before the first line, `rest` before the others.

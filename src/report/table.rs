@@ -5,7 +5,7 @@ use std::io::Write;
 
 use comfy_table::{Cell, Color, ColumnConstraint, Width};
 
-use super::layout::{new_table, wrap};
+use super::layout::{cell_text, new_table, width, wrap};
 use super::safe::Safe;
 use super::view::{AuditView, TenantsView};
 use crate::audit::Coverage;
@@ -53,20 +53,20 @@ pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write, color: bool) -> std::io::
         None => String::new(),
     };
     head.push_str(&format!("{} cloud · read from {}", v.cloud, v.source));
-    writeln!(out, "{head}")?;
+    writeln!(out, "{}", wrap(&head, width(), "", "  "))?;
     if let Some(d) = &v.drift {
         writeln!(
             out,
             "{}",
-            wrap(&format!("Changes {}", d.line), 100, "", "  ")
+            wrap(&format!("Changes {}", d.line), width(), "", "  ")
         )?;
     }
     if let Some(t) = &v.tier0_line {
-        writeln!(out, "{}", paint(&wrap(t, 100, "", "  "), YELLOW, color))?;
+        writeln!(out, "{}", paint(&wrap(t, width(), "", "  "), YELLOW, color))?;
     }
     if let Some(sa) = &v.service_account {
         let line = format!("Service account: {} · {}", sa.who, sa.roles_words);
-        writeln!(out, "{}", wrap(&line, 100, "", "  "))?;
+        writeln!(out, "{}", wrap(&line, width(), "", "  "))?;
     }
 
     let mut table = new_table(&[
@@ -80,9 +80,23 @@ pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write, color: bool) -> std::io::
     } else {
         table.enforce_styling();
     }
-    for i in [1, 2] {
+    // The object column as wide as its longest name (within reason), the coverage columns
+    // fixed, the rest for the details; cells wrapped here so that no name is cut mid-word.
+    let total = width();
+    let longest = v
+        .objects
+        .iter()
+        .map(|o| o.name.chars().count())
+        .max()
+        .unwrap_or(16);
+    let object_w = longest.clamp(16, (total / 3).max(16));
+    // Borders and padding: five rules and two spaces a column.
+    let details_w = total.saturating_sub(object_w + 9 + 9 + 13).max(20);
+    for (i, w) in [(0, object_w), (1, 9), (2, 9), (3, details_w)] {
         if let Some(col) = table.column_mut(i) {
-            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(9)));
+            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(
+                u16::try_from(w).unwrap_or(20),
+            )));
         }
     }
     for o in &v.objects {
@@ -91,10 +105,11 @@ pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write, color: bool) -> std::io::
             details.insert(0, format!("{} since the baseline", c.to_uppercase()));
         }
         table.add_row(vec![
-            Cell::new(&o.name),
+            // (A column's width holds a space of padding either side.)
+            Cell::new(cell_text(&o.name, object_w - 2)),
             coverage_cell(o.backup, color),
             coverage_cell(o.restore, color),
-            Cell::new(details.join("\n")),
+            Cell::new(cell_text(&details.join("\n"), details_w - 2)),
         ]);
     }
     writeln!(out, "{table}")?;
@@ -104,7 +119,7 @@ pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write, color: bool) -> std::io::
             if !items.is_empty() {
                 writeln!(out, "\n{title} since the baseline ({}):", items.len())?;
                 for i in items {
-                    writeln!(out, "{}", wrap(i, 100, "  ", "      "))?;
+                    writeln!(out, "{}", wrap(i, width(), "  ", "      "))?;
                 }
             }
         }
@@ -116,7 +131,7 @@ pub fn audit(v: &Safe<AuditView>, out: &mut dyn Write, color: bool) -> std::io::
                 "{}: {} · for {} of {}",
                 g.name, g.status, g.purposes, g.objects
             );
-            writeln!(out, "{}", wrap(&line, 100, "  ", "      "))?;
+            writeln!(out, "{}", wrap(&line, width(), "  ", "      "))?;
         }
     }
     sections_after_gaps(v, out, color)
@@ -137,7 +152,7 @@ fn sections_after_gaps(v: &AuditView, out: &mut dyn Write, color: bool) -> std::
             if let Some(w) = &e.warning {
                 line.push_str(&format!(": {w}"));
             }
-            writeln!(out, "{}", wrap(&line, 100, "  ", "    "))?;
+            writeln!(out, "{}", wrap(&line, width(), "  ", "    "))?;
         }
     }
     if let Some(title) = &v.out_of_scope_title {
@@ -168,21 +183,21 @@ fn sections_after_gaps(v: &AuditView, out: &mut dyn Write, color: bool) -> std::
     if let Some(sa) = v.service_account.as_ref().filter(|sa| !sa.notes.is_empty()) {
         writeln!(out, "\nService account:")?;
         for n in &sa.notes {
-            writeln!(out, "{}", wrap(n, 100, "  ! ", "    "))?;
+            writeln!(out, "{}", wrap(n, width(), "  ! ", "    "))?;
         }
         let acts = format!("Delegated permissions acting through it: {}", sa.acts_for);
-        writeln!(out, "{}", wrap(&acts, 100, "  ", "    "))?;
+        writeln!(out, "{}", wrap(&acts, width(), "  ", "    "))?;
     }
     if let Some(a) = &v.app_security {
         writeln!(out, "\nWho can become the app:")?;
         for c in &a.credentials {
-            writeln!(out, "{}", wrap(c, 100, "  credential: ", "    "))?;
+            writeln!(out, "{}", wrap(c, width(), "  credential: ", "    "))?;
         }
         match &a.owners {
             Some(owners) if owners.is_empty() => writeln!(out, "  owners: none")?,
             Some(owners) => {
                 for o in owners {
-                    writeln!(out, "{}", wrap(o, 100, "  owner: ", "    "))?;
+                    writeln!(out, "{}", wrap(o, width(), "  owner: ", "    "))?;
                 }
             }
             None => writeln!(out, "  owners: not read")?,
@@ -192,23 +207,27 @@ fn sections_after_gaps(v: &AuditView, out: &mut dyn Write, color: bool) -> std::
             ("directory role", &a.roles),
         ] {
             for item in list.iter().flatten() {
-                writeln!(out, "{}", wrap(item, 100, &format!("  {label}: "), "    "))?;
+                writeln!(
+                    out,
+                    "{}",
+                    wrap(item, width(), &format!("  {label}: "), "    ")
+                )?;
             }
         }
         for c in &a.commands {
             writeln!(out, "  to remove: {c}")?;
         }
         for f in &a.findings {
-            writeln!(out, "{}", wrap(f, 100, "  ! ", "    "))?;
+            writeln!(out, "{}", wrap(f, width(), "  ! ", "    "))?;
         }
     }
     if !v.notes.is_empty() {
         writeln!(out, "\nNotes:")?;
         for n in &v.notes {
-            writeln!(out, "{}", wrap(n, 100, "  - ", "    "))?;
+            writeln!(out, "{}", wrap(n, width(), "  - ", "    "))?;
         }
     }
-    let verdict = wrap(&v.verdict, 100, "", "      ");
+    let verdict = wrap(&v.verdict, width(), "", "      ");
     writeln!(
         out,
         "\n{}",

@@ -682,6 +682,39 @@ fn table_report_for_a_mixed_tenant() {
     );
     let out = out.replace(&graph.base, "http://127.0.0.1:PORT");
     insta::assert_snapshot!("audit_table_mixed", out);
+    // At 80 and 160 columns: every line fits, and a permission name is cut, if at all, only
+    // after one of its dots.
+    let (_, matrix, _) = run(entra_perms().args(["matrix", "--format", "json"]));
+    let mut names: Vec<String> = json(&matrix)["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["permission"].as_str().unwrap().to_string())
+        .collect();
+    names.push("Mail.ReadWrite".into());
+    for columns in [80, 160] {
+        let mut cmd = audit_against(&graph, &[]);
+        cmd.env("COLUMNS", columns.to_string());
+        let (_, out, _) = run(cmd);
+        for line in out.lines() {
+            assert!(line.chars().count() <= columns, "{columns}: {line}");
+            for token in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')) {
+                let token = token.trim_end_matches('.');
+                if token.contains('.') && token.chars().next().is_some_and(char::is_uppercase) {
+                    assert!(
+                        names
+                            .iter()
+                            .any(|n| n == token || n.starts_with(&format!("{token}."))),
+                        "{columns}: `{token}` is a cut name in {line}"
+                    );
+                }
+            }
+        }
+        insta::assert_snapshot!(
+            format!("audit_table_mixed_{columns}"),
+            out.replace(&graph.base, "http://127.0.0.1:PORT")
+        );
+    }
 }
 
 #[test]
