@@ -551,3 +551,34 @@ fn every_report_agrees_with_the_exit_code_under_every_policy() {
     }
     assert_eq!(exits.len(), 2, "the examples exercise both verdicts");
 }
+
+/// The picture of the HTML report in the README (docs/report.png) is the suite's own browser's
+/// view of a shipped example's report: `ENTRA_PERMS_UPDATE_SCREENSHOT=1 cargo test --test cli
+/// reports::the_readme_picture` takes it again; the README shows it.
+#[test]
+fn the_readme_picture_is_the_report_of_a_shipped_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let png = root.join("docs/report.png");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains("](docs/report.png)"),
+        "the README shows the picture"
+    );
+    let bytes = std::fs::read(&png).expect("docs/report.png");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    if std::env::var_os("ENTRA_PERMS_UPDATE_SCREENSHOT").is_none() {
+        return;
+    }
+    let Some(chromium) = browser::require() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("audit.html");
+    let (_, _, err) = run(entra_perms()
+        .args(["audit", "--format", "html", "--output"])
+        .arg(&page)
+        .arg("--from")
+        .arg(example("stale-consent.json")));
+    assert!(page.is_file(), "{err}");
+    browser::screenshot(&chromium, &page, &png, (1200, 1500));
+}

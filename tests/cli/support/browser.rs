@@ -103,3 +103,34 @@ pub(crate) fn keep(page: &Path, name: &str) {
         let _ = std::fs::copy(page, Path::new(&dir).join(name));
     }
 }
+
+/// Save a screenshot of `file` (width × height) as PNG to `png`, with the same headless browser.
+pub(crate) fn screenshot(browser: &Path, file: &Path, png: &Path, size: (u32, u32)) {
+    let profile = tempfile::tempdir().expect("a profile folder");
+    let url = format!(
+        "file://{}",
+        std::fs::canonicalize(file)
+            .expect("the page exists")
+            .display()
+    );
+    let status = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--virtual-time-budget=3000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--window-size={},{}", size.0, size.1))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(&url)
+        .env("HOME", profile.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("chromium runs");
+    assert!(status.success(), "chromium could not take the screenshot");
+}
