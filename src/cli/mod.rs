@@ -52,16 +52,25 @@ pub enum Command {
     /// Show the whole permission matrix: every permission, what it protects and why.
     Matrix(MatrixArgs),
     /// Explain a permission (name or GUID) or a protected object: why it is needed, what it covers.
-    #[command(after_help = EXPLAIN_EXAMPLES)]
+    #[command(
+        after_help = EXPLAIN_EXAMPLES,
+        override_usage = "entra-perms explain <QUERY | --path PATH> [OPTIONS]"
+    )]
     Explain(ExplainArgs),
     /// Audit what the tenant has granted the backup app against the matrix.
-    #[command(after_help = AUDIT_EXAMPLES)]
+    #[command(
+        after_help = AUDIT_EXAMPLES,
+        override_usage = "entra-perms audit <--app APP | --from SNAPSHOT | --token-claims> [OPTIONS]"
+    )]
     Audit(Box<AuditArgs>),
     /// Save what the tenant has granted the backup app to a JSON file, to audit later offline.
     #[command(after_help = SNAPSHOT_EXAMPLES)]
     Snapshot(Box<SnapshotArgs>),
     /// Show how to close each gap: admin-consent URL, Graph requests, az and PowerShell commands.
-    #[command(after_help = PLAN_EXAMPLES)]
+    #[command(
+        after_help = PLAN_EXAMPLES,
+        override_usage = "entra-perms plan <--app APP | --from SNAPSHOT> [OPTIONS]"
+    )]
     Plan(Box<PlanArgs>),
     /// Compare two matrix files: the requirements a newer one adds or drops.
     DiffMatrix(DiffMatrixArgs),
