@@ -72,6 +72,27 @@ impl Placeholders {
         self.pairs.push((real.to_string(), p));
     }
 
+    /// Every string of `doc`, at any depth, with the known people replaced.
+    fn rewrite<T: serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        doc: &mut T,
+    ) -> std::io::Result<()> {
+        let mut v = serde_json::to_value(&*doc).map_err(std::io::Error::other)?;
+        self.apply_value(&mut v);
+        *doc = serde_json::from_value(v).map_err(std::io::Error::other)?;
+        Ok(())
+    }
+
+    /// An owner of the app, when it is a user (an app owning the app is not a person).
+    fn owner(&mut self, kind: &str, id: &str, upn: Option<&str>, display_name: Option<&str>) {
+        if kind == "user" {
+            self.user(id, upn);
+            if let Some(name) = display_name {
+                self.name(name);
+            }
+        }
+    }
+
     /// `text` with every known user value replaced.
     fn apply(&self, text: &str) -> String {
         let mut out = text.to_string();
@@ -117,15 +138,17 @@ fn people(r: &Report, p: &mut Placeholders) {
     if let Some(sa) = &r.service_account {
         p.user(&sa.id, sa.user_principal_name.as_deref());
     }
-    let owners = r
+    for o in r
         .app_security
         .iter()
-        .flat_map(|a| a.owners.iter().flatten());
-    for o in owners.filter(|o| o.kind == "user") {
-        p.user(&o.id, o.user_principal_name.as_deref());
-        if let Some(name) = &o.display_name {
-            p.name(name);
-        }
+        .flat_map(|a| a.owners.iter().flatten())
+    {
+        p.owner(
+            &o.kind,
+            &o.id,
+            o.user_principal_name.as_deref(),
+            o.display_name.as_deref(),
+        );
     }
     let changes = r
         .changes
@@ -142,10 +165,7 @@ fn people(r: &Report, p: &mut Placeholders) {
 /// Redact the people of one report, in every field.
 pub fn report(r: &mut Report, p: &mut Placeholders) -> std::io::Result<()> {
     people(r, p);
-    let mut v = serde_json::to_value(&*r).map_err(std::io::Error::other)?;
-    p.apply_value(&mut v);
-    *r = serde_json::from_value(v).map_err(std::io::Error::other)?;
-    Ok(())
+    p.rewrite(r)
 }
 
 /// Redact the people of a snapshot's grants, in every field: the service account, the users who
@@ -162,23 +182,23 @@ pub fn grants(g: &mut crate::grants::Grants) -> std::io::Result<()> {
     for id in g.delegated.iter().filter_map(|d| d.principal_id.as_deref()) {
         p.user(id, None);
     }
-    let owners = g
+    for o in g
         .app_security
         .iter()
-        .flat_map(|a| a.owners.iter().flatten());
-    for o in owners.filter(|o| o.kind == "user") {
-        p.user(&o.id, o.user_principal_name.as_deref());
-        if let Some(name) = &o.display_name {
-            p.name(name);
-        }
+        .flat_map(|a| a.owners.iter().flatten())
+    {
+        p.owner(
+            &o.kind,
+            &o.id,
+            o.user_principal_name.as_deref(),
+            o.display_name.as_deref(),
+        );
     }
     for e in g.audit_log.iter().flatten() {
         p.name(&e.by);
     }
     let read_at = g.read_at.clone();
-    let mut v = serde_json::to_value(&*g).map_err(std::io::Error::other)?;
-    p.apply_value(&mut v);
-    *g = serde_json::from_value(v).map_err(std::io::Error::other)?;
+    p.rewrite(g)?;
     g.read_at = read_at;
     Ok(())
 }

@@ -24,6 +24,33 @@ pub(crate) struct TlsFront {
     _dir: tempfile::TempDir,
 }
 
+/// A TLS acceptor for `localhost` with a certificate made for the test, offering `alpn`, the
+/// certificate to trust (a PEM file) and the folder that holds it.
+pub(crate) fn localhost_tls(
+    alpn: &[&[u8]],
+) -> (tokio_rustls::TlsAcceptor, PathBuf, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])
+        .expect("a certificate for localhost");
+    let ca_pem = dir.path().join("ca.pem");
+    std::fs::write(&ca_pem, certified.cert.pem()).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![certified.cert.der().clone()], key)
+    .unwrap();
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    (
+        tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        ca_pem,
+        dir,
+    )
+}
+
 impl TlsFront {
     /// Front `backend` (the fake Graph's http:// base), offering HTTP/2 and HTTP/1.1.
     pub(crate) fn start(backend: &str) -> TlsFront {
@@ -38,27 +65,12 @@ impl TlsFront {
     // One listener, one accept loop and one forwarding task read best as one piece.
     #[allow(clippy::too_many_lines)]
     fn start_with(backend: &str, offer_h2: bool) -> TlsFront {
-        let dir = tempfile::tempdir().unwrap();
-        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])
-            .expect("a certificate for localhost");
-        let ca_pem = dir.path().join("ca.pem");
-        std::fs::write(&ca_pem, certified.cert.pem()).unwrap();
-        let key =
-            rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
-        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::aws_lc_rs::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![certified.cert.der().clone()], key)
-        .unwrap();
-        config.alpn_protocols = if offer_h2 {
-            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        let alpn: &[&[u8]] = if offer_h2 {
+            &[b"h2", b"http/1.1"]
         } else {
-            vec![b"http/1.1".to_vec()]
+            &[b"http/1.1"]
         };
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let (acceptor, ca_pem, dir) = localhost_tls(alpn);
 
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
