@@ -284,17 +284,22 @@ pub fn html(p: &Safe<Plan>, out: &mut dyn Write) -> std::io::Result<()> {
     let mut page = String::with_capacity(32 * 1024);
     page_start(&mut page, &format!("entra-perms plan · {title}"));
     let steps = p.application.len() + usize::from(p.delegated.is_some());
+    let window = p.just_in_time.as_ref().map_or(0, |j| j.permissions.len());
     let _ = write!(
         page,
         "<header class=\"head\"><div class=\"verdict {}\" id=\"verdict\">{}</div><div><h1>Plan for {}</h1>\
          <p class=\"verdict-line\">{}</p><dl class=\"meta\">",
         if steps == 0 { "pass" } else { "fail" },
-        if steps == 0 { "NOTHING TO DO" } else { "TO DO" },
+        match (steps, window) {
+            (0, 0) => "NOTHING TO DO",
+            (0, _) => "JUST IN TIME",
+            _ => "TO DO",
+        },
         esc(&title),
-        if steps == 0 {
-            "Every permission in scope is granted.".to_string()
-        } else {
-            format!("{steps} change(s) to review and run; entra-perms itself changes nothing.")
+        match (steps, window) {
+            (0, 0) => "Every permission in scope is granted.".to_string(),
+            // The same words as the text and Markdown plans.
+            _ => esc(&heading(p)),
         }
     );
     meta_row(

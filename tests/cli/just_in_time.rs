@@ -93,7 +93,12 @@ fn plan_just_in_time_prints_a_grant_and_a_revoke_block() {
         ),
         (
             "html",
-            vec!["id=\"just-in-time\"", "After the restore: revoke"],
+            // Never "nothing to do" above a restore window.
+            vec![
+                "id=\"just-in-time\"",
+                "After the restore: revoke",
+                "JUST IN TIME",
+            ],
         ),
     ] {
         let (code, out, err) = plan(&["--format", format]);
