@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use crate::error::{kind_of, Kind};
 
-/// How `entra-perms` ends. The numbers are part of the interface contract (see README).
+/// How `entra-perms` ends. The numbers are part of the interface contract (docs/exit-codes.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// The audit ran and passed, or the command succeeded.

@@ -618,15 +618,15 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_documents_every_code() {
-        let readme = include_str!("../README.md");
+    fn the_json_reference_documents_every_code() {
+        let readme = include_str!("../docs/json.md");
         let all = one_of_each();
         assert_eq!(all.len(), 32);
         for f in all {
             let code = f.code();
             assert!(
                 readme.contains(&format!("`{code}`")),
-                "README lacks the finding code `{code}`"
+                "docs/json.md lacks the finding code `{code}`"
             );
             assert!(!f.message().is_empty(), "{code}");
         }

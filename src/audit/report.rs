@@ -1,5 +1,5 @@
 //! The audit JSON (schemaVersion 1): every type the audit serialises, and nothing that decides.
-//! Field names are camelCase, as Graph's; the README documents each.
+//! Field names are camelCase, as Graph's; docs/json.md documents each.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,6 @@
 //! The shipped examples tell the truth: each is what today's snapshot writer writes (rewrite them
 //! all with `ENTRA_PERMS_REGENERATE_EXAMPLES=1 cargo test --test cli examples`), each audits to
-//! the documented finding codes, and the README's snapshot schema says which fields the loader
+//! the documented finding codes, and docs/commands.md's snapshot schema says which fields the loader
 //! requires and which it does without.
 
 use std::collections::BTreeSet;
@@ -39,7 +39,7 @@ fn each_example_is_what_todays_snapshot_writer_writes() {
 #[test]
 fn each_example_audits_to_documented_finding_codes_never_a_bare_note() {
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json.md")).unwrap();
     for name in EXAMPLES {
         let (code, out, err) = run(entra_perms()
             .args(["audit", "--format", "json", "--fail-on", "never", "--from"])
@@ -51,19 +51,19 @@ fn each_example_audits_to_documented_finding_codes_never_a_bare_note() {
             assert_ne!(code, "note", "{name}: {f}");
             assert!(
                 readme.contains(&format!("`{code}`")),
-                "{name}: `{code}` is not in the README"
+                "{name}: `{code}` is not in docs/json.md"
             );
         }
     }
 }
 
-/// The README's snapshot fields: (path, required).
+/// The snapshot fields of docs/commands.md: (path, required).
 fn schema() -> Vec<(String, bool)> {
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/commands.md")).unwrap();
     let start = readme
         .find("| snapshot field | required |")
-        .expect("the README's snapshot schema table");
+        .expect("docs/commands.md's snapshot schema table");
     readme[start..]
         .lines()
         .skip(2)
@@ -136,7 +136,7 @@ fn the_readme_snapshot_schema_is_the_loaders() {
     let missing: Vec<&String> = written.difference(&documented).collect();
     assert!(
         missing.is_empty(),
-        "the README's snapshot table lacks {missing:?}"
+        "docs/commands.md's snapshot table lacks {missing:?}"
     );
 
     // Each required field, taken away, is refused; each optional one is not.

@@ -1,4 +1,4 @@
-//! Least privilege as Microsoft states it: the README's table of what the auditing identity reads
+//! Least privilege as Microsoft states it: the table of docs/auditing-identity.md of what the auditing identity reads
 //! agrees with Microsoft's own permission data (`tests/fixtures/microsoft-graph-permissions/`,
 //! the data behind Graph Explorer), and every request an audit makes is a row of that table.
 
@@ -106,18 +106,21 @@ fn listed(data: &Value, path: &str, scheme: &str) -> (BTreeSet<String>, BTreeSet
     (all, least)
 }
 
-/// One row of the README's table: its requests, and its application and delegated cells.
+/// One row of the table of docs/auditing-identity.md: its requests, and its application and delegated cells.
 struct Row {
     requests: Vec<String>,
     cells: [(&'static str, String); 2],
 }
 
 fn readme_rows() -> Vec<Row> {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/auditing-identity.md"
+    ))
+    .unwrap();
     let start = readme
         .find("| request (GET, Microsoft Graph v1.0) |")
-        .expect("the README's table of what the auditing identity reads");
+        .expect("the table of docs/auditing-identity.md of what the auditing identity reads");
     readme[start..]
         .lines()
         .skip(2)
@@ -320,11 +323,11 @@ fn every_request_an_audit_makes_is_a_row_of_the_readme_table() {
     let undocumented: Vec<&String> = made.iter().filter(|r| !documented.contains(*r)).collect();
     assert!(
         undocumented.is_empty(),
-        "requests the README's table lacks: {undocumented:?}"
+        "requests the table of docs/auditing-identity.md lacks: {undocumented:?}"
     );
     let unmade: Vec<&String> = documented.iter().filter(|r| !made.contains(*r)).collect();
     assert!(
         unmade.is_empty(),
-        "rows of the README's table no audit made: {unmade:?}"
+        "rows of the table of docs/auditing-identity.md no audit made: {unmade:?}"
     );
 }

@@ -11,6 +11,7 @@ mod action;
 mod architecture;
 mod audit;
 mod client;
+mod docs;
 mod drift;
 mod examples;
 mod explain_and_matrix;

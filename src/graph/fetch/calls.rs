@@ -5,7 +5,7 @@ use crate::graph::error::Call;
 
 // What each read needs, from its page in Microsoft Graph's API reference: the least-privileged
 // permission (the same name for application and delegated access unless said otherwise), then
-// the broader ones that also allow it. The README's table "What the auditing identity reads"
+// the broader ones that also allow it. The table of docs/auditing-identity.md
 // lists the same.
 pub(super) const CALL_ORG: Call = Call {
     what: "the tenant's identity (organization: id and verified domains)",
