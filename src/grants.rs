@@ -281,6 +281,9 @@ pub struct CatalogId {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Grants {
     pub tenant_id: Option<String>,
+    /// The organization's display name (`/organization`), where it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_name: Option<String>,
     pub cloud: Cloud,
     pub app: AppIdentity,
     /// Microsoft Graph app roles granted to the service principal.
@@ -324,6 +327,7 @@ impl Grants {
     pub fn new(cloud: Cloud, app: AppIdentity) -> Grants {
         Grants {
             tenant_id: None,
+            tenant_name: None,
             cloud,
             app,
             application: Vec::new(),

@@ -410,6 +410,7 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
             version: env!("CARGO_PKG_VERSION").to_string(),
         },
         tenant_id: grants.tenant_id.clone(),
+        tenant_name: grants.tenant_name.clone(),
         cloud: grants.cloud,
         source,
         read_at: grants.read_at.clone(),

@@ -446,6 +446,9 @@ pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
     pub tenant_id: Option<String>,
+    /// The organization's display name, where it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_name: Option<String>,
     pub cloud: Cloud,
     pub source: Source,
     /// When the grants were read (RFC 3339), where known.

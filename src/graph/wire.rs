@@ -181,6 +181,8 @@ pub struct DirectoryRole {
 pub struct Organization {
     pub id: String,
     #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
     pub verified_domains: Vec<VerifiedDomain>,
 }
 

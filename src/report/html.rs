@@ -27,6 +27,53 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// A Microsoft Graph permission as a link to its entry in Microsoft's permissions reference
+/// (`#userreadall`: the name in lower case without its dots); `label` is what the page shows.
+/// Names not of a permission's shape stay plain code.
+pub fn permission(permission: &str, label: &str) -> String {
+    let shaped = !permission.is_empty()
+        && permission
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if !shaped {
+        return format!("<code>{}</code>", esc(label));
+    }
+    let anchor: String = permission
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    format!(
+        "<a class=\"perm\" href=\"{REFERENCE}#{anchor}\" target=\"_blank\" rel=\"noopener noreferrer\" \
+         title=\"{} in the Microsoft Graph permissions reference\"><code>{}</code></a>",
+        esc(permission),
+        esc(label).replace('.', ".<wbr>")
+    )
+}
+
+/// Microsoft's page of every Microsoft Graph permission.
+const REFERENCE: &str = "https://learn.microsoft.com/graph/permissions-reference";
+
+/// A sentence for a page: escaped, its `code` spans (as the text reports write commands and
+/// names) shown as code, never as literal backquotes. An unpaired backquote stays text.
+pub fn prose(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return esc(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(&esc(part));
+            out.push_str("</code>");
+        } else {
+            out.push_str(&esc(part));
+        }
+    }
+    out
+}
+
 /// JSON made safe inside `<script type="application/json">`: `<`, `>` and `&` as JSON escapes
 /// (so `</script>` cannot close the element), and the characters that reorder or hide text
 /// (line separators, bidi overrides, noncharacters) as `\uXXXX` — the same data, nothing raw in
@@ -125,7 +172,14 @@ fn header(out: &mut String, v: &AuditView, heading: &str) {
         "Service principal",
         v.service_principal_id.as_deref().unwrap_or("unknown"),
     );
-    meta_row(out, "Tenant", v.tenant.as_deref().unwrap_or("unknown"));
+    meta_row(
+        out,
+        "Tenant",
+        &super::view::tenant_label(
+            v.tenant.as_deref().unwrap_or("unknown"),
+            v.tenant_name.as_deref(),
+        ),
+    );
     meta_row(out, "Cloud", &v.cloud);
     meta_row(out, "Read from", &v.source);
     meta_row(out, "Read at", v.read_at.as_deref().unwrap_or("unknown"));
@@ -166,12 +220,12 @@ fn tiles(out: &mut String, v: &AuditView) {
     out.push_str("</section>\n");
 }
 
-fn object(out: &mut String, o: &ObjectView, id: &str) {
+fn object(out: &mut String, o: &ObjectView, id: &str, prefix: &str) {
     let _ = write!(
         out,
-        "<details class=\"obj\" id=\"{id}\" data-status=\"{}\"><summary><span class=\"name\">{}{}</span>\
+        "<details class=\"obj\" id=\"{id}\" data-status=\"{}\" data-filter-item=\"{prefix}\"><summary><span class=\"name\">{}{}</span>\
          <span class=\"cell {}\" title=\"backup\">{}</span><span class=\"cell {}\" title=\"restore\">{}</span>\
-         <span class=\"gaps\">{}</span></summary><div class=\"reqs\"><table><thead><tr><th>Permission</th>\
+         <span class=\"gaps\">{}</span></summary><div class=\"reqs\"><table class=\"stack req\"><thead><tr><th>Permission</th>\
          <th>Needed for</th><th>Status</th><th>Consent, granted on</th><th>Why it is needed</th></tr></thead><tbody>",
         coverage_class(o.status),
         esc(&o.name),
@@ -196,9 +250,9 @@ fn object(out: &mut String, o: &ObjectView, id: &str) {
             .join(" · ");
         let _ = write!(
             out,
-            "<tr data-requirement=\"{}\"><td><code>{}</code></td><td>{}</td><td><span class=\"st {}\">{}</span>{}</td><td>{}</td><td class=\"why\">{}</td></tr>",
+            "<tr data-requirement=\"{}\"><td>{}</td><td>{}</td><td><span class=\"st {}\">{}</span>{}</td><td>{}</td><td class=\"why\">{}</td></tr>",
             esc(&q.name),
-            esc(&q.name),
+            permission(&q.permission, &q.name),
             esc(&q.purposes),
             status_class(q.status),
             esc(&q.status_words),
@@ -250,11 +304,13 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
         out,
         "<h2 id=\"{prefix}objects\">Protected objects</h2>\
          <div class=\"toolbar no-print\"><button type=\"button\" hidden data-expand=\"open\" data-target=\"obj\">Open all</button>\
-         <button type=\"button\" hidden data-expand=\"close\" data-target=\"obj\">Close all</button></div>\
+         <button type=\"button\" hidden data-expand=\"close\" data-target=\"obj\">Close all</button>\
+         <input type=\"search\" class=\"filter\" hidden data-filter-for=\"{prefix}\" placeholder=\"Filter objects and permissions\" \
+         aria-label=\"Filter objects and permissions\"><span class=\"filter-count\" aria-live=\"polite\"></span></div>\
          <div class=\"grid-head\"><span>Object (click for its requirements)</span><span>Backup</span><span>Restore</span><span class=\"gaps-h\">Not granted exactly</span></div>"
     );
     for (i, o) in v.objects.iter().enumerate() {
-        object(out, o, &format!("{prefix}obj-{i}"));
+        object(out, o, &format!("{prefix}obj-{i}"), prefix);
     }
 
     if let Some(d) = &v.drift {
@@ -292,12 +348,12 @@ fn body(out: &mut String, v: &AuditView, prefix: &str) {
                 esc(url)
             );
         }
-        out.push_str("<table><thead><tr><th>Permission</th><th>Status</th><th>Needed for</th><th>Protects</th></tr></thead><tbody>");
+        out.push_str("<table class=\"stack grant\"><thead><tr><th>Permission</th><th>Status</th><th>Needed for</th><th>Protects</th></tr></thead><tbody>");
         for g in &v.to_grant {
             let _ = write!(
                 out,
-                "<tr><td><code>{}</code></td><td><span class=\"st bad\">{}</span></td><td>{}</td><td>{}</td></tr>",
-                esc(&g.name),
+                "<tr data-filter-item=\"{prefix}\"><td>{}</td><td><span class=\"st bad\">{}</span></td><td>{}</td><td>{}</td></tr>",
+                permission(&g.permission, &g.name),
                 esc(&g.status),
                 esc(&g.purposes),
                 esc(&g.objects)
@@ -325,7 +381,7 @@ fn lists(out: &mut String, v: &AuditView, prefix: &str) {
     if !v.excess.is_empty() {
         let _ = write!(
             out,
-            "<h2 id=\"{prefix}excess\">Granted but not needed ({})</h2><table><thead><tr><th>Permission</th><th>Tier</th><th>What it allows</th></tr></thead><tbody>",
+            "<h2 id=\"{prefix}excess\">Granted but not needed ({})</h2><table class=\"stack excess\"><thead><tr><th>Permission</th><th>Tier</th><th>What it allows</th></tr></thead><tbody>",
             v.excess.len()
         );
         for e in &v.excess {
@@ -335,9 +391,9 @@ fn lists(out: &mut String, v: &AuditView, prefix: &str) {
                 .unwrap_or_else(|| "Not a backup requirement; the Microsoft Graph permissions reference says what it allows.".into());
             let _ = write!(
                 out,
-                "<tr data-tier=\"{}\"><td><code>{}</code>{}</td><td>{}</td><td class=\"why\">{}{}</td></tr>",
+                "<tr data-tier=\"{}\" data-filter-item=\"{prefix}\"><td>{}{}</td><td>{}</td><td class=\"why\">{}{}</td></tr>",
                 e.tier.map(|t| t.to_string()).unwrap_or_default(),
-                esc(&e.name),
+                permission(e.name.split(" (").next().unwrap_or(&e.name), &e.name),
                 e.consent
                     .as_ref().map(|c| format!("<br><span class=\"why\">{}</span>", esc(c)))
                     .unwrap_or_default(),
@@ -394,8 +450,11 @@ fn people(out: &mut String, v: &AuditView, prefix: &str) {
             esc(&sa.who),
             esc(&sa.roles_words)
         );
+        // One warning: where a note of the account says why (not an administrator, only
+        // eligible, roles unread), that note is the warning, shown below.
         match sa.has_global_administrator {
             Some(true) => out.push_str("<p class=\"good\">It is an active Global Administrator, as the source recommends for the delegated permissions.</p>"),
+            _ if !sa.notes.is_empty() => {}
             Some(false) => out.push_str("<p class=\"warn\">It is not an active Global Administrator: the source recommends Global Administrator for the delegated permissions.</p>"),
             None => out.push_str("<p class=\"warn\">Its directory roles could not be read.</p>"),
         }
@@ -405,9 +464,9 @@ fn people(out: &mut String, v: &AuditView, prefix: &str) {
             esc(&sa.acts_for)
         );
         if !sa.notes.is_empty() {
-            out.push_str("<ul class=\"plain\">");
+            out.push_str("<ul class=\"plain warn\">");
             for n in &sa.notes {
-                let _ = write!(out, "<li>{}</li>", esc(n));
+                let _ = write!(out, "<li>{}</li>", prose(n));
             }
             out.push_str("</ul>");
         }
@@ -421,7 +480,7 @@ fn people(out: &mut String, v: &AuditView, prefix: &str) {
         if !a.findings.is_empty() {
             out.push_str("<ul class=\"plain warn\">");
             for f in &a.findings {
-                let _ = write!(out, "<li>{}</li>", esc(f));
+                let _ = write!(out, "<li>{}</li>", prose(f));
             }
             out.push_str("</ul>");
         }
@@ -461,7 +520,7 @@ fn people(out: &mut String, v: &AuditView, prefix: &str) {
             "<h2 id=\"{prefix}notes\">Notes</h2><ul class=\"plain\">"
         );
         for n in &v.notes {
-            let _ = write!(out, "<li>{}</li>", esc(n));
+            let _ = write!(out, "<li>{}</li>", prose(n));
         }
         out.push_str("</ul>");
     }
@@ -547,7 +606,7 @@ pub fn tenants(
             "<tr data-verdict=\"{}\" data-tenant=\"{}\"><td><a href=\"#tenant-{i}\" data-open=\"tenant-{i}\">{}</a></td><td><span class=\"st {}\">{}</span></td>",
             t.verdict_word,
             esc(&t.tenant),
-            esc(&t.tenant),
+            esc(&t.label),
             if t.verdict_word == "PASS" { "ok" } else { "bad" },
             t.verdict_word
         );
@@ -586,7 +645,7 @@ pub fn tenants(
             page,
             "<details class=\"tenant\" id=\"tenant-{i}\" data-verdict=\"{}\"><summary>{} · {}</summary>",
             t.verdict_word,
-            esc(&t.tenant),
+            esc(&t.label),
             t.verdict_word
         );
         match &t.audit {

@@ -226,7 +226,7 @@ pub fn tenants(v: &Safe<TenantsView>, out: &mut dyn Write) -> std::io::Result<()
         writeln!(
             out,
             "| {} | {} | {c} | {p} | {mi} | {detail} |",
-            md_code(&t.tenant),
+            md_cell(&t.label),
             t.verdict_word
         )?;
     }

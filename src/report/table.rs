@@ -247,7 +247,7 @@ pub fn tenants(v: &Safe<TenantsView>, out: &mut dyn Write) -> std::io::Result<()
     for t in &v.tenants {
         let [c, p, mi] = super::view::counts(t);
         table.add_row(vec![
-            Cell::new(&t.tenant),
+            Cell::new(&t.label),
             Cell::new(t.verdict_word.clone()),
             Cell::new(format!("{c} / {p} / {mi}")),
             Cell::new(super::view::detail(t, |g| g.name.clone())),

@@ -17,6 +17,7 @@ mod examples;
 mod explain_and_matrix;
 mod golden;
 mod hostile;
+mod html_screens;
 mod install;
 mod just_in_time;
 mod least_privilege;

@@ -71,7 +71,22 @@ fn the_html_report_shows_the_verdict_every_object_and_what_to_grant() {
             g["permission"].as_str().unwrap(),
             g["type"].as_str().unwrap()
         );
-        assert!(dom.contains(&format!("<code>{name}</code>")), "{name}");
+        // Shown as code (breakable only at its dots), linked to Microsoft's reference.
+        assert!(
+            dom.replace("<wbr>", "")
+                .contains(&format!("<code>{name}</code>")),
+            "{name}"
+        );
+        let anchor: String = g["permission"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_lowercase();
+        assert!(dom.contains(&format!(
+            "href=\"https://learn.microsoft.com/graph/permissions-reference#{anchor}\""
+        )));
     }
     // A drill-down holds the requirement's reason and its fix.
     assert!(dom.contains("Lists and backs up the authentication methods of users"));

@@ -74,7 +74,10 @@ pub struct WrongTenant(pub String);
 /// alternate key, take two. The service account's roles and the audit log, when asked for, come
 /// after (they need ids from the first round).
 pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -> Result<Grants> {
-    let org_url = client.url("/v1.0/organization", &[("$select", "id,verifiedDomains")]);
+    let org_url = client.url(
+        "/v1.0/organization",
+        &[("$select", "id,displayName,verifiedDomains")],
+    );
     let app = target.app.trim();
     if app.is_empty() {
         bail!(Error::input("the app to audit is empty"));
@@ -102,6 +105,14 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
             }
         }
     )?;
+    // The organization's name, for people reading many tenants' reports (at most Entra's 256).
+    let tenant_name = org
+        .as_ref()
+        .ok()
+        .and_then(|list| list.first())
+        .and_then(|o| o.display_name.as_deref())
+        .map(|n| n.chars().take(256).collect::<String>())
+        .filter(|n| !n.trim().is_empty());
     let (tenant_id, tenant_notes) = tenant_read(org, target)?;
     let reads = match by_app_id {
         Some(reads) => reads,
@@ -132,6 +143,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         },
     );
     grants.tenant_id = tenant_id.clone();
+    grants.tenant_name = tenant_name;
     grants.read_at = Some(Grants::now());
     grants.findings.extend(tenant_notes);
     grants.graph_resource_id = Some(catalog.id.clone());

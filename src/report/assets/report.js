@@ -27,6 +27,23 @@
       });
     });
   });
+  // The filter box: objects (with their requirements) and the permission rows of one audit whose
+  // text holds what was typed; the count says how many objects are left.
+  document.querySelectorAll("input[data-filter-for]").forEach(function (box) {
+    box.hidden = false;
+    var scope = box.getAttribute("data-filter-for");
+    var count = box.nextElementSibling;
+    box.addEventListener("input", function () {
+      var q = box.value.trim().toLowerCase(), shown = 0, all = 0;
+      document.querySelectorAll("[data-filter-item]").forEach(function (el) {
+        if (el.getAttribute("data-filter-item") !== scope) { return; }
+        var hit = q === "" || el.textContent.toLowerCase().indexOf(q) >= 0;
+        el.hidden = !hit;
+        if (el.tagName === "DETAILS") { all++; if (hit) { shown++; } }
+      });
+      count.textContent = q === "" ? "" : shown + " of " + all + " objects";
+    });
+  });
   document.querySelectorAll("a[data-open]").forEach(function (a) {
     a.addEventListener("click", function () { var d = document.getElementById(a.getAttribute("data-open")); if (d) { d.open = true; } });
   });

@@ -28,6 +28,8 @@ pub struct AuditView {
     pub app_id: Option<String>,
     pub service_principal_id: Option<String>,
     pub tenant: Option<String>,
+    /// The organization's display name, where it was read.
+    pub tenant_name: Option<String>,
     pub cloud: String,
     /// Where the grants were read: `Microsoft Graph`, `a snapshot`, `the token's claims`.
     pub source: String,
@@ -542,6 +544,7 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
         app_id: r.app.app_id.clone(),
         service_principal_id: r.app.service_principal_id.clone(),
         tenant: r.tenant_id.clone(),
+        tenant_name: r.tenant_name.clone(),
         cloud: r.cloud.as_str().to_string(),
         source: source_words(r.source).to_string(),
         read_at: r.read_at.clone(),
@@ -620,5 +623,5 @@ mod tenants;
 
 use security::{app_security_view, tier0_line};
 
-pub(crate) use tenants::{counts, detail};
+pub(crate) use tenants::{counts, detail, label as tenant_label};
 pub use tenants::{tenants, TenantView, TenantsView};

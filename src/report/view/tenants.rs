@@ -11,6 +11,9 @@ use crate::multi::{MultiReport, TenantResult};
 pub struct TenantView {
     /// The tenant as listed.
     pub tenant: String,
+    /// The tenant as people know it: its organization's name beside the id listed
+    /// (`Contoso (3f2b…)`), or the id alone where the name was not read.
+    pub label: String,
     /// `PASS`, `FAIL` or `ERROR`.
     pub verdict_word: String,
     /// Why it could not be audited.
@@ -51,11 +54,23 @@ pub fn tenants(m: &MultiReport, matrix: &Matrix) -> TenantsView {
             .iter()
             .map(|t| TenantView {
                 tenant: t.tenant.clone(),
+                label: label(
+                    &t.tenant,
+                    t.report.as_ref().and_then(|r| r.tenant_name.as_deref()),
+                ),
                 verdict_word: tenant_word(t).to_string(),
                 error: t.error.clone(),
                 audit: t.report.as_ref().map(|r| audit(r, matrix, None)),
             })
             .collect(),
+    }
+}
+
+/// `name (id)`, or the id alone.
+pub(crate) fn label(id: &str, name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("{name} ({id})"),
+        None => id.to_string(),
     }
 }
 

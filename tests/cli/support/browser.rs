@@ -42,6 +42,11 @@ pub(crate) fn require() -> Option<PathBuf> {
 
 /// Load `file` from file:// in headless Chromium and return the DOM after its scripts ran.
 pub(crate) fn dump_dom(browser: &Path, file: &Path) -> String {
+    dump_with(browser, file, &[])
+}
+
+/// The same, with more browser switches (a window size, a colour scheme), within 90 s.
+fn dump_with(browser: &Path, file: &Path, extra: &[String]) -> String {
     let profile = tempfile::tempdir().expect("a profile folder");
     let url = format!(
         "file://{}",
@@ -62,6 +67,7 @@ pub(crate) fn dump_dom(browser: &Path, file: &Path) -> String {
             "--disable-default-apps",
             "--virtual-time-budget=3000",
         ])
+        .args(extra)
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
         .arg(&url)
@@ -133,4 +139,57 @@ pub(crate) fn screenshot(browser: &Path, file: &Path, png: &Path, size: (u32, u3
         .status()
         .expect("chromium runs");
     assert!(status.success(), "chromium could not take the screenshot");
+}
+
+/// How the browser is set up for [`probe`]: the window's width, and the colour scheme it prefers.
+pub(crate) struct Screen {
+    pub(crate) width: u32,
+    pub(crate) dark: bool,
+}
+
+/// Open a copy of `page` at `screen` and evaluate `expression` (JavaScript giving a string) after
+/// the page's own script ran; its value comes back. The page's CSP stays in force (it allows the
+/// page's inline scripts, and so the probe's, and no fetch). The page is framed at exactly the
+/// screen's width (a headless window is never narrower than 500 px; a frame is), and its value
+/// comes out by `postMessage`.
+pub(crate) fn probe(browser: &Path, page: &Path, screen: Screen, expression: &str) -> String {
+    let html = std::fs::read_to_string(page).expect("the page");
+    let probe = format!(
+        "<script>window.addEventListener('load', function () {{ var v; \
+         try {{ v = String({expression}); }} catch (e) {{ v = 'probe failed: ' + e; }} \
+         parent.postMessage(v, '*'); }});</script>"
+    );
+    let at = html.rfind("</body>").expect("the page's body ends");
+    let copy = format!("{}{probe}{}", &html[..at], &html[at..]);
+    let dir = tempfile::tempdir().expect("a folder for the copy");
+    std::fs::write(dir.path().join("page.html"), copy).expect("the copy");
+    let frame = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><style>body {{ margin: 0; }} \
+         iframe {{ border: 0; display: block; width: {}px; height: 900px; }}</style></head><body>\
+         <iframe src=\"page.html\"></iframe><script>window.addEventListener('message', function (m) {{ \
+         var out = document.createElement('pre'); out.id = 'probe-result'; out.textContent = m.data; \
+         document.body.appendChild(out); }});</script></body></html>",
+        screen.width
+    );
+    let file = dir.path().join("frame.html");
+    std::fs::write(&file, frame).expect("the frame");
+    let mut extra = vec![
+        format!("--window-size={},1000", screen.width.max(500) + 20),
+        "--hide-scrollbars".to_string(),
+    ];
+    if screen.dark {
+        // Blink's preferred colour scheme: 0 is dark.
+        extra.push("--blink-settings=preferredColorScheme=0".to_string());
+    }
+    let dom = dump_with(browser, &file, &extra);
+    let at = dom
+        .find("<pre id=\"probe-result\">")
+        .unwrap_or_else(|| panic!("the probe did not run: {dom}"));
+    let rest = &dom[at + "<pre id=\"probe-result\">".len()..];
+    let value = &rest[..rest.find("</pre>").expect("the probe's end")];
+    value
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }

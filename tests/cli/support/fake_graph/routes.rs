@@ -71,6 +71,30 @@ impl Ctx<'_> {
 
     /// A page of `items` as Graph pages a collection: `$skiptoken` in `@odata.nextLink`,
     /// `@odata.count` when asked.
+    /// An item as Graph answers under `$select`: only the properties named (and `id`, which
+    /// Graph always returns, and what `$expand` adds); without `$select`, all of them.
+    pub(super) fn selected(&self, item: &Value) -> Value {
+        let (Some(select), Some(fields)) = (self.params.get("$select"), item.as_object()) else {
+            return item.clone();
+        };
+        let expand = self.params.get("$expand").map(String::as_str).unwrap_or("");
+        let wanted: Vec<&str> = select
+            .split(',')
+            .chain(expand.split(',').map(|e| e.split('(').next().unwrap_or(e)))
+            .map(str::trim)
+            .chain(["id"])
+            .collect();
+        Value::Object(
+            fields
+                .iter()
+                .filter(|(k, _)| {
+                    k.starts_with('@') || wanted.iter().any(|w| w.eq_ignore_ascii_case(k))
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+
     pub(super) fn page(&self, items: Vec<Value>) -> Reply {
         let t = self.t;
         let skip: usize = self
@@ -79,9 +103,13 @@ impl Ctx<'_> {
             .and_then(|s| skiptoken_offset(s))
             .unwrap_or(0);
         let end = (skip + t.page_size).min(items.len());
+        let page: Vec<Value> = items[skip.min(items.len())..end]
+            .iter()
+            .map(|item| self.selected(item))
+            .collect();
         let mut body = json!({
             "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#collection",
-            "value": items[skip.min(items.len())..end].to_vec(),
+            "value": page,
         });
         if self.count() {
             body["@odata.count"] = json!(items.len());
