@@ -14,26 +14,63 @@ escape_data() { local s=${1//%/%25}; s=${s//$'\r'/%0D}; printf '%s' "${s//$'\n'/
 escape_property() { local s; s=$(escape_data "$1"); s=${s//:/%3A}; printf '%s' "${s//,/%2C}"; }
 
 bin=${ENTRA_PERMS_BIN:-entra-perms}
-dir=${INPUT_REPORT_DIR:-entra-perms-report}
-mkdir -p "$dir"
 : "${GITHUB_OUTPUT:=/dev/null}" "${GITHUB_STEP_SUMMARY:=/dev/null}"
 
+# The artifact's name: as given, else one of its own for each job and matrix entry (the job id,
+# the app, and a checksum of every input), so that two audits in one run never collide. Only
+# the characters an artifact name may hold.
+artifact=${INPUT_ARTIFACT_NAME:-}
+if [ -z "$artifact" ]; then
+  inputs=$(env | LC_ALL=C grep '^INPUT_' | LC_ALL=C sort)
+  sum=$(printf '%s' "$inputs" | cksum | cut -d' ' -f1)
+  artifact="entra-perms-${GITHUB_JOB:-audit}-${INPUT_APP:-app}"
+  artifact=$(printf '%s' "$artifact" | LC_ALL=C tr -c 'A-Za-z0-9._-' '-' | cut -c1-80)-$sum
+fi
+
+# The reports: a folder of this audit's own (two audits in one job keep theirs apart).
+dir=${INPUT_REPORT_DIR:-${RUNNER_TEMP:-.}/$artifact}
+mkdir -p "$dir"
+rm -f "$dir/outputs.env"
+
+fail_on=${INPUT_FAIL_ON:-}
 args=(audit --app "${INPUT_APP:?the app input is required}" --auth "${INPUT_AUTH:-github-actions}")
 [ -n "${INPUT_TENANT_ID:-}" ] && export AZURE_TENANT_ID="$INPUT_TENANT_ID"
 [ -n "${INPUT_CLIENT_ID:-}" ] && export AZURE_CLIENT_ID="$INPUT_CLIENT_ID"
+[ -n "${INPUT_CLOUD:-}" ] && args+=(--cloud "$INPUT_CLOUD")
+[ -n "${INPUT_SERVICE_ACCOUNT:-}" ] && args+=(--service-account "$INPUT_SERVICE_ACCOUNT")
+if [ -n "${INPUT_TENANTS:-}" ]; then
+  args+=(--tenants "$INPUT_TENANTS")
+  [ -n "${INPUT_CONCURRENCY:-}" ] && args+=(--concurrency "$INPUT_CONCURRENCY")
+fi
 [ -n "${INPUT_SCOPE:-}" ] && args+=(--scope "$INPUT_SCOPE")
 [ "${INPUT_STRICT:-false}" = "true" ] && args+=(--strict)
-[ -n "${INPUT_FAIL_ON:-}" ] && args+=(--fail-on "$INPUT_FAIL_ON")
+[ "${INPUT_REDACT:-false}" = "true" ] && args+=(--redact)
 [ -n "${INPUT_MATRIX:-}" ] && args+=(--matrix "$INPUT_MATRIX")
 if [ -n "${INPUT_BASELINE:-}" ]; then
   if [ -f "$INPUT_BASELINE" ]; then
     args+=(--baseline "$INPUT_BASELINE")
   else
-    echo "::notice title=entra-perms::$(escape_data "No baseline at $INPUT_BASELINE yet: this audit can become the next one.")"
+    # A first run has nothing to compare with: it reports, passes, and can become the baseline.
+    case "$fail_on" in new-gap | new-excess) fail_on=never ;; esac
+    echo "::notice title=entra-perms::$(escape_data "No baseline at $INPUT_BASELINE yet: this audit reports, passes, and can become the next one.")"
   fi
 fi
+[ -n "$fail_on" ] && args+=(--fail-on "$fail_on")
 args+=(--format table
-  --report "json=$dir/audit.json" --report "markdown=$dir/audit.md" --report "html=$dir/audit.html")
+  --report "json=$dir/audit.json" --report "markdown=$dir/audit.md" --report "html=$dir/audit.html"
+  --report "outputs=$dir/outputs.env")
+sarif=""
+if [ "${INPUT_SARIF:-false}" = "true" ]; then
+  sarif="$dir/entra-perms.sarif"
+  args+=(--report "sarif=$sarif")
+fi
+# More flags, split at white space (no quoting, no globbing).
+if [ -n "${INPUT_EXTRA_ARGS:-}" ]; then
+  set -f
+  read -r -a extra <<<"$INPUT_EXTRA_ARGS"
+  set +f
+  args+=("${extra[@]}")
+fi
 
 errors=$(mktemp)
 # Nothing the audit prints (tenant text included) may be read by the runner as a workflow
@@ -45,17 +82,22 @@ code=$?
 cat "$errors" >&2
 echo "::$resume::"
 
-# Outputs: passed (true/false), exit-code, missing (how many permissions to grant).
-missing=""
-if [ "$code" -le 1 ] && [ -f "$dir/audit.json" ]; then
-  missing=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["missing"]))' \
-    "$dir/audit.json" 2>/dev/null || true)
-fi
+# Outputs: the binary's own summary (passed, verdict, counts: no JSON tool needed on the runner),
+# then the exit code and the files written. An audit that could not run wrote no summary.
 {
+  if [ -f "$dir/outputs.env" ]; then
+    cat "$dir/outputs.env"
+  else
+    echo "passed=false"
+    echo "missing="
+  fi
   echo "exit-code=$code"
-  echo "passed=$([ "$code" -eq 0 ] && echo true || echo false)"
-  echo "missing=$missing"
   echo "report-dir=$dir"
+  echo "artifact-name=$artifact"
+  for f in json:audit.json html:audit.html markdown:audit.md; do
+    if [ -f "$dir/${f#*:}" ]; then echo "${f%%:*}=$dir/${f#*:}"; else echo "${f%%:*}="; fi
+  done
+  if [ -n "$sarif" ] && [ -f "$sarif" ]; then echo "sarif=$sarif"; else echo "sarif="; fi
 } >>"$GITHUB_OUTPUT"
 
 # The job summary takes at most 1 MiB a step: keep well under it, and point at the artifact.
@@ -65,7 +107,7 @@ if [ -f "$dir/audit.md" ]; then
     cat "$dir/audit.md" >>"$GITHUB_STEP_SUMMARY"
   else
     head -c "$limit" "$dir/audit.md" >>"$GITHUB_STEP_SUMMARY"
-    printf '\n\n… cut here: the whole report is in the `entra-perms-report` artifact.\n' >>"$GITHUB_STEP_SUMMARY"
+    printf '\n\n… cut here: the whole report is in the `%s` artifact.\n' "$artifact" >>"$GITHUB_STEP_SUMMARY"
   fi
 fi
 

@@ -417,17 +417,16 @@ impl ValueEnum for Format {
             Format::Markdown => {
                 "A summary and the gaps in GitHub Markdown (job summaries, pull-request comments)"
             }
-            Format::Junit => {
-                "JUnit XML: one test suite per purpose, one test case per protected object"
-            }
-            Format::Html => {
-                "One self-contained HTML page (no request leaves it), to forward or print"
-            }
+            Format::Junit => "JUnit XML: a test suite per purpose, a test case per object",
+            Format::Html => "One self-contained HTML page (no request leaves it), to forward",
             Format::Csv => {
                 "CSV (RFC 4180, UTF-8 with a byte-order mark): one row per object and requirement"
             }
             Format::Sarif => {
                 "SARIF 2.1.0 for code scanning: a result per unmet requirement and unneeded grant"
+            }
+            Format::Outputs => {
+                "key=value lines (passed, verdict, counts) for CI outputs such as $GITHUB_OUTPUT"
             }
         };
         Some(possible(self.as_str(), help))

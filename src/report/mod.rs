@@ -10,6 +10,7 @@ pub mod junit;
 pub mod layout;
 pub mod markdown;
 pub mod matrix;
+pub mod outputs;
 pub mod plan;
 #[cfg(test)]
 mod property_tests;
@@ -35,10 +36,12 @@ pub enum Format {
     Csv,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// `key=value` lines: the verdict and counts, for CI outputs (`$GITHUB_OUTPUT`).
+    Outputs,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Table,
         Format::Json,
         Format::Markdown,
@@ -46,6 +49,7 @@ impl Format {
         Format::Html,
         Format::Csv,
         Format::Sarif,
+        Format::Outputs,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +61,7 @@ impl Format {
             Format::Html => "html",
             Format::Csv => "csv",
             Format::Sarif => "sarif",
+            Format::Outputs => "outputs",
         }
     }
 
@@ -67,6 +72,7 @@ impl Format {
             Format::Markdown => "md",
             Format::Junit => "xml",
             Format::Sarif => "sarif",
+            Format::Outputs => "env",
             other => other.as_str(),
         }
     }
@@ -163,6 +169,7 @@ impl Rendered {
                 Format::Html => html::audit(view, report, out),
                 Format::Csv => csv::audit(report, matrix, out),
                 Format::Sarif => sarif::audit(report, matrix, out),
+                Format::Outputs => outputs::audit(report, out),
             },
             Rendered::Many { multi, safe, view } => match format {
                 Format::Table => {
@@ -176,6 +183,7 @@ impl Rendered {
                 Format::Html => html::tenants(view, multi, out),
                 Format::Csv => csv::tenants(multi, matrix, out),
                 Format::Sarif => sarif::tenants(multi, matrix, out),
+                Format::Outputs => outputs::tenants(multi, out),
             },
         }
     }

@@ -165,11 +165,19 @@ fn action_yml_runs_the_tested_scripts_with_every_input() {
             "tenant-id",
             "client-id",
             "auth",
+            "cloud",
+            "service-account",
+            "tenants",
+            "concurrency",
             "scope",
             "strict",
             "fail-on",
             "matrix",
             "baseline",
+            "redact",
+            "sarif",
+            "artifact-name",
+            "extra-args",
             "version"
         ]
     );
@@ -199,13 +207,51 @@ fn action_yml_runs_the_tested_scripts_with_every_input() {
         action["inputs"]["version"]["default"].as_str(),
         Some(env!("CARGO_PKG_VERSION"))
     );
-    for output in ["passed", "exit-code", "missing"] {
+    // Every output is declared, and each is set: by the binary's own `outputs` report (passed,
+    // missing, excess) or by run.sh.
+    let outputs: Vec<&str> = action["outputs"]
+        .as_hash()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outputs,
+        [
+            "passed",
+            "exit-code",
+            "missing",
+            "excess",
+            "report-dir",
+            "json",
+            "html",
+            "markdown",
+            "sarif",
+            "artifact-name"
+        ]
+    );
+    let (_, summary, _) = crate::support::run(
+        crate::support::entra_perms().args([
+            "audit",
+            "--format",
+            "outputs",
+            "--fail-on",
+            "never",
+            "--from",
+            &crate::support::example("stale-consent.json")
+                .display()
+                .to_string(),
+        ]),
+    );
+    for output in outputs {
         let value = action["outputs"][output]["value"].as_str().unwrap();
         assert_eq!(value, format!("${{{{ steps.audit.outputs.{output} }}}}"));
-        assert!(
-            run_sh.contains(&format!("{output}=")),
-            "run.sh never sets {output}"
-        );
+        let by_binary = summary
+            .lines()
+            .any(|l| l.starts_with(&format!("{output}=")));
+        let by_script =
+            run_sh.contains(&format!("echo \"{output}=")) || run_sh.contains(&format!("{output}:"));
+        assert!(by_binary || by_script, "nothing sets the output {output}");
     }
 }
 

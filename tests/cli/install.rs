@@ -11,55 +11,10 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The release target install.sh picks on this machine.
-fn host_target() -> &'static str {
-    match std::env::consts::ARCH {
-        "aarch64" => "aarch64-unknown-linux-musl",
-        _ => "x86_64-unknown-linux-musl",
-    }
-}
+use crate::support::release::{host_target, release_of, Release};
 
-struct Release {
-    dir: tempfile::TempDir,
-    archive: PathBuf,
-}
-
-/// A release folder as the release workflow publishes it, holding this build of the binary.
 fn release() -> Release {
-    let dir = tempfile::tempdir().unwrap();
-    #[allow(deprecated)]
-    let bin = assert_cmd::cargo::cargo_bin("entra-perms");
-    let out = Command::new("bash")
-        .arg(root().join("scripts/package.sh"))
-        .args([host_target(), VERSION])
-        .arg(dir.path())
-        .arg(&bin)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let archive = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
-    assert_eq!(
-        archive.file_name().unwrap().to_str().unwrap(),
-        format!("entra-perms-{VERSION}-{}.tar.gz", host_target())
-    );
-    for installer in ["install.sh", "install.ps1"] {
-        std::fs::copy(root().join(installer), dir.path().join(installer)).unwrap();
-    }
-    let out = Command::new("bash")
-        .arg(root().join("scripts/checksums.sh"))
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Release { dir, archive }
+    release_of(VERSION)
 }
 
 struct Installed {

@@ -23,6 +23,7 @@ mod just_in_time;
 mod least_privilege;
 mod offline;
 mod real_graph;
+mod recipes;
 mod remediation;
 mod reports;
 mod scale;

@@ -5,6 +5,8 @@
 pub(crate) mod browser;
 pub(crate) mod fake_graph;
 pub(crate) mod flood;
+pub(crate) mod release;
+pub(crate) mod runner;
 pub(crate) mod tls_front;
 
 use std::path::PathBuf;
