@@ -473,3 +473,47 @@ fn the_azure_pipelines_recipe_as_copied() {
         run.errors
     );
 }
+
+/// The workflow snippets of the README and docs/ci.md (permissions and steps), put in a workflow
+/// as a user pastes them, run: the Action's SARIF reaches code scanning.
+#[test]
+fn the_readme_and_docs_workflow_snippets_run_as_pasted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut snippets = Vec::new();
+    for page in ["README.md", "docs/ci.md"] {
+        let text = std::fs::read_to_string(root().join(page)).unwrap();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("```yaml\n") {
+            let body = &rest[at + 8..];
+            let end = body.find("```").unwrap();
+            let block = &body[..end];
+            if block.contains("permissions:") && block.contains("steps:") && block.contains("sarif")
+            {
+                snippets.push((page, block.to_string()));
+            }
+            rest = &body[end..];
+        }
+    }
+    assert_eq!(snippets.len(), 2, "one in the README, one in docs/ci.md");
+    for (page, block) in snippets {
+        let (head, steps) = block.split_once("steps:\n").unwrap();
+        let steps: String = steps.lines().map(|l| format!("    {l}\n")).collect();
+        let workflow = format!(
+            "name: pasted\non: [push]\n{head}jobs:\n  audit:\n    runs-on: ubuntu-latest\n    steps:\n{steps}"
+        );
+        let repo = dir.path().join(format!("repo-{}", page.replace('/', "-")));
+        std::fs::create_dir_all(repo.join(".github/workflows")).unwrap();
+        std::fs::write(repo.join(".github/workflows/pasted.yml"), &workflow).unwrap();
+        let mut runner = github_runner(dir.path(), repo);
+        let n = night(false);
+        tonight(&mut runner, release(), &n);
+        let run = runner.run(".github/workflows/pasted.yml", "push", &[]);
+        assert!(run.success(), "{page}:\n{workflow}\n{}", run.log());
+        assert!(
+            run.log()
+                .contains("--- github/codeql-action/upload-sarif@v3: success"),
+            "{page}: {}",
+            run.log()
+        );
+    }
+}
