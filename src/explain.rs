@@ -86,6 +86,11 @@ pub struct Row<'m> {
     pub purposes: &'m [Purpose],
     pub description: &'m str,
     pub ids: Ids<'m>,
+    /// The vendor marks it optional.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'m str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,6 +112,8 @@ impl<'m> From<&'m Permission> for Row<'m> {
                 application: p.application_id.as_deref(),
                 delegated: p.delegated_id.as_deref(),
             },
+            optional: p.optional,
+            note: p.note.as_deref(),
         }
     }
 }

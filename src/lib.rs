@@ -67,6 +67,7 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
         Command::Matrix(args) => commands::matrix::run(
             args.source.matrix.as_deref(),
             args.source.strict_matrix,
+            args.list,
             args.format,
             out,
         ),

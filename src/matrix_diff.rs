@@ -14,6 +14,9 @@ pub struct Entry {
     pub ptype: PermissionType,
     pub objects: Vec<String>,
     pub purposes: Vec<Purpose>,
+    /// The vendor marks it optional.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 impl From<&Permission> for Entry {
@@ -23,8 +26,44 @@ impl From<&Permission> for Entry {
             ptype: p.ptype,
             objects: p.objects.clone(),
             purposes: p.purposes.clone(),
+            optional: p.optional,
         }
     }
+}
+
+/// A matrix's product and version as the header gives them (`Veeam … 13.0.1.2067`).
+fn product(m: &Matrix) -> Option<String> {
+    m.info.as_ref().map(|i| match &i.version {
+        Some(v) => format!("{} {v}", i.product),
+        None => i.product.clone(),
+    })
+}
+
+/// Each role set as a line: `restore: Global Administrator + Conditional Access Administrator`.
+fn role_lines(m: &Matrix) -> Vec<String> {
+    m.roles
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s.purposes
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                s.roles
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            )
+        })
+        .chain(
+            m.app_roles
+                .iter()
+                .map(|r| format!("the app: {}", r.role.name)),
+        )
+        .collect()
 }
 
 /// A requirement in both matrices whose objects or purposes differ.
@@ -39,14 +78,27 @@ pub struct Changed {
 pub struct MatrixDiff {
     pub old_version: Option<String>,
     pub new_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_product: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_product: Option<String>,
     pub added: Vec<Entry>,
     pub removed: Vec<Entry>,
     pub changed: Vec<Changed>,
+    /// Roles (of a service account, per purpose, or of the app) the newer matrix adds or drops.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles_added: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles_removed: Vec<String>,
 }
 
 impl MatrixDiff {
     pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+            && self.roles_added.is_empty()
+            && self.roles_removed.is_empty()
     }
 }
 
@@ -67,7 +119,7 @@ pub fn diff(old: &Matrix, new: &Matrix) -> MatrixDiff {
             no.sort();
             op.sort();
             np.sort();
-            if oo != no || op != np {
+            if oo != no || op != np || o.optional != p.optional {
                 changed.push(Changed {
                     old: o.into(),
                     new: p.into(),
@@ -91,6 +143,16 @@ pub fn diff(old: &Matrix, new: &Matrix) -> MatrixDiff {
             .map(Entry::from)
             .collect(),
         changed,
+        old_product: product(old),
+        new_product: product(new),
+        roles_added: role_lines(new)
+            .into_iter()
+            .filter(|r| !role_lines(old).contains(r))
+            .collect(),
+        roles_removed: role_lines(old)
+            .into_iter()
+            .filter(|r| !role_lines(new).contains(r))
+            .collect(),
     }
 }
 

@@ -101,6 +101,7 @@ fn audit(g: &Grants, strict: bool, scope: Scope) -> Report {
             scope,
             strict,
             fail_on: FailOn::Gap,
+            include_optional: false,
         },
     )
 }

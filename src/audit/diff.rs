@@ -200,8 +200,10 @@ fn decide<'m>(matrix: &'m Matrix, granted: &Granted<'_>, opts: &Options) -> Deci
     let in_scope = opts.purposes();
     let mut decided = Vec::new();
     let mut used_via = Vec::new();
-    // A row Microsoft Graph cannot grant (a name with another type only) is never a gap.
-    for row in matrix.permissions.iter().filter(|r| !r.impossible) {
+    // A row Microsoft Graph cannot grant (a name with another type only) is never a gap; one the
+    // vendor marks optional counts only when asked.
+    let counted = |r: &&Permission| !r.impossible && (opts.include_optional || !r.optional);
+    for row in matrix.permissions.iter().filter(counted) {
         let purposes: Vec<Purpose> = row
             .purposes
             .iter()
@@ -309,11 +311,13 @@ fn out_of_scope(
 }
 
 /// The granted Microsoft Graph permissions the `decided` requirements do not need, riskiest first.
-fn excess(grants: &Grants, decided: &Decided<'_>) -> Vec<Excess> {
+fn excess(matrix: &Matrix, grants: &Grants, decided: &Decided<'_>) -> Vec<Excess> {
     let (rows, used_via) = decided;
+    // A row the vendor marks optional is never excess, counted or not.
+    let optional = matrix.permissions.iter().filter(|r| r.optional);
     let needed = |name: &str, t: PermissionType| {
-        rows.iter()
-            .any(|(row, _)| row.name.eq_ignore_ascii_case(name) && row.ptype.accepts(t))
+        (rows.iter().map(|(row, _)| *row).chain(optional.clone()))
+            .any(|row| row.name.eq_ignore_ascii_case(name) && row.ptype.accepts(t))
             || used_via
                 .iter()
                 .any(|(n, vt)| n.eq_ignore_ascii_case(name) && *vt == t)
@@ -391,8 +395,8 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         scope: Scope::All,
         ..*opts
     };
-    let excess_all = excess(grants, &decide(matrix, &granted, &every_purpose));
-    let out_of_scope = out_of_scope(excess(grants, &decided), &excess_all, opts);
+    let excess_all = excess(matrix, grants, &decide(matrix, &granted, &every_purpose));
+    let out_of_scope = out_of_scope(excess(matrix, grants, &decided), &excess_all, opts);
     let decided = decided.0;
     let count = |c: Coverage| objects.iter().filter(|o| o.status == c).count();
     let summary = Summary {
@@ -402,7 +406,8 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         missing: count(Coverage::Missing),
         not_applicable: count(Coverage::NotApplicable),
     };
-    let findings = findings(matrix, grants, &decided);
+    let mut findings = findings(matrix, grants, &decided);
+    findings.extend(super::vendor::findings(matrix, grants, opts));
     Report {
         schema_version: 1,
         tool: Tool {
@@ -416,6 +421,7 @@ pub fn diff(matrix: &Matrix, grants: &Grants, source: Source, opts: &Options) ->
         read_at: grants.read_at.clone(),
         app: grants.app.clone(),
         matrix_version: matrix.version.clone(),
+        matrix: MatrixUsed::of(matrix),
         scope: opts.scope,
         strict: opts.strict,
         fail_on: opts.fail_on,
@@ -558,7 +564,8 @@ fn findings(
                 .as_ref()
                 .map(|roles| roles.iter().any(|r| r.is_global_administrator(a)))
         };
-        if held(Assignment::Active) == Some(false) {
+        // A matrix that names the roles it requires is checked against those instead.
+        if held(Assignment::Active) == Some(false) && matrix.roles.is_empty() {
             findings.push(Finding::NotGlobalAdministrator {
                 eligible: held(Assignment::Eligible) == Some(true),
             });

@@ -14,6 +14,7 @@ pub mod report;
 mod security_tests;
 #[cfg(test)]
 mod tests;
+pub mod vendor;
 
 pub use app_security::{app_security, EXPIRING_DAYS};
 pub use diff::{diff, grant_entries, OPENID_SCOPES};

@@ -77,6 +77,8 @@ pub struct Options {
     pub scope: Scope,
     pub strict: bool,
     pub fail_on: FailOn,
+    /// Count the rows a vendor marks optional.
+    pub include_optional: bool,
 }
 
 impl Default for Options {
@@ -85,6 +87,7 @@ impl Default for Options {
             scope: Scope::All,
             strict: false,
             fail_on: FailOn::Gap,
+            include_optional: false,
         }
     }
 }

@@ -457,6 +457,9 @@ pub struct Report {
     pub app: AppIdentity,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matrix_version: Option<String>,
+    /// Which matrix: its embedded name, and whose list it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<MatrixUsed>,
     pub scope: Scope,
     pub strict: bool,
     pub fail_on: FailOn,
@@ -489,4 +492,43 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<Changes>,
     pub summary: Summary,
+}
+
+/// The matrix an audit used: an embedded one's name, and the vendor's header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatrixUsed {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_date: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
+}
+
+impl MatrixUsed {
+    /// What the report says of `matrix` (nothing for a file without a header).
+    pub fn of(matrix: &crate::matrix::Matrix) -> Option<MatrixUsed> {
+        let info = matrix.info.as_ref();
+        if matrix.name.is_none() && info.is_none() {
+            return None;
+        }
+        Some(MatrixUsed {
+            name: matrix.name.clone(),
+            vendor: info.map(|i| i.vendor.clone()),
+            product: info.map(|i| i.product.clone()),
+            product_version: info.and_then(|i| i.version.clone()),
+            source: info.map(|i| i.source.clone()),
+            document_date: info.and_then(|i| i.document_date.clone()),
+            partial: info.is_some_and(|i| i.partial.is_some()),
+        })
+    }
 }

@@ -118,8 +118,10 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct MatrixSource {
-    /// Use this matrix file instead of the embedded one.
-    #[arg(long, value_name = "FILE", env = "ENTRA_PERMS_MATRIX")]
+    /// The permission matrix: an embedded one by name (keepit, the default; veeam-vbr13,
+    /// veeam-data-cloud, cohesity-dataprotect, netwrix-identity-recovery, microsoft-entra-backup,
+    /// druva; see `matrix --list`), `auto` (audit: the one the app's grants fit best), or a file.
+    #[arg(long, value_name = "NAME|FILE", env = "ENTRA_PERMS_MATRIX")]
     pub matrix: Option<PathBuf>,
     /// Refuse (exit 2) a matrix with a row Microsoft's permission data does not know as written
     /// (by default a warning naming the row's line).
@@ -131,6 +133,9 @@ pub struct MatrixSource {
 pub struct MatrixArgs {
     #[command(flatten)]
     pub source: MatrixSource,
+    /// List the embedded matrices: product, version, source, document date and rows.
+    #[arg(long)]
+    pub list: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = MatrixFormat::Table)]
     pub format: MatrixFormat,
@@ -261,6 +266,11 @@ pub struct PolicyArgs {
     /// permission (excess-tier0), or never.
     #[arg(long, value_enum, default_value_t = FailOn::Gap)]
     pub fail_on: FailOn,
+
+    /// Count the rows a vendor marks optional (by default they are listed as granted or not,
+    /// never a gap).
+    #[arg(long)]
+    pub include_optional: bool,
 }
 
 #[derive(Debug, Args)]
@@ -320,6 +330,10 @@ pub struct PlanArgs {
     /// Only exact grants count: also plan for requirements a broader permission satisfies.
     #[arg(long)]
     pub strict: bool,
+
+    /// Also plan for the rows a vendor marks optional.
+    #[arg(long)]
+    pub include_optional: bool,
 
     /// Restore rights just in time: print the Tier-0 application permissions only restore needs
     /// as a grant block to run before a restore and a revoke block to run after it, instead of
@@ -391,69 +405,6 @@ pub struct ConnectionArgs {
 // The domain's choices, offered on the command line. The domain types own their spelling (JSON,
 // reports); clap only learns their names and help here, so the core never imports the CLI.
 
-fn possible(name: &'static str, help: &'static str) -> clap::builder::PossibleValue {
-    clap::builder::PossibleValue::new(name).help(help)
-}
-
-impl ValueEnum for Cloud {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[Cloud::Global, Cloud::Usgov, Cloud::UsgovDod, Cloud::China]
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.as_str()))
-    }
-}
-
-impl ValueEnum for Format {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Format::ALL
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        let help = match self {
-            Format::Table => "A table for people, with a one-line verdict",
-            Format::Json => "The audit JSON (schemaVersion 1)",
-            Format::Markdown => {
-                "A summary and the gaps in GitHub Markdown (job summaries, pull-request comments)"
-            }
-            Format::Junit => "JUnit XML: a test suite per purpose, a test case per object",
-            Format::Html => "One self-contained HTML page (no request leaves it), to forward",
-            Format::Csv => {
-                "CSV (RFC 4180, UTF-8 with a byte-order mark): one row per object and requirement"
-            }
-            Format::Sarif => {
-                "SARIF 2.1.0 for code scanning: a result per unmet requirement and unneeded grant"
-            }
-            Format::Outputs => {
-                "key=value lines (passed, verdict, counts) for CI outputs such as $GITHUB_OUTPUT"
-            }
-        };
-        Some(possible(self.as_str(), help))
-    }
-}
-
-/// `FORMAT=PATH` of `--report`.
-fn parse_report_target(s: &str) -> Result<ReportTarget, String> {
-    let (format, path) = s
-        .split_once('=')
-        .ok_or_else(|| format!("`{s}` is not FORMAT=PATH (e.g. html=audit.html)"))?;
-    let format = Format::from_name(format.trim()).ok_or_else(|| {
-        format!(
-            "`{format}` is not a format; one of: {}",
-            Format::ALL.map(Format::as_str).join(", ")
-        )
-    })?;
-    let path = path.trim();
-    if path.is_empty() {
-        return Err(format!("`{s}` has no PATH"));
-    }
-    Ok(ReportTarget {
-        format,
-        path: (path != "-").then(|| PathBuf::from(path)),
-    })
-}
-
 impl TryFrom<&ConnectionArgs> for Connection {
     type Error = Error;
 
@@ -478,7 +429,9 @@ impl TryFrom<&ConnectionArgs> for Connection {
 }
 
 mod settle;
+mod values;
 use settle::app_arg;
+use values::parse_report_target;
 
 impl AuditArgs {
     /// The audit these arguments ask for, checked: the rules clap cannot express, settled once.
@@ -536,70 +489,12 @@ impl AuditArgs {
                 scope: self.policy.scope,
                 strict: self.policy.strict,
                 fail_on: self.policy.fail_on,
+                include_optional: self.policy.include_optional,
             },
             reports,
             redact: self.redact,
             baseline: self.baseline.clone(),
         })
-    }
-}
-
-impl ValueEnum for Scope {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[Scope::All, Scope::Backup, Scope::Restore]
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.as_str()))
-    }
-}
-
-impl ValueEnum for FailOn {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[
-            FailOn::Gap,
-            FailOn::BackupGap,
-            FailOn::Excess,
-            FailOn::NewGap,
-            FailOn::NewExcess,
-            FailOn::ExcessTier0,
-            FailOn::Never,
-        ]
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.as_str()))
-    }
-}
-
-impl ValueEnum for AuthMethod {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[
-            AuthMethod::Auto,
-            AuthMethod::AzureCli,
-            AuthMethod::ClientSecret,
-            AuthMethod::ClientCertificate,
-            AuthMethod::WorkloadIdentity,
-            AuthMethod::ManagedIdentity,
-            AuthMethod::AccessToken,
-            AuthMethod::GithubActions,
-            AuthMethod::AzurePipelines,
-        ]
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        let help = match self {
-            AuthMethod::Auto => "The access token in ENTRA_PERMS_ACCESS_TOKEN if set, else client secret, certificate or workload identity when their variables are set, else the Azure CLI",
-            AuthMethod::AzureCli => "The signed-in Azure CLI account (`az login`)",
-            AuthMethod::ClientSecret => "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET",
-            AuthMethod::ClientCertificate => "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_CERTIFICATE_PATH (PEM with the private key)",
-            AuthMethod::WorkloadIdentity => "AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (OIDC federation)",
-            AuthMethod::ManagedIdentity => "The managed identity of the Azure host (AZURE_CLIENT_ID for a user-assigned one)",
-            AuthMethod::AccessToken => "The bearer token in ENTRA_PERMS_ACCESS_TOKEN",
-            AuthMethod::GithubActions => "A GitHub Actions job's OIDC token (id-token: write) for AZURE_CLIENT_ID in AZURE_TENANT_ID; no Azure CLI needed",
-            AuthMethod::AzurePipelines => "An Azure Pipelines service connection's OIDC token (SYSTEM_OIDCREQUESTURI, SYSTEM_ACCESSTOKEN, AZURESUBSCRIPTION_*); no Azure CLI needed",
-        };
-        Some(possible(crate::graph::auth::method_name(*self), help))
     }
 }
 

@@ -39,6 +39,7 @@ impl PlanArgs {
                 scope: self.scope,
                 strict: self.strict,
                 fail_on: FailOn::Gap,
+                include_optional: self.include_optional,
             },
             format: match self.format {
                 PlanFormat::Text => crate::config::PlanFormat::Text,

@@ -13,7 +13,7 @@ use crate::config::{AuditConfig, GrantsSource};
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::graph::session::{Read, Session};
-use crate::matrix::Matrix;
+use crate::matrix::{embedded, Matrix};
 use crate::report::{self, Audited};
 use crate::tenants::{self, MultiReport};
 use crate::{input, plan};
@@ -22,8 +22,14 @@ use crate::{input, plan};
 const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn run(config: &AuditConfig, out: &mut dyn Write, color: bool) -> Result<Outcome> {
-    let matrix = Matrix::load_checked(config.matrix.as_deref(), config.strict_matrix)?;
-    let baseline = match &config.baseline {
+    // `--matrix auto`: read with the default matrix, then audit against the one that fits.
+    let auto = config.matrix.as_deref().and_then(Path::to_str) == Some(embedded::AUTO);
+    let mut matrix = if auto {
+        Matrix::embedded()?
+    } else {
+        Matrix::load_checked(config.matrix.as_deref(), config.strict_matrix)?
+    };
+    let mut baseline = match &config.baseline {
         Some(path) => Some(load_baseline(path, &matrix, &config.options)?),
         None => None,
     };
@@ -34,6 +40,11 @@ pub fn run(config: &AuditConfig, out: &mut dyn Write, color: bool) -> Result<Out
             app,
             concurrency,
         } => {
+            if auto {
+                anyhow::bail!(Error::input(
+                    "--matrix auto chooses per app and tenant: with --tenants, name the matrix (see `entra-perms matrix --list`)"
+                ));
+            }
             let list = match &baseline {
                 None => None,
                 Some(BaselineDoc::Many(list)) => Some(list.as_slice()),
@@ -52,13 +63,21 @@ pub fn run(config: &AuditConfig, out: &mut dyn Write, color: bool) -> Result<Out
             (Audited::Many(multi), outcome)
         }
         source => {
-            let (grants, from) = crate::sources::load(
+            let (mut grants, from) = crate::sources::load(
                 source,
                 &config.connection,
                 config.service_account.as_deref(),
                 &matrix,
                 since.as_deref(),
             )?;
+            if auto {
+                let (chosen, why) = crate::audit::vendor::choose(&grants)?;
+                grants.findings.push(why);
+                matrix = chosen;
+                if let Some(path) = &config.baseline {
+                    baseline = Some(load_baseline(path, &matrix, &config.options)?);
+                }
+            }
             let origin = config
                 .baseline
                 .as_deref()

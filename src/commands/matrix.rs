@@ -13,9 +13,19 @@ use crate::report::matrix;
 pub fn run(
     matrix: Option<&Path>,
     strict: bool,
+    list: bool,
     format: MatrixFormat,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
+    if list {
+        let all = crate::matrix::embedded::all()?;
+        match format {
+            MatrixFormat::Json => matrix::list_json(&all, out)?,
+            MatrixFormat::Markdown => matrix::list_markdown(&all, out)?,
+            _ => matrix::list_table(&all, out)?,
+        }
+        return Ok(Outcome::Passed);
+    }
     let matrix = Matrix::load_checked(matrix, strict)?;
     match format {
         MatrixFormat::Table => matrix::table(&matrix, out)?,

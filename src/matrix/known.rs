@@ -24,7 +24,11 @@ pub struct MatrixWarning {
 /// has with another type only can never be granted (`impossible`); a name it does not have at
 /// all may be retired, renamed or newer than the data, and is still audited. Both are warnings
 /// naming the row's line.
-pub(super) fn check_against_catalog(rows: &mut [Permission], origin: &str) -> Vec<MatrixWarning> {
+pub(super) fn check_against_catalog(
+    rows: &mut [Permission],
+    origin: &str,
+    vendor: Option<&str>,
+) -> Vec<MatrixWarning> {
     let mut warnings = Vec::new();
     for row in rows.iter_mut() {
         let known: Vec<PermissionType> = crate::catalog::permissions(&row.name)
@@ -38,6 +42,25 @@ pub(super) fn check_against_catalog(rows: &mut [Permission], origin: &str) -> Ve
             )
         } else if !known.iter().any(|t| row.ptype.accepts(*t)) {
             row.impossible = true;
+            let only = known
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" and ");
+            if let Some(vendor) = vendor {
+                // A vendor's error: said, never counted.
+                warnings.push(MatrixWarning {
+                    line: row.line,
+                    permission: row.name.clone(),
+                    ptype: row.ptype,
+                    impossible: true,
+                    message: format!(
+                        "{vendor} lists {} as {}; Microsoft Graph offers no such permission (only {only}): it is never a gap",
+                        row.name, row.ptype
+                    ),
+                });
+                continue;
+            }
             format!(
                 "{origin}:{}: Microsoft Graph has no {} permission `{}` (only {}): the row can never be granted, so it is never a gap",
                 row.line,

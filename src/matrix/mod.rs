@@ -10,9 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::permission::{is_guid, PermissionType};
-
-use toml::Spanned;
+use crate::permission::PermissionType;
 
 /// The matrix shipped inside the binary.
 pub const EMBEDDED: &str = include_str!("../../permissions.toml");
@@ -82,6 +80,10 @@ pub struct Permission {
     /// Microsoft Graph has no permission of this name with this type (e.g. `User.Read` as
     /// Application): it can never be granted, so it is never a gap (a warning says so).
     pub impossible: bool,
+    /// The vendor marks it optional: counted only with `--include-optional`.
+    pub optional: bool,
+    /// What the reader should know of the row (a vendor's error, say).
+    pub note: Option<String>,
 }
 
 impl Permission {
@@ -124,12 +126,23 @@ pub struct Matrix {
     pub text: String,
     /// Rows Microsoft's permission data does not know as written.
     pub warnings: Vec<MatrixWarning>,
+    /// The embedded matrix's name (`keepit`, `veeam-vbr13`, …); `None` for a file.
+    pub name: Option<String>,
+    /// Whose list it is (the `[matrix]` header).
+    pub info: Option<MatrixInfo>,
+    /// The roles it requires of a service account, per purpose (alternatives for one purpose).
+    pub roles: Vec<RoleSet>,
+    /// The roles the vendor assigns to the app's service principal.
+    pub app_roles: Vec<AppRole>,
 }
 
 impl Matrix {
-    /// The matrix shipped in the binary.
+    /// The matrix shipped in the binary (the source document's, `keepit`).
     pub fn embedded() -> Result<Matrix, MatrixError> {
-        Matrix::parse(EMBEDDED, EMBEDDED_NAME)
+        Matrix::parse(EMBEDDED, EMBEDDED_NAME).map(|mut m| {
+            m.name = Some("keepit".to_string());
+            m
+        })
     }
 
     /// Load `--matrix FILE`, or the embedded matrix when no file is given.
@@ -157,6 +170,17 @@ impl Matrix {
 
     /// [`Matrix::load`], with the error's place in the file as data.
     pub fn load_detailed(path: Option<&Path>) -> Result<Matrix, MatrixError> {
+        // An embedded matrix by its name (a file of that name is `./NAME`).
+        if let Some(found) = path.and_then(Path::to_str).and_then(embedded::named) {
+            return found;
+        }
+        if path.and_then(Path::to_str) == Some(embedded::AUTO) {
+            return Err(MatrixError {
+                origin: embedded::AUTO.to_string(),
+                position: None,
+                message: "`auto` picks the matrix one app's grants fit best: it is for an audit of one app (from Graph or a snapshot), not this command".to_string(),
+            });
+        }
         match path {
             None => Matrix::embedded(),
             Some(path) => {
@@ -169,6 +193,11 @@ impl Matrix {
                             message: match e {
                                 crate::input::ReadError::TooLarge(limit) => format!(
                                     "the file is larger than {limit}: not a permission matrix"
+                                ),
+                                // A bare word is most likely a misspelt embedded name.
+                                e if !origin.contains(['/', '\\', '.']) => format!(
+                                    "no embedded matrix `{origin}` (the embedded ones: {}) and no file of that name: {e}",
+                                    embedded::names()
                                 ),
                                 e => format!("cannot read the matrix file: {e}"),
                             },
@@ -223,7 +252,27 @@ impl Matrix {
             )?);
         }
 
-        let warnings = check_against_catalog(&mut permissions, origin);
+        let at = |(s, m): SpanError| err_at(Some(s), m);
+        let info = raw
+            .matrix
+            .as_ref()
+            .map(vendor::header)
+            .transpose()
+            .map_err(at)?;
+        let roles = raw
+            .role
+            .iter()
+            .map(vendor::role_set)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(at)?;
+        let app_roles = raw
+            .app_role
+            .iter()
+            .map(vendor::app_role)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(at)?;
+        let vendor_name = info.as_ref().map(|i: &MatrixInfo| i.vendor.as_str());
+        let warnings = check_against_catalog(&mut permissions, origin, vendor_name);
         Ok(Matrix {
             origin: origin.to_string(),
             version: raw.version.map(|v| v.trim().to_string()),
@@ -231,6 +280,10 @@ impl Matrix {
             implies,
             text: text.to_string(),
             warnings,
+            name: None,
+            info,
+            roles,
+            app_roles,
         })
     }
 
@@ -324,80 +377,6 @@ fn is_permission_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-type SpanError = (Range<usize>, String);
-
-fn parse_enum<T: for<'de> Deserialize<'de>>(
-    v: &Spanned<String>,
-    what: &str,
-    allowed: &[&str],
-) -> Result<T, SpanError> {
-    let s = v.get_ref().trim();
-    let de = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(s);
-    T::deserialize(de).map_err(|_| {
-        (
-            v.span(),
-            format!(
-                "unknown {what} `{s}` (expected one of: {})",
-                allowed.join(", ")
-            ),
-        )
-    })
-}
-
-fn non_empty_list<T>(
-    list: &Spanned<Vec<Spanned<String>>>,
-    key: &str,
-    f: impl Fn(&Spanned<String>) -> Result<T, SpanError>,
-) -> Result<Vec<T>, SpanError>
-where
-    T: PartialEq,
-{
-    if list.get_ref().is_empty() {
-        return Err((list.span(), format!("`{key}` is empty")));
-    }
-    let mut out = Vec::new();
-    for item in list.get_ref() {
-        let v = f(item)?;
-        if out.contains(&v) {
-            return Err((
-                item.span(),
-                format!("`{key}` lists `{}` twice", item.get_ref().trim()),
-            ));
-        }
-        out.push(v);
-    }
-    Ok(out)
-}
-
-fn guid_field(v: Option<&Spanned<String>>, key: &str) -> Result<Option<String>, SpanError> {
-    match v {
-        None => Ok(None),
-        Some(v) => {
-            let s = v.get_ref().trim();
-            if is_guid(s) {
-                Ok(Some(s.to_ascii_lowercase()))
-            } else {
-                Err((
-                    v.span(),
-                    format!(
-                        "{key} `{s}` is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
-                    ),
-                ))
-            }
-        }
-    }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before[line_start..].chars().count() + 1;
-    (line, col)
-}
-
 /// Builds a [`MatrixError`] at a place of the file.
 type ErrAt<'a> = dyn Fn(Option<Range<usize>>, String) -> MatrixError + 'a;
 
@@ -429,10 +408,14 @@ fn check_row(
             format!("duplicate row: `{name}` ({ptype}) appears twice"),
         ));
     }
-    let api_versions = non_empty_list(&row.api_versions, "api_versions", |v| {
-        parse_enum(v, "API version", &["v1.0", "beta"])
-    })
-    .map_err(|(s, m)| err_at(Some(s), m))?;
+    // A vendor's page seldom says which API version: then the row names none.
+    let api_versions = match &row.api_versions {
+        None => Vec::new(),
+        Some(list) => non_empty_list(list, "api_versions", |v| {
+            parse_enum(v, "API version", &["v1.0", "beta"])
+        })
+        .map_err(|(s, m)| err_at(Some(s), m))?,
+    };
     let purposes = non_empty_list(&row.purposes, "purposes", |v| {
         parse_enum(v, "purpose", &["backup", "restore"])
     })
@@ -503,18 +486,18 @@ fn check_row(
             format!("`{name}` has neither an application_id nor a delegated_id"),
         ));
     }
-    let ids = (application_id.clone(), delegated_id.clone());
-    match ids_by_name.get(&name.to_lowercase()) {
-        Some(prev) if *prev != ids => {
-            return Err(err_at(
-                Some(row.name.span()),
-                format!("`{name}` appears in several rows with different ids"),
-            ))
-        }
-        _ => {
-            ids_by_name.insert(name.to_lowercase(), ids);
-        }
+    // Rows of one name must agree on each id both give (a row of one type may give only its own).
+    let clash =
+        |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(x), Some(y)) if x != y);
+    let entry = ids_by_name.entry(name.to_lowercase()).or_default();
+    if clash(&entry.0, &application_id) || clash(&entry.1, &delegated_id) {
+        return Err(err_at(
+            Some(row.name.span()),
+            format!("`{name}` appears in several rows with different ids"),
+        ));
     }
+    entry.0 = entry.0.take().or_else(|| application_id.clone());
+    entry.1 = entry.1.take().or_else(|| delegated_id.clone());
     let line = line_col(text, row.name.span().start).0;
     Ok(Permission {
         line,
@@ -527,6 +510,11 @@ fn check_row(
         application_id,
         delegated_id,
         impossible: false,
+        optional: row.optional.unwrap_or(false),
+        note: row
+            .note
+            .map(|n| n.into_inner().trim().to_string())
+            .filter(|n| !n.is_empty()),
     })
 }
 
@@ -644,43 +632,18 @@ impl From<MatrixError> for Error {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMatrix {
-    version: Option<String>,
-    #[serde(default)]
-    permission: Vec<RawPermission>,
-    #[serde(default)]
-    implies: Vec<RawImplies>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPermission {
-    name: Spanned<String>,
-    #[serde(rename = "type")]
-    ptype: Spanned<String>,
-    api_versions: Spanned<Vec<Spanned<String>>>,
-    objects: Spanned<Vec<Spanned<String>>>,
-    purposes: Spanned<Vec<Spanned<String>>>,
-    description: Spanned<String>,
-    application_id: Option<Spanned<String>>,
-    delegated_id: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawImplies {
-    broader: Spanned<String>,
-    narrower: Spanned<String>,
-    #[serde(rename = "type")]
-    ptype: Spanned<String>,
-    source: Spanned<String>,
-}
-
+pub mod embedded;
+mod fields;
 mod known;
+mod raw;
 #[cfg(test)]
 mod tests;
+mod vendor;
 
+pub use fields::line_col;
+use fields::SpanError;
+use fields::{guid_field, non_empty_list, parse_enum};
 use known::check_against_catalog;
 pub use known::MatrixWarning;
+use raw::{RawImplies, RawMatrix, RawPermission};
+pub use vendor::{AppRole, MatrixInfo, RoleRef, RoleSet};

@@ -1,6 +1,7 @@
 //! Tests of the matrix loader: the embedded matrix, and a clear error for each kind of mistake.
 
 use super::*;
+use crate::permission::is_guid;
 
 const ROW: &str = r#"
 [[permission]]

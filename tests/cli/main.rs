@@ -30,3 +30,4 @@ mod scale;
 mod signin;
 mod stand_in;
 mod tiers;
+mod vendors;

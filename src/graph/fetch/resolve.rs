@@ -156,12 +156,20 @@ impl<'a> Resolver<'a> {
         if let Some(name) = from_catalog {
             return Some(name.clone());
         }
+        // Else the matrix's id, else Microsoft's permission data (the embedded catalog): a grant
+        // the tenant's catalog does not list is still named when either knows the id.
         let from_matrix = self
             .matrix
             .by_id(&id)
             .into_iter()
             .find(|(_, mt)| *mt == t)
-            .map(|(n, _)| n.to_string())?;
+            .map(|(n, _)| n.to_string())
+            .or_else(|| {
+                crate::catalog::by_id(&id)
+                    .into_iter()
+                    .find(|p| p.ptype == t)
+                    .map(|p| p.permission.to_string())
+            })?;
         let finding = Finding::CatalogLacksPermission {
             id: id.clone(),
             ptype: t,

@@ -549,10 +549,7 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
         source: source_words(r.source).to_string(),
         read_at: r.read_at.clone(),
         tool: format!("{} {}", r.tool.name, r.tool.version),
-        matrix_version: r
-            .matrix_version
-            .clone()
-            .unwrap_or_else(|| "(unversioned)".into()),
+        matrix_version: matrix_words(r),
         scope: r.scope.as_str().to_string(),
         strict: r.strict,
         fail_on: r.fail_on.as_str().to_string(),
@@ -619,6 +616,34 @@ pub fn audit(report: &Report, matrix: &Matrix, plan: Option<&Plan>) -> AuditView
 }
 
 mod security;
+/// Which matrix, in words: `2026.11` for the default, else the vendor's product, its version and
+/// the embedded name (`Veeam Data Cloud for Microsoft Entra ID (veeam-data-cloud)`).
+fn matrix_words(r: &Report) -> String {
+    let version = r
+        .matrix_version
+        .clone()
+        .unwrap_or_else(|| "(unversioned)".into());
+    match &r.matrix {
+        Some(m) if m.product.is_some() => {
+            let mut s = m.product.clone().unwrap_or_default();
+            if let Some(v) = &m.product_version {
+                s.push_str(&format!(" {v}"));
+            }
+            if let Some(n) = &m.name {
+                s.push_str(&format!(" ({n})"));
+            }
+            if m.partial {
+                s.push_str(", a partial list");
+            }
+            s
+        }
+        Some(m) if m.name.as_deref().is_some_and(|n| n != "keepit") => {
+            format!("{version} ({})", m.name.as_deref().unwrap_or_default())
+        }
+        _ => version,
+    }
+}
+
 mod tenants;
 
 use security::{app_security_view, tier0_line};
