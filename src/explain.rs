@@ -91,6 +91,9 @@ pub struct Row<'m> {
     pub optional: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<&'m str>,
+    /// Where the row comes from (a vendor's page).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'m str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -114,6 +117,7 @@ impl<'m> From<&'m Permission> for Row<'m> {
             },
             optional: p.optional,
             note: p.note.as_deref(),
+            source: p.source.as_deref(),
         }
     }
 }

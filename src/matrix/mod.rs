@@ -84,6 +84,8 @@ pub struct Permission {
     pub optional: bool,
     /// What the reader should know of the row (a vendor's error, say).
     pub note: Option<String>,
+    /// Where the row comes from: its own `source`, else the header's.
+    pub source: Option<String>,
 }
 
 impl Permission {
@@ -271,6 +273,12 @@ impl Matrix {
             .map(vendor::app_role)
             .collect::<Result<Vec<_>, _>>()
             .map_err(at)?;
+        // Each row cites its source: its own, else the vendor's page.
+        if let Some(i) = &info {
+            for p in permissions.iter_mut().filter(|p| p.source.is_none()) {
+                p.source = Some(i.source.clone());
+            }
+        }
         let vendor_name = info.as_ref().map(|i: &MatrixInfo| i.vendor.as_str());
         let warnings = check_against_catalog(&mut permissions, origin, vendor_name);
         Ok(Matrix {
@@ -382,6 +390,12 @@ type ErrAt<'a> = dyn Fn(Option<Range<usize>>, String) -> MatrixError + 'a;
 
 /// Ids of each permission name seen so far (a name's rows must agree on its ids).
 type IdsByName = HashMap<String, (Option<String>, Option<String>)>;
+
+/// A free-text value, trimmed; empty is none.
+fn trimmed(v: Option<toml::Spanned<String>>) -> Option<String> {
+    v.map(|s| s.into_inner().trim().to_string())
+        .filter(|s| !s.is_empty())
+}
 
 /// One `[[permission]]` row, validated.
 fn check_row(
@@ -511,10 +525,8 @@ fn check_row(
         delegated_id,
         impossible: false,
         optional: row.optional.unwrap_or(false),
-        note: row
-            .note
-            .map(|n| n.into_inner().trim().to_string())
-            .filter(|n| !n.is_empty()),
+        note: trimmed(row.note),
+        source: trimmed(row.source),
     })
 }
 

@@ -73,6 +73,8 @@ pub(super) struct RawPermission {
     pub(super) optional: Option<bool>,
     /// What the reader should know of the row (a vendor's error, say), in our words.
     pub(super) note: Option<Spanned<String>>,
+    /// Where the row comes from, when not the header's `source`.
+    pub(super) source: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -25,24 +25,35 @@ pub fn json(e: &Explanation<'_>, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 fn row_text(r: &Row<'_>, out: &mut dyn Write, show_objects: bool) -> std::io::Result<()> {
-    write!(
-        out,
-        "  {} ({}) · API {}",
-        r.permission,
-        r.ptype,
-        join(r.api_versions, ", ")
-    )?;
+    write!(out, "  {} ({})", r.permission, r.ptype)?;
+    if !r.api_versions.is_empty() {
+        write!(out, " · API {}", join(r.api_versions, ", "))?;
+    }
     if show_objects {
         write!(out, " · protects {}", join(r.objects, ", "))?;
     }
-    writeln!(out, " · needed for {}", join(r.purposes, " and "))?;
+    writeln!(
+        out,
+        " · needed for {}{}",
+        join(r.purposes, " and "),
+        if r.optional { " (optional)" } else { "" }
+    )?;
     writeln!(out, "    {}", r.description)?;
+    if let Some(note) = r.note {
+        writeln!(out, "    {}", crate::text::escape_controls(note))?;
+    }
+    if let Some(source) = r.source {
+        writeln!(out, "    Source: {}", crate::text::escape_controls(source))?;
+    }
     let mut ids = Vec::new();
     if let Some(id) = r.ids.application {
         ids.push(format!("app role id {id}"));
     }
     if let Some(id) = r.ids.delegated {
         ids.push(format!("delegated scope id {id}"));
+    }
+    if ids.is_empty() {
+        return Ok(());
     }
     writeln!(out, "    {}", ids.join(" · "))
 }

@@ -75,8 +75,9 @@ fn each_vendor_matrix_holds_the_vendors_rows_as_checked() {
         );
         assert_eq!(info["retrieved"], "2026-12-01", "{name}");
         assert_eq!(doc["name"], name);
-        // Descriptions are ours: none is the vendor's or Microsoft's text.
+        // Descriptions are ours: none is the vendor's or Microsoft's text; each row cites its source.
         for r in doc["rows"].as_array().unwrap() {
+            assert_eq!(r["source"], info["source"], "{name}: {r}");
             let d = r["description"].as_str().unwrap();
             assert!(
                 d.len() > 20 && !d.starts_with("Allows the app"),
