@@ -20,6 +20,7 @@ pub mod findings;
 pub mod grants;
 pub mod graph;
 pub mod input;
+pub mod inventory;
 pub mod matrix;
 pub mod matrix_diff;
 pub mod multi;
@@ -81,6 +82,7 @@ pub fn run_to(cli: Cli, out: &mut dyn Write, color: bool) -> Result<Outcome> {
         Command::Audit(args) => commands::audit::run(&args.config()?, out, color),
         Command::Plan(args) => commands::plan::run(&args.config()?, out),
         Command::Snapshot(args) => commands::snapshot::run(&args.config()?, out),
+        Command::Inventory(args) => commands::inventory::run(&args, out),
         Command::DiffMatrix(args) => {
             commands::diff_matrix::run(&args.old, &args.new, args.format, out)
         }

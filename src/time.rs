@@ -14,6 +14,13 @@ pub fn utc_seconds(t: &str) -> Option<String> {
     ))
 }
 
+/// Whole days from `earlier` to `later` (both RFC 3339); `None` when either is no time.
+pub fn days_between(earlier: &str, later: &str) -> Option<i64> {
+    let a = azure_core::time::parse_rfc3339(earlier.trim()).ok()?;
+    let b = azure_core::time::parse_rfc3339(later.trim()).ok()?;
+    Some((b - a).whole_days())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -23,5 +30,9 @@ mod tests {
             Some("2026-11-20T08:00:00Z")
         );
         assert_eq!(super::utc_seconds("2026-11-20' or true"), None);
+        assert_eq!(
+            super::days_between("2026-05-16T10:00:00Z", "2026-12-02T10:00:00Z"),
+            Some(200)
+        );
     }
 }

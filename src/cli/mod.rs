@@ -74,6 +74,10 @@ pub enum Command {
     Plan(Box<PlanArgs>),
     /// Compare two matrix files: the requirements a newer one adds or drops.
     DiffMatrix(DiffMatrixArgs),
+    /// Every app in the tenant holding Microsoft Graph permissions: tiers, owners, last sign-in,
+    /// which backup product it looks like, and what to do, Tier 0 first.
+    #[command(after_help = INVENTORY_EXAMPLES)]
+    Inventory(Box<InventoryArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
         #[arg(value_enum)]
@@ -110,6 +114,12 @@ Examples:
   entra-perms explain User.ReadWrite.All
   entra-perms explain bitlocker
   entra-perms explain --path /oauth2PermissionGrants";
+
+const INVENTORY_EXAMPLES: &str = "\
+Examples:
+  entra-perms inventory
+  entra-perms inventory --format html --output inventory.html
+  entra-perms inventory --fail-on tier0-dormant --dormant-days 60";
 
 const SNAPSHOT_EXAMPLES: &str = "\
 Examples:
@@ -360,6 +370,44 @@ pub enum PlanFormat {
     Markdown,
     /// One self-contained HTML page with copy buttons.
     Html,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+    pub format: InventoryFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// A Tier-0 app without a sign-in for this many days is dormant.
+    #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub dormant_days: u32,
+    /// When the inventory fails (exit 1): a dormant Tier-0 app, a Tier-0 app of another tenant
+    /// with no owner here, or never.
+    #[arg(long, value_enum, default_value_t = InventoryFailOn::Never)]
+    pub fail_on: InventoryFailOn,
+    /// Owners' names become placeholders (owner-1, …) in the report.
+    #[arg(long)]
+    pub redact: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFailOn {
+    Tier0Dormant,
+    Tier0Foreign,
+    Never,
 }
 
 #[derive(Debug, Args)]

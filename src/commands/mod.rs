@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod diff_matrix;
 pub mod explain;
+pub mod inventory;
 pub mod manual;
 pub mod matrix;
 pub mod plan;

@@ -31,6 +31,29 @@ pub const MAX_ITEMS: usize = 20_000;
 /// The most bytes read of one collection, all pages together.
 pub const MAX_COLLECTION_BYTES: usize = 64 * 1024 * 1024;
 
+/// How much of one collection is read at most.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub pages: usize,
+    pub items: usize,
+    pub bytes: usize,
+}
+
+impl Limits {
+    /// One app's collections.
+    pub const APP: Limits = Limits {
+        pages: MAX_PAGES,
+        items: MAX_ITEMS,
+        bytes: MAX_COLLECTION_BYTES,
+    };
+    /// A tenant's collections (`inventory`): up to a million items in 999-item pages, 1 GiB.
+    pub const TENANT: Limits = Limits {
+        pages: 2_000,
+        items: 1_000_000,
+        bytes: 1024 * 1024 * 1024,
+    };
+}
+
 /// The longest one attempt may take, whatever is left of the deadline.
 const MAX_ATTEMPT: Duration = Duration::from_secs(60);
 
@@ -161,37 +184,52 @@ impl GraphClient {
         url: Url,
         call: Call,
     ) -> Result<Vec<T>, GraphError> {
+        let mut items = Vec::new();
+        self.get_pages(url, call, Limits::APP, |page: Vec<T>| items.extend(page))
+            .await?;
+        Ok(items)
+    }
+
+    /// GET every page of a collection as [`Self::get_all`] does, within `limits`, handing each
+    /// page to `each` as it arrives (a tenant-wide read keeps only what it needs of each page).
+    pub async fn get_pages<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        call: Call,
+        limits: Limits,
+        mut each: impl FnMut(Vec<T>),
+    ) -> Result<(), GraphError> {
         let paging = |detail: String| GraphError::Paging {
             what: call.what,
             detail,
         };
-        let mut items = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
-        let mut bytes = 0usize;
-        let mut pages = 0usize;
+        let (mut bytes, mut pages, mut count) = (0usize, 0usize, 0usize);
         let mut next = Some(url);
         while let Some(url) = next.take() {
             pages += 1;
-            if pages > MAX_PAGES {
+            if pages > limits.pages {
                 return Err(paging(format!(
-                    "Graph kept sending more pages after {MAX_PAGES}"
+                    "Graph kept sending more pages after {}",
+                    limits.pages
                 )));
             }
             seen.insert(url.as_str().to_string());
             let body = self.send(&url, call).await?;
             bytes += body.len();
-            if bytes > MAX_COLLECTION_BYTES {
+            if bytes > limits.bytes {
                 return Err(paging(format!(
                     "the pages add up to more than {} MiB",
-                    MAX_COLLECTION_BYTES / 1024 / 1024
+                    limits.bytes / 1024 / 1024
                 )));
             }
             let page: Page<T> = decode(&body, &url, call)?;
             drop(body);
-            if items.len() + page.value.len() > MAX_ITEMS {
-                return Err(paging(format!("it holds more than {MAX_ITEMS} items")));
+            count += page.value.len();
+            if count > limits.items {
+                return Err(paging(format!("it holds more than {} items", limits.items)));
             }
-            items.extend(page.value);
+            each(page.value);
             if let Some(link) = page.next_link {
                 let link = self.pinned(&link, call)?;
                 if seen.contains(link.as_str()) {
@@ -202,7 +240,7 @@ impl GraphClient {
                 next = Some(link);
             }
         }
-        Ok(items)
+        Ok(())
     }
 
     /// A paging link, accepted only on the Graph host we were given.

@@ -138,4 +138,27 @@ impl Session {
             .into()),
         }
     }
+
+    /// Read the tenant-wide inventory of Microsoft Graph permissions, within the deadline.
+    pub async fn read_inventory(&self, tenant: Option<&str>) -> Result<crate::inventory::Read> {
+        let started = Instant::now();
+        let work = async {
+            let token = self.tokens.token(tenant).await?;
+            let token_tenant = crate::token::tenant_of(&token, tenant)?;
+            let mut client = GraphClient::new(self.http.clone(), self.base.clone(), &token)?
+                .with_deadline(started + self.timeout, self.timeout);
+            if let Some(fallback) = &self.fallback {
+                client = client.with_fallback(fallback.clone());
+            }
+            let now = crate::grants::Grants::now();
+            fetch::inventory::read(&client, self.cloud, token_tenant, &now).await
+        };
+        match tokio::time::timeout(self.timeout, work).await {
+            Ok(result) => result,
+            Err(_) => Err(super::error::GraphError::SessionDeadline {
+                secs: self.timeout.as_secs(),
+            }
+            .into()),
+        }
+    }
 }

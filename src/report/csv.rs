@@ -25,7 +25,7 @@ pub const HEADER: [&str; 11] = [
 ];
 
 /// A value from the tenant, made inert for spreadsheets (no formula) and for the terminal.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     let s = crate::text::escape_controls(s);
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")

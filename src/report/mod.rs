@@ -5,6 +5,7 @@ pub mod anonymize;
 pub mod csv;
 pub mod explain;
 pub mod html;
+pub mod inventory;
 pub mod json;
 pub mod junit;
 pub mod layout;

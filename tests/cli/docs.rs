@@ -242,6 +242,7 @@ fn the_commands_page_documents_the_flags_that_exist() {
         "explain",
         "matrix",
         "diff-matrix",
+        "inventory",
         "man",
         "completions",
     ] {

@@ -320,6 +320,46 @@ fn every_request_an_audit_makes_is_a_row_of_the_readme_table() {
             made.insert(canonical(&r.target));
         }
     }
+    // `inventory`'s tenant-wide reads are in the same table; its beta read is named beside it.
+    let mut t = FakeTenant::empty(&graph_token());
+    t.tenant_apps = vec![crate::support::fake_graph::tenant_wide::TenantApp {
+        id: "4a9f5d7b-4444-4aaa-8bbb-000000000004".into(),
+        app_id: "1f6c2a4e-4444-4aaa-8bbb-000000000004".into(),
+        name: Some("role-sync script".into()),
+        owner_org: crate::support::fake_graph::TENANT_ID.into(),
+        enabled: true,
+        app_roles: vec![(
+            "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8".into(),
+            "2025-04-02T10:00:00Z".into(),
+        )],
+        sign_in: Some(None),
+        registered_here: Some(1),
+        ..Default::default()
+    }];
+    let graph = FakeGraph::start(t);
+    let (code, _, err) = run(crate::support::entra_perms()
+        .env("ENTRA_PERMS_ACCESS_TOKEN", graph_token())
+        .args(["inventory", "--graph-url", &graph.base]));
+    assert_eq!(code, 0, "{err}");
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/auditing-identity.md"
+    ))
+    .unwrap();
+    for r in graph.requests() {
+        match r
+            .target
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .strip_prefix("/beta")
+        {
+            Some(beta) => assert!(page.contains(&format!("`/beta{beta}`")), "{beta}"),
+            None => {
+                made.insert(canonical(&r.target));
+            }
+        }
+    }
     let undocumented: Vec<&String> = made.iter().filter(|r| !documented.contains(*r)).collect();
     assert!(
         undocumented.is_empty(),

@@ -19,6 +19,7 @@ mod golden;
 mod hostile;
 mod html_screens;
 mod install;
+mod inventory;
 mod just_in_time;
 mod least_privilege;
 mod offline;

@@ -8,6 +8,7 @@ mod app;
 mod audit_log;
 mod calls;
 mod federated;
+pub mod inventory;
 mod owners;
 mod resolve;
 mod roles;

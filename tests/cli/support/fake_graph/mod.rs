@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 mod apps;
 mod directory;
 mod routes;
+pub(crate) mod tenant_wide;
 
 use routes::TenantHandler;
 
@@ -141,6 +142,8 @@ pub(crate) struct FakeTenant {
     pub throttle_each_token: Option<(String, String)>,
     /// Paths (prefix match) answered with 403 Authorization_RequestDenied.
     pub forbid: Vec<String>,
+    /// The apps of the tenant-wide reads (`inventory`).
+    pub tenant_apps: Vec<tenant_wide::TenantApp>,
     /// A base URL the first page of app role assignments points its nextLink at.
     pub foreign_next_link: Option<String>,
     /// Extra latency added to every response.
@@ -206,6 +209,7 @@ impl FakeTenant {
             throttle_always: Vec::new(),
             throttle_each_token: None,
             forbid: Vec::new(),
+            tenant_apps: Vec::new(),
             foreign_next_link: None,
             latency: Duration::ZERO,
             ignore_filters: false,

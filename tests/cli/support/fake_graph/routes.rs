@@ -9,7 +9,8 @@ use std::sync::Mutex;
 use serde_json::{json, Value};
 
 use super::{
-    apps, decode, directory, skiptoken, skiptoken_offset, FakeSp, FakeTenant, Reply, Seen,
+    apps, decode, directory, skiptoken, skiptoken_offset, tenant_wide, FakeSp, FakeTenant, Reply,
+    Seen, GRAPH_APP_ID,
 };
 
 /// One route: its name (for failure messages) and the handler, which answers `None` when the
@@ -21,6 +22,21 @@ pub(super) const ROUTES: &[Route] = &[
     ("advanced-query rule", directory::advanced_query_rule),
     ("auditLogs/directoryAudits", directory::audit_log),
     ("organization", directory::organization),
+    (
+        "servicePrincipals/{Graph}/appRoleAssignedTo",
+        tenant_wide::assigned_to,
+    ),
+    ("servicePrincipals (all)", tenant_wide::all_principals),
+    (
+        "oauth2PermissionGrants on Graph",
+        tenant_wide::grants_on_graph,
+    ),
+    (
+        "reports/servicePrincipalSignInActivities",
+        tenant_wide::sign_ins,
+    ),
+    ("applications (all)", tenant_wide::applications),
+    ("servicePrincipals/{tenant app}/owners", tenant_wide::owners),
     ("the Graph catalog", apps::catalog),
     ("servicePrincipals(appId=…)", apps::sp_by_app_id),
     ("servicePrincipals?$filter", apps::sp_by_name),
@@ -96,25 +112,30 @@ impl Ctx<'_> {
     }
 
     pub(super) fn page(&self, items: Vec<Value>) -> Reply {
+        self.page_of(items.len(), &|i| items[i].clone())
+    }
+
+    /// A page of a collection of `total` items, each made only when its page is asked for (a
+    /// tenant of 100,000 assignments answers a page without building the rest).
+    pub(super) fn page_of(&self, total: usize, item: &dyn Fn(usize) -> Value) -> Reply {
         let t = self.t;
         let skip: usize = self
             .params
             .get("$skiptoken")
             .and_then(|s| skiptoken_offset(s))
             .unwrap_or(0);
-        let end = (skip + t.page_size).min(items.len());
-        let page: Vec<Value> = items[skip.min(items.len())..end]
-            .iter()
-            .map(|item| self.selected(item))
+        let end = (skip + t.page_size).min(total);
+        let page: Vec<Value> = (skip.min(total)..end)
+            .map(|i| self.selected(&item(i)))
             .collect();
         let mut body = json!({
             "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#collection",
             "value": page,
         });
         if self.count() {
-            body["@odata.count"] = json!(items.len());
+            body["@odata.count"] = json!(total);
         }
-        if end < items.len() {
+        if end < total {
             let mut q: Vec<String> = self
                 .query
                 .split('&')
@@ -245,8 +266,16 @@ impl TenantHandler {
         None
     }
 
+    /// Answer `req` after the tenant's latency: the whole answer takes that long, the work of
+    /// making it included (as Graph's latency includes its own).
     pub(super) fn handle(&self, req: &Seen, base: &str) -> Reply {
-        std::thread::sleep(self.tenant.latency);
+        let started = std::time::Instant::now();
+        let reply = self.answer(req, base);
+        std::thread::sleep(self.tenant.latency.saturating_sub(started.elapsed()));
+        reply
+    }
+
+    fn answer(&self, req: &Seen, base: &str) -> Reply {
         let t = &self.tenant;
         if let Some(reply) = self.sign_in(req) {
             return reply;
@@ -299,6 +328,11 @@ impl TenantHandler {
             .strip_prefix("/v1.0/servicePrincipals(appId='")
             .and_then(|r| r.split_once("')/"))
         {
+            Some((app_id, tail)) if app_id == GRAPH_APP_ID => {
+                let graph = self.catalog["id"].as_str().unwrap_or_default().to_string();
+                rewritten = format!("/v1.0/servicePrincipals/{graph}/{tail}");
+                rewritten.as_str()
+            }
             Some((app_id, tail)) => {
                 let Some(sp) = t.sps.iter().find(|s| s.app_id == app_id) else {
                     return Reply::not_found(app_id);

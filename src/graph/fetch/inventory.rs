@@ -1,0 +1,478 @@
+//! The tenant-wide reads of `inventory`, all GET and read concurrently: the Microsoft Graph
+//! catalog, every application permission on Graph (`appRoleAssignedTo` of Graph's service
+//! principal), the delegated grants on Graph, the service principals' identity, and — where the
+//! auditing identity may — last sign-ins, app registrations' credentials and the owners of the
+//! Tier-0 apps. Each collection streams page by page within [`Limits::TENANT`]; only what the
+//! inventory needs of each item is kept.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use futures::future::join_all;
+use serde::Deserialize;
+
+use super::app::fetch_catalog;
+use crate::cloud::Cloud;
+use crate::grants::Consent;
+use crate::graph::client::{GraphClient, Limits};
+use crate::graph::error::{Call, GraphError};
+use crate::graph::wire;
+use crate::inventory::{Credentials, Principal, RawGrant, Read};
+use crate::permission::PermissionType;
+
+const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+
+pub(super) const CALL_ASSIGNED_TO: Call = Call {
+    what: "every application permission on Microsoft Graph (appRoleAssignedTo)",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_ALL_GRANTS: Call = Call {
+    what: "every delegated grant on Microsoft Graph (oauth2PermissionGrants)",
+    needs: "Directory.Read.All (least privileged in Microsoft's permission data; its API page also documents DelegatedPermissionGrant.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_ALL_SPS: Call = Call {
+    what: "the service principals (id, appId, name, owner tenant, enabled)",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_SIGN_INS: Call = Call {
+    what: "the service principals' last sign-ins (reports/servicePrincipalSignInActivities, beta)",
+    needs: "AuditLog.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_APPS: Call = Call {
+    what: "the app registrations' credentials",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+pub(super) const CALL_APP_OWNERS: Call = Call {
+    what: "the owners of the Tier-0 apps",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+
+/// The most Tier-0 apps whose owners are read.
+const MAX_OWNER_READS: usize = 200;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SpIdentity {
+    id: String,
+    app_id: String,
+    display_name: Option<String>,
+    app_owner_organization_id: Option<String>,
+    account_enabled: Option<bool>,
+    service_principal_type: Option<String>,
+}
+
+/// An application permission on Graph, with only the fields selected.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Assigned {
+    id: Option<String>,
+    principal_id: Option<String>,
+    app_role_id: String,
+    created_date_time: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignInActivity {
+    app_id: Option<String>,
+    last_sign_in_activity: Option<LastSignIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LastSignIn {
+    last_sign_in_date_time: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AppCredentials {
+    app_id: Option<String>,
+    #[serde(default)]
+    password_credentials: Vec<wire::Credential>,
+    #[serde(default)]
+    key_credentials: Vec<wire::Credential>,
+}
+
+/// A note for an optional read that failed, or the error when it must not.
+fn optional(e: GraphError, what: &str, then: &str) -> Result<String> {
+    if e.is_denied()
+        || e.status()
+            .is_some_and(|s| s.as_u16() == 404 || s.as_u16() == 400)
+    {
+        Ok(format!("{what} could not be read ({e}): {then}"))
+    } else {
+        Err(e.into())
+    }
+}
+
+fn credentials(app: &AppCredentials, now: &str) -> Credentials {
+    let mut c = Credentials {
+        secrets: app.password_credentials.len(),
+        certificates: app.key_credentials.len(),
+        ..Credentials::default()
+    };
+    for end in app
+        .password_credentials
+        .iter()
+        .chain(&app.key_credentials)
+        .filter_map(|k| k.end_date_time.as_deref())
+    {
+        match crate::time::days_between(now, end) {
+            Some(d) if d < 0 => c.expired += 1,
+            Some(d) if d <= crate::audit::EXPIRING_DAYS => c.expiring += 1,
+            _ => {}
+        }
+    }
+    c
+}
+
+type Kept = (String, String, Option<String>, Option<String>);
+
+/// Every application permission on Graph: (principal, app role id, granted, assignment id).
+async fn read_assigned(client: &GraphClient) -> Result<Vec<Kept>, GraphError> {
+    let url = client.url(
+        &format!("/v1.0/servicePrincipals(appId='{GRAPH_APP_ID}')/appRoleAssignedTo"),
+        &[
+            ("$top", "999"),
+            ("$select", "id,principalId,appRoleId,createdDateTime"),
+        ],
+    );
+    let mut kept = Vec::new();
+    client
+        .get_pages(
+            url,
+            CALL_ASSIGNED_TO,
+            Limits::TENANT,
+            |page: Vec<Assigned>| {
+                kept.extend(page.into_iter().filter_map(|a| {
+                    Some((a.principal_id?, a.app_role_id, a.created_date_time, a.id))
+                }));
+            },
+        )
+        .await
+        .map(|()| kept)
+}
+
+async fn read_principals(client: &GraphClient) -> Result<Vec<Principal>, GraphError> {
+    let url = client.url(
+        "/v1.0/servicePrincipals",
+        &[
+            ("$top", "999"),
+            (
+                "$select",
+                "id,appId,displayName,appOwnerOrganizationId,accountEnabled,servicePrincipalType",
+            ),
+        ],
+    );
+    let mut kept = Vec::new();
+    client
+        .get_pages(
+            url,
+            CALL_ALL_SPS,
+            Limits::TENANT,
+            |page: Vec<SpIdentity>| {
+                kept.extend(page.into_iter().map(|s| Principal {
+                    id: s.id.to_ascii_lowercase(),
+                    app_id: s.app_id.to_ascii_lowercase(),
+                    display_name: s.display_name,
+                    owner_tenant: s.app_owner_organization_id,
+                    enabled: s.account_enabled,
+                    kind: s.service_principal_type,
+                }));
+            },
+        )
+        .await
+        .map(|()| kept)
+}
+
+/// Last sign-ins by appId (`None`: not offered in this cloud).
+async fn read_sign_ins(
+    client: &GraphClient,
+    cloud: Cloud,
+) -> Result<Option<BTreeMap<String, Option<String>>>, GraphError> {
+    if cloud != Cloud::Global {
+        return Ok(None);
+    }
+    let url = client.url(
+        "/beta/reports/servicePrincipalSignInActivities",
+        &[("$top", "999")],
+    );
+    let mut kept = BTreeMap::new();
+    client
+        .get_pages(
+            url,
+            CALL_SIGN_INS,
+            Limits::TENANT,
+            |page: Vec<SignInActivity>| {
+                for s in page {
+                    if let Some(app) = s.app_id {
+                        let last = s
+                            .last_sign_in_activity
+                            .and_then(|l| l.last_sign_in_date_time);
+                        kept.insert(app.to_ascii_lowercase(), last);
+                    }
+                }
+            },
+        )
+        .await
+        .map(|()| Some(kept))
+}
+
+async fn read_apps(
+    client: &GraphClient,
+    now: &str,
+) -> Result<BTreeMap<String, Credentials>, GraphError> {
+    let url = client.url(
+        "/v1.0/applications",
+        &[
+            ("$top", "999"),
+            ("$select", "appId,passwordCredentials,keyCredentials"),
+        ],
+    );
+    let mut kept = BTreeMap::new();
+    client
+        .get_pages(
+            url,
+            CALL_APPS,
+            Limits::TENANT,
+            |page: Vec<AppCredentials>| {
+                for a in page {
+                    if let Some(id) = a.app_id.as_deref() {
+                        kept.insert(id.to_ascii_lowercase(), credentials(&a, now));
+                    }
+                }
+            },
+        )
+        .await
+        .map(|()| kept)
+}
+
+/// The catalog, then the delegated grants on Graph (they need Graph's object id).
+async fn read_delegated(
+    client: &GraphClient,
+) -> Result<(wire::ResourceCatalog, Vec<wire::OAuth2PermissionGrant>)> {
+    let catalog = fetch_catalog(client).await?;
+    let filter = format!("resourceId eq '{}'", catalog.id);
+    let url = client.url(
+        "/v1.0/oauth2PermissionGrants",
+        &[("$filter", filter.as_str()), ("$top", "999")],
+    );
+    let mut kept: Vec<wire::OAuth2PermissionGrant> = Vec::new();
+    client
+        .get_pages(
+            url,
+            CALL_ALL_GRANTS,
+            Limits::TENANT,
+            |page: Vec<wire::OAuth2PermissionGrant>| {
+                kept.extend(page);
+            },
+        )
+        .await?;
+    Ok((catalog, kept))
+}
+
+/// The grants by name: application permissions through the catalog (else Microsoft's data),
+/// delegated ones per scope.
+fn named(
+    catalog: &wire::ResourceCatalog,
+    assigned: Vec<Kept>,
+    delegated: Vec<wire::OAuth2PermissionGrant>,
+    notes: &mut Vec<String>,
+) -> Vec<RawGrant> {
+    let names: BTreeMap<String, String> = catalog
+        .app_roles
+        .iter()
+        .filter_map(|r| Some((r.id.to_ascii_lowercase(), r.value.clone()?)))
+        .collect();
+    let mut grants = Vec::new();
+    let mut unnamed = 0usize;
+    for (principal, role, created, id) in assigned {
+        let role = role.to_ascii_lowercase();
+        let name = names.get(&role).cloned().or_else(|| {
+            crate::catalog::by_id(&role)
+                .into_iter()
+                .find(|p| p.ptype == PermissionType::Application)
+                .map(|p| p.permission.to_string())
+        });
+        let Some(permission) = name else {
+            unnamed += 1;
+            continue;
+        };
+        grants.push(RawGrant {
+            principal_id: principal.to_ascii_lowercase(),
+            permission,
+            ptype: PermissionType::Application,
+            consent: None,
+            granted_at: created,
+            grant_id: id,
+        });
+    }
+    if unnamed > 0 {
+        notes.push(format!(
+            "{unnamed} application permission{} on Microsoft Graph could not be named (an id neither the tenant's catalog nor Microsoft's data lists): left out.",
+            if unnamed == 1 { "" } else { "s" }
+        ));
+    }
+    for g in delegated {
+        let consent = match g.consent_type.as_deref() {
+            Some("AllPrincipals") => Consent::AllPrincipals,
+            Some("Principal") => Consent::Principal,
+            _ => continue,
+        };
+        let Some(client_id) = g.client_id else {
+            continue;
+        };
+        for scope in g.scope.as_deref().unwrap_or_default().split_whitespace() {
+            grants.push(RawGrant {
+                principal_id: client_id.to_ascii_lowercase(),
+                permission: scope.to_string(),
+                ptype: PermissionType::Delegated,
+                consent: Some(consent),
+                granted_at: None,
+                grant_id: g.id.clone(),
+            });
+        }
+    }
+    grants
+}
+
+/// Read the tenant's Graph permissions and who holds them: the collections concurrently, then
+/// the owners of the Tier-0 apps.
+pub async fn read(
+    client: &GraphClient,
+    cloud: Cloud,
+    tenant_id: Option<String>,
+    now: &str,
+) -> Result<Read> {
+    let (delegated, assigned, principals, sign_ins, apps) = tokio::join!(
+        read_delegated(client),
+        read_assigned(client),
+        read_principals(client),
+        read_sign_ins(client, cloud),
+        read_apps(client, now)
+    );
+    let (catalog, delegated) = delegated?;
+    let (assigned, principals) = (assigned?, principals?);
+    let mut notes = Vec::new();
+    let sign_ins = match sign_ins {
+        Ok(None) => {
+            notes.push(format!(
+                "Last sign-ins are not available in the {} cloud: dormant apps are not called out.",
+                cloud.as_str()
+            ));
+            None
+        }
+        Ok(s) => s,
+        Err(e) => {
+            notes.push(optional(
+                e,
+                "Last sign-ins",
+                "dormant apps are not called out; grant the auditing identity AuditLog.Read.All to see them",
+            )?);
+            None
+        }
+    };
+    let credentials = match apps {
+        Ok(c) => Some(c),
+        Err(e) => {
+            notes.push(optional(
+                e,
+                "The app registrations",
+                "client secrets are not checked",
+            )?);
+            None
+        }
+    };
+    let grants = named(&catalog, assigned, delegated, &mut notes);
+    let owners = tier0_owners(client, &grants, &principals, &mut notes).await?;
+    Ok(Read {
+        tenant_id,
+        cloud,
+        graph_sp_id: Some(catalog.id.to_ascii_lowercase()),
+        principals,
+        grants,
+        sign_ins,
+        credentials,
+        owners,
+        notes,
+        read_at: now.to_string(),
+    })
+}
+
+/// The owners of the apps that hold Tier-0 application permissions (at most
+/// [`MAX_OWNER_READS`], concurrently).
+async fn tier0_owners(
+    client: &GraphClient,
+    grants: &[RawGrant],
+    principals: &[Principal],
+    notes: &mut Vec<String>,
+) -> Result<BTreeMap<String, Vec<String>>> {
+    let mut tiers = crate::inventory::Tiers::default();
+    let mut tier0: Vec<&str> = grants
+        .iter()
+        .filter(|g| g.ptype == PermissionType::Application && tiers.of(&g.permission) == Some(0))
+        .map(|g| g.principal_id.as_str())
+        .collect();
+    tier0.sort_unstable();
+    tier0.dedup();
+    // First-party apps answer to Microsoft: their owners are not read.
+    let microsoft: std::collections::HashSet<&str> = principals
+        .iter()
+        .filter(|p| {
+            p.owner_tenant.as_deref().is_some_and(|o| {
+                crate::inventory::MICROSOFT_TENANTS
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(o))
+            })
+        })
+        .map(|p| p.id.as_str())
+        .collect();
+    tier0.retain(|id| !microsoft.contains(id));
+    if tier0.len() > MAX_OWNER_READS {
+        notes.push(format!(
+            "{} apps hold Tier-0 rights: the owners of the first {MAX_OWNER_READS} were read.",
+            tier0.len()
+        ));
+        tier0.truncate(MAX_OWNER_READS);
+    }
+    let reads = tier0.iter().map(|id| async move {
+        let url = client.url(
+            &format!("/v1.0/servicePrincipals/{id}/owners"),
+            &[("$select", "id,displayName,userPrincipalName")],
+        );
+        (
+            id.to_string(),
+            client.get_all::<wire::Owner>(url, CALL_APP_OWNERS).await,
+        )
+    });
+    let mut owners = BTreeMap::new();
+    let mut failed = 0usize;
+    for (id, result) in join_all(reads).await {
+        match result {
+            Ok(list) => {
+                owners.insert(
+                    id,
+                    list.into_iter()
+                        .map(|o| o.user_principal_name.or(o.display_name).unwrap_or(o.id))
+                        .collect(),
+                );
+            }
+            Err(e) if e.is_denied() => failed += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if failed > 0 {
+        notes.push(format!(
+            "The owners of {failed} Tier-0 app{} could not be read: grant the auditing identity Application.Read.All.",
+            if failed == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(owners)
+}

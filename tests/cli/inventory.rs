@@ -1,0 +1,321 @@
+//! `entra-perms inventory` against a stand-in tenant: the backup app, a second backup product
+//! unused for 200 days, a Microsoft first-party app and a script's app holding a Tier-0
+//! permission with a client secret — ranked Tier 0 first, in every format, the HTML page sorted
+//! and filtered in a real browser, and a sign-in report the auditing identity may not read.
+
+use crate::support::browser::{self, Screen};
+use crate::support::fake_graph::tenant_wide::TenantApp;
+use crate::support::fake_graph::{app_role_id, FakeGraph, FakeTenant, TENANT_ID};
+use crate::support::{entra_perms, graph_token, json, run};
+
+const BACKUP: &str = "1f6c2a4e-1111-4aaa-8bbb-000000000001";
+const TRIAL: &str = "1f6c2a4e-2222-4aaa-8bbb-000000000002";
+const FIRST_PARTY: &str = "1f6c2a4e-3333-4aaa-8bbb-000000000003";
+const SCRIPT: &str = "1f6c2a4e-4444-4aaa-8bbb-000000000004";
+const VENDOR_TENANT: &str = "b2d4f6a8-0000-4c1e-9d3f-5a7b9c1d3e5f";
+
+fn days_ago(n: i64) -> String {
+    // A minute more, so that the whole days counted at the tool's (later) now are `n`.
+    let t = azure_core::time::OffsetDateTime::now_utc()
+        - azure_core::time::Duration::days(n)
+        - azure_core::time::Duration::minutes(1);
+    azure_core::time::to_rfc3339(&t)
+}
+
+/// The id of an application permission: the recorded catalog's, else Microsoft's data.
+fn role(name: &str) -> String {
+    app_role_id(name).unwrap_or_else(|| {
+        include_str!("../../src/data/graph-permissions.tsv")
+            .lines()
+            .map(|l| l.split('\t').collect::<Vec<_>>())
+            .find(|c| c.len() > 2 && c[0] == "Application" && c[1] == name)
+            .map(|c| c[2].to_string())
+            .unwrap_or_else(|| panic!("no id for {name}"))
+    })
+}
+
+fn roles(names: &[&str]) -> Vec<(String, String)> {
+    names
+        .iter()
+        .map(|n| (role(n), "2025-04-02T10:00:00Z".to_string()))
+        .collect()
+}
+
+fn tenant() -> FakeTenant {
+    let mut t = FakeTenant::empty(&graph_token());
+    t.page_size = 3;
+    t.tenant_apps = vec![
+        TenantApp {
+            id: format!("{BACKUP}-sp")[..36].to_string(),
+            app_id: BACKUP.into(),
+            name: Some("Veeam Data Cloud".into()),
+            owner_org: VENDOR_TENANT.into(),
+            enabled: true,
+            app_roles: roles(&[
+                "AdministrativeUnit.ReadWrite.All",
+                "Application.ReadWrite.All",
+                "AppRoleAssignment.ReadWrite.All",
+                "AuditLog.Read.All",
+                "Directory.ReadWrite.All",
+                "Group.ReadWrite.All",
+                "MailboxSettings.Read",
+                "RoleManagement.ReadWrite.Directory",
+                "User.DeleteRestore.All",
+                "User.ReadWrite.All",
+                "Policy.Read.All",
+                "Policy.ReadWrite.ConditionalAccess",
+                "DeviceManagementConfiguration.ReadWrite.All",
+                "BitlockerKey.Read.All",
+            ]),
+            sign_in: Some(Some(days_ago(1))),
+            owners: vec![(
+                "0b1c2d3e-aaaa-4bbb-8ccc-000000000001".into(),
+                "it-admin@contoso.example".into(),
+            )],
+            ..TenantApp::default()
+        },
+        TenantApp {
+            id: "2e7d3b5f-2222-4aaa-8bbb-0000000000sp".replace("sp", "02"),
+            app_id: TRIAL.into(),
+            name: Some("Cohesity DataProtect trial".into()),
+            owner_org: "c3e5a7b9-0000-4d2f-8e4a-6b8c0d2f4a6b".into(),
+            enabled: true,
+            app_roles: roles(&[
+                "Directory.ReadWrite.All",
+                "Application.ReadWrite.All",
+                "AdministrativeUnit.ReadWrite.All",
+                "AppRoleAssignment.ReadWrite.All",
+                "RoleManagement.ReadWrite.Directory",
+                "Device.ReadWrite.All",
+                "Group.ReadWrite.All",
+                "OrgContact.Read.All",
+                "User.ReadWrite.All",
+                "User.DeleteRestore.All",
+            ]),
+            sign_in: Some(Some(days_ago(200))),
+            ..TenantApp::default()
+        },
+        TenantApp {
+            id: "3f8e4c6a-3333-4aaa-8bbb-000000000003".into(),
+            app_id: FIRST_PARTY.into(),
+            name: Some("Microsoft Teams Services".into()),
+            owner_org: "f8cdef31-a31e-4b4a-93e4-5f571e91255a".into(),
+            enabled: true,
+            app_roles: roles(&["Organization.Read.All"]),
+            delegated: Some("User.Read openid".into()),
+            sign_in: Some(Some(days_ago(2))),
+            ..TenantApp::default()
+        },
+        TenantApp {
+            id: "4a9f5d7b-4444-4aaa-8bbb-000000000004".into(),
+            app_id: SCRIPT.into(),
+            name: Some("role-sync script".into()),
+            owner_org: TENANT_ID.into(),
+            enabled: true,
+            app_roles: roles(&["RoleManagement.ReadWrite.Directory"]),
+            sign_in: Some(Some(days_ago(3))),
+            registered_here: Some(1),
+            owners: vec![(
+                "0b1c2d3e-aaaa-4bbb-8ccc-000000000002".into(),
+                "dev@contoso.example".into(),
+            )],
+            ..TenantApp::default()
+        },
+    ];
+    t
+}
+
+fn inventory(graph: &FakeGraph, extra: &[&str]) -> (i32, String, String) {
+    run(entra_perms()
+        .env("ENTRA_PERMS_ACCESS_TOKEN", graph_token())
+        .args(["inventory", "--graph-url", &graph.base])
+        .args(extra))
+}
+
+#[test]
+fn the_inventory_ranks_tier0_first_and_names_the_forgotten_backup_trial() {
+    let graph = FakeGraph::start(tenant());
+    let (code, out, err) = inventory(&graph, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}\n{out}");
+    let doc = json(&out);
+    assert_eq!(doc["schemaVersion"], 1);
+    let apps = doc["apps"].as_array().unwrap();
+    let names: Vec<&str> = apps
+        .iter()
+        .map(|a| a["displayName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(
+        *names.last().unwrap(),
+        "Microsoft Teams Services",
+        "first-party low tier last: {names:?}"
+    );
+    for a in &apps[..3] {
+        assert_eq!(a["highestTier"], 0, "{a}");
+    }
+    let by = |name: &str| apps.iter().find(|a| a["displayName"] == name).unwrap();
+    let trial = by("Cohesity DataProtect trial");
+    assert_eq!(
+        trial["backupProduct"]["matrix"], "cohesity-dataprotect",
+        "{trial}"
+    );
+    let trial_findings = trial["findings"].to_string();
+    assert!(trial_findings.contains("tier0-dormant"), "{trial}");
+    assert!(
+        trial_findings.contains("several-backup-products"),
+        "{trial}"
+    );
+    let backup = by("Veeam Data Cloud");
+    assert_eq!(
+        backup["backupProduct"]["matrix"], "veeam-data-cloud",
+        "{backup}"
+    );
+    assert!(!backup["findings"].to_string().contains("dormant"));
+    let script = by("role-sync script");
+    assert_eq!(script["owner"], "this-tenant");
+    assert!(
+        script["findings"]
+            .to_string()
+            .contains("tier0-client-secret"),
+        "{script}"
+    );
+    assert_eq!(by("Microsoft Teams Services")["owner"], "microsoft");
+    // Findings come Tier 0 first, each with what to do; the dormant trial's revokes are commands.
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f["tier"] == 0), "{findings:?}");
+    let dormant = findings
+        .iter()
+        .find(|f| f["code"] == "tier0-dormant")
+        .unwrap();
+    assert!(
+        dormant["message"].as_str().unwrap().contains("200 days"),
+        "{dormant}"
+    );
+    let commands = dormant["commands"].as_array().unwrap();
+    assert!(!commands.is_empty());
+    for c in commands {
+        let c = c.as_str().unwrap();
+        assert!(c.starts_with("az rest --method DELETE --url 'https://graph.microsoft.com/v1.0/servicePrincipals/"), "{c}");
+    }
+    // The inventory only reads: GET requests.
+    for r in graph.requests() {
+        assert_eq!(r.method, "GET", "{}", r.target);
+    }
+    // The table says the same for people.
+    let (code, table, _) = inventory(&graph, &[]);
+    assert_eq!(code, 0);
+    assert!(
+        table.contains("tier0-dormant") && table.contains("cohesity-dataprotect"),
+        "{table}"
+    );
+    // --fail-on tier0-dormant fails the run.
+    let (code, _, _) = inventory(&graph, &["--fail-on", "tier0-dormant", "--format", "json"]);
+    assert_eq!(code, 1);
+    // CSV and Markdown read.
+    let (_, csv, _) = inventory(&graph, &["--format", "csv"]);
+    let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
+    assert!(reader.records().count() >= 26, "{csv}");
+    let (_, md, _) = inventory(&graph, &["--format", "markdown"]);
+    assert!(md.contains("| Tier 0"), "{md}");
+    // --redact hides the owners.
+    let (_, red, _) = inventory(&graph, &["--format", "json", "--redact"]);
+    assert!(
+        !red.contains("dev@contoso.example") && red.contains("owner-"),
+        "{red}"
+    );
+}
+
+#[test]
+fn an_unreadable_sign_in_report_is_a_note_and_the_inventory_completes() {
+    let mut t = tenant();
+    t.forbid
+        .push("/beta/reports/servicePrincipalSignInActivities".into());
+    let graph = FakeGraph::start(t);
+    let (code, out, err) = inventory(&graph, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    assert!(
+        doc["notes"].to_string().contains("AuditLog.Read.All"),
+        "{}",
+        doc["notes"]
+    );
+    assert!(
+        !out.contains("tier0-dormant"),
+        "nothing is called dormant unread"
+    );
+    assert_eq!(doc["apps"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn the_inventory_page_sorts_and_filters_in_the_browser() {
+    let graph = FakeGraph::start(tenant());
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("inventory.html");
+    let (code, _, err) = inventory(
+        &graph,
+        &["--format", "html", "--output", page.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    browser::keep(&page, "inventory.html");
+    let Some(chromium) = browser::require() else {
+        return;
+    };
+    let names = "Array.prototype.map.call(document.querySelectorAll('#apps tbody tr'), function (r) { return r.hidden ? '' : r.querySelector('b').textContent; }).filter(Boolean).join('|')";
+    let got = browser::probe(
+        &chromium,
+        &page,
+        Screen {
+            width: 1200,
+            dark: false,
+        },
+        names,
+    );
+    assert!(got.ends_with("Microsoft Teams Services"), "{got}");
+    let sorted = format!("(function () {{ document.querySelector('th[data-sort=name]').click(); return {names}; }})()");
+    let got = browser::probe(
+        &chromium,
+        &page,
+        Screen {
+            width: 1200,
+            dark: false,
+        },
+        &sorted,
+    );
+    assert_eq!(
+        got,
+        "Cohesity DataProtect trial|Microsoft Teams Services|role-sync script|Veeam Data Cloud"
+    );
+    let filtered = format!(
+        "(function () {{ var s = document.querySelector('select[data-filter-by=owner]'); s.value = 'this-tenant'; s.dispatchEvent(new Event('change')); return {names} + '#' + document.getElementById('shown').textContent; }})()"
+    );
+    let got = browser::probe(
+        &chromium,
+        &page,
+        Screen {
+            width: 1200,
+            dark: false,
+        },
+        &filtered,
+    );
+    assert_eq!(got, "role-sync script#1 of 4 apps");
+    let finding = format!(
+        "(function () {{ var s = document.querySelector('select[data-filter-by=findings]'); s.value = 'tier0-dormant'; s.dispatchEvent(new Event('change')); return {names}; }})()"
+    );
+    let got = browser::probe(
+        &chromium,
+        &page,
+        Screen {
+            width: 1200,
+            dark: false,
+        },
+        &finding,
+    );
+    assert_eq!(got, "Cohesity DataProtect trial");
+    // Nothing leaves the page: its policy allows no fetch, and it names no outside resource to load.
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("default-src 'none'"));
+    assert!(
+        !html.contains("<link") && !html.contains("src=\"http"),
+        "no outside resource"
+    );
+}
