@@ -104,80 +104,137 @@ fn environment_inputs() -> Vec<PathBuf> {
     .collect()
 }
 
-/// Write `doc` to `path` whole or not at all: into a temporary file beside the (resolved) target,
-/// then renamed over it. A target that resolves to one of `inputs` is refused, and so is any
-/// failure to write: exit 2, the target untouched. A target that exists and is not a regular file
-/// (`/dev/stdout`, a FIFO) is written to directly.
+/// Write `doc` to `path` whole or not at all (see [`PartialFile`]).
 pub fn write_atomically(path: &Path, inputs: &[&Path], doc: &[u8]) -> Result<(), Error> {
-    let shown = path.display();
-    let target = resolved(path).ok_or_else(|| {
-        Error::input(format!(
-            "cannot write the output file {shown}: its folder does not exist"
-        ))
-    })?;
-    let from_env = environment_inputs();
-    let all = inputs
-        .iter()
-        .copied()
-        .chain(from_env.iter().map(PathBuf::as_path));
-    for input in all {
-        if same_place(input, path) || resolved(input).is_some_and(|i| i == target) {
-            return Err(Error::input(format!(
-                "the output file {shown} is the input file {}: writing the report there would destroy it; choose another output file",
-                input.display()
-            )));
-        }
+    let mut f = PartialFile::create(path, inputs)?;
+    if let Some(file) = f.file.as_mut() {
+        file.write_all(doc).map_err(|e| f.fail(e))?;
     }
-    let fail =
-        |e: std::io::Error| Error::input(format!("cannot write the output file {shown}: {e}"));
-    if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&target)
-            .map_err(fail)?;
-        return f.write_all(doc).and_then(|_| f.flush()).map_err(fail);
-    }
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Created new (O_EXCL): a file or a planted symlink already at the name is never followed
-    // or truncated; another name is tried instead, a bounded number of times.
-    let mut created = None;
-    for attempt in 0..16u32 {
-        let tmp = dir.join(format!(
-            ".{name}.{}.{attempt}.entra-perms.tmp",
-            std::process::id()
-        ));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => {
-                created = Some((tmp, f));
-                break;
+    f.persist()
+}
+
+/// A report file being written: beside its target under a temporary name, renamed over the
+/// target once complete (`persist`), so a failed run leaves no half-written report; a target
+/// that is one of the run's inputs is refused. A device (`/dev/stdout`) is written in place.
+pub struct PartialFile {
+    target: PathBuf,
+    shown: String,
+    tmp: Option<PathBuf>,
+    file: Option<std::fs::File>,
+}
+
+impl PartialFile {
+    pub fn create(path: &Path, inputs: &[&Path]) -> Result<PartialFile, Error> {
+        let shown = path.display().to_string();
+        let target = resolved(path).ok_or_else(|| {
+            Error::input(format!(
+                "cannot write the output file {shown}: its folder does not exist"
+            ))
+        })?;
+        let from_env = environment_inputs();
+        let all = inputs
+            .iter()
+            .copied()
+            .chain(from_env.iter().map(PathBuf::as_path));
+        for input in all {
+            if same_place(input, path) || resolved(input).is_some_and(|i| i == target) {
+                return Err(Error::input(format!(
+                    "the output file {shown} is the input file {}: writing the report there would destroy it; choose another output file",
+                    input.display()
+                )));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(fail(e)),
+        }
+        let fail =
+            |e: std::io::Error| Error::input(format!("cannot write the output file {shown}: {e}"));
+        if std::fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .map_err(fail)?;
+            return Ok(PartialFile {
+                target,
+                shown,
+                tmp: None,
+                file: Some(f),
+            });
+        }
+        let dir = target.parent().unwrap_or(Path::new("."));
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Created new (O_EXCL): a file or a planted symlink already at the name is never followed
+        // or truncated; another name is tried instead, a bounded number of times.
+        for attempt in 0..16u32 {
+            let tmp = dir.join(format!(
+                ".{name}.{}.{attempt}.entra-perms.tmp",
+                std::process::id()
+            ));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+            {
+                Ok(f) => {
+                    return Ok(PartialFile {
+                        target: target.clone(),
+                        shown,
+                        tmp: Some(tmp),
+                        file: Some(f),
+                    })
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(fail(e)),
+            }
+        }
+        Err(fail(std::io::Error::other(
+            "16 temporary names beside it are taken",
+        )))
+    }
+
+    fn fail(&self, e: std::io::Error) -> Error {
+        Error::input(format!("cannot write the output file {}: {e}", self.shown))
+    }
+
+    /// Finish: the whole file in place of the target.
+    pub fn persist(mut self) -> Result<(), Error> {
+        let Some(mut f) = self.file.take() else {
+            return Ok(());
+        };
+        let Some(tmp) = self.tmp.take() else {
+            return f.flush().map_err(|e| self.fail(e));
+        };
+        let done = f
+            .sync_all()
+            .and_then(|()| std::fs::rename(&tmp, &self.target));
+        if let Err(e) = done {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(self.fail(e));
+        }
+        Ok(())
+    }
+}
+
+impl Write for PartialFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.file.as_mut() {
+            Some(f) => f.write(buf),
+            None => Ok(buf.len()),
         }
     }
-    let Some((tmp, mut f)) = created else {
-        return Err(fail(std::io::Error::other(
-            "16 temporary names beside it are taken",
-        )));
-    };
-    let written = (|| {
-        f.write_all(doc)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &target)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail(e));
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), std::io::Write::flush)
     }
-    Ok(())
+}
+
+impl Drop for PartialFile {
+    /// Never persisted: the half-written file goes.
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,10 @@ pub use crate::multi::{MultiReport, MultiSummary, TenantResult};
 /// The largest tenants file accepted.
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// The most tenants one run audits: a managed service provider's largest estates, in constant
+/// memory with `--format jsonl`; more is a second run.
+pub const MAX_TENANTS: usize = 10_000;
+
 /// Parse a tenants file: one tenant id or domain a line, `#` starts a comment.
 pub fn parse(text: &str, origin: &str) -> Result<Vec<String>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -41,6 +45,12 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<String>, Error> {
             )));
         }
         if seen.insert(entry.to_ascii_lowercase()) {
+            if tenants.len() == MAX_TENANTS {
+                return Err(Error::input(format!(
+                    "{origin}:{}:1: more than {MAX_TENANTS} tenants (the most one run audits): split the file and run once per part",
+                    i + 1
+                )));
+            }
             tenants.push(entry.to_string());
         }
     }
@@ -81,7 +91,26 @@ pub async fn audit_all(
     concurrency: usize,
     done: &(dyn Fn(&TenantResult) + Sync),
 ) -> MultiReport {
-    let results: Vec<(usize, TenantResult)> = stream::iter(tenants.iter().enumerate())
+    let mut results: Vec<(usize, TenantResult)> = Vec::with_capacity(tenants.len());
+    audit_each(job, tenants, concurrency, &mut |i, r| {
+        done(&r);
+        results.push((i, r));
+    })
+    .await;
+    results.sort_by_key(|(i, _)| *i);
+    MultiReport::new(results.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Audit every tenant, `concurrency` at a time, handing each result (with its place in the file)
+/// to `sink` as it finishes, in completion order: a sink that writes and drops it keeps memory
+/// flat however many tenants there are.
+pub async fn audit_each(
+    job: &Job<'_>,
+    tenants: &[String],
+    concurrency: usize,
+    sink: &mut dyn FnMut(usize, TenantResult),
+) {
+    stream::iter(tenants.iter().enumerate())
         .map(|(i, tenant)| async move {
             let result = match audit_one(job, tenant).await {
                 Ok(report) => TenantResult {
@@ -100,15 +129,14 @@ pub async fn audit_all(
                     }
                 }
             };
-            done(&result);
             (i, result)
         })
         .buffer_unordered(concurrency.max(1))
-        .collect()
+        .for_each(|(i, r)| {
+            sink(i, r);
+            futures::future::ready(())
+        })
         .await;
-    let mut results = results;
-    results.sort_by_key(|(i, _)| *i);
-    MultiReport::new(results.into_iter().map(|(_, r)| r).collect())
 }
 
 async fn audit_one(job: &Job<'_>, tenant: &str) -> Result<Report> {
@@ -156,11 +184,14 @@ mod tests {
     fn a_bom_is_accepted_and_a_long_file_parses_in_linear_time() {
         let t = parse("\u{feff}contoso.example\n", "t.txt").unwrap();
         assert_eq!(t, vec!["contoso.example"]);
-        let big: String = (0..100_000)
+        let big: String = (0..MAX_TENANTS)
             .map(|i| format!("tenant{i}.example\n"))
             .collect();
         let started = std::time::Instant::now();
-        assert_eq!(parse(&big, "t.txt").unwrap().len(), 100_000);
+        assert_eq!(parse(&big, "t.txt").unwrap().len(), MAX_TENANTS);
+        let over = format!("{big}one-more.example\n");
+        let e = parse(&over, "t.txt").unwrap_err().to_string();
+        assert!(e.contains("more than 10000 tenants"), "{e}");
         // Quadratic de-duplication took minutes here; linear takes milliseconds.
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }

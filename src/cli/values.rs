@@ -43,6 +43,9 @@ impl ValueEnum for Format {
             Format::Sarif => {
                 "SARIF 2.1.0 for code scanning: a result per unmet requirement and unneeded grant"
             }
+            Format::Jsonl => {
+                "JSON lines: with --tenants one line per tenant as it finishes, then a summary"
+            }
             Format::Outputs => {
                 "key=value lines (passed, verdict, counts) for CI outputs such as $GITHUB_OUTPUT"
             }

@@ -2,19 +2,20 @@
 //! Graph, a snapshot or a token) or many (`--tenants`) — compared with a baseline, rendered in
 //! every report asked for, with the verdict as the outcome.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
 
 use crate::audit::drift::{self, Baseline, BaselineDoc};
 use crate::audit::{self, Against};
+use crate::config::ReportTarget;
 use crate::config::{AuditConfig, GrantsSource};
 use crate::error::Error;
 use crate::exit::Outcome;
 use crate::graph::session::{Read, Session};
 use crate::matrix::{embedded, Matrix};
-use crate::report::{self, Audited};
+use crate::report::{self, Audited, Format};
 use crate::tenants::{self, MultiReport};
 use crate::{input, plan};
 
@@ -58,6 +59,12 @@ pub fn run(config: &AuditConfig, out: &mut dyn Write, color: bool) -> Result<Out
                 matrix: &matrix,
                 audit_log_since: since.as_deref(),
             };
+            // JSON lines alone: each tenant written and dropped as it finishes.
+            if let [target] = config.reports.as_slice() {
+                if target.format == Format::Jsonl {
+                    return stream_lines(config, &read, file, *concurrency, list, target, out);
+                }
+            }
             let multi = many(config, &read, file, *concurrency, list)?;
             let outcome = Outcome::Worst(multi.exit());
             (Audited::Many(multi), outcome)
@@ -123,6 +130,85 @@ fn load_baseline(path: &Path, matrix: &Matrix, options: &audit::Options) -> Resu
     Ok(drift::parse(&text, &origin, matrix, options)?)
 }
 
+/// `audit --tenants FILE --format jsonl`: every tenant's result written as a line as it
+/// finishes and then dropped, a summary line last; memory stays flat with the tenant count.
+fn stream_lines(
+    config: &AuditConfig,
+    read: &Read<'_>,
+    file: &Path,
+    concurrency: usize,
+    baseline: Option<&[(String, Baseline)]>,
+    target: &ReportTarget,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let tenants = tenants::load(file)?;
+    let session = Session::connect(&config.connection)?;
+    let job = tenants::Job {
+        session: &session,
+        read: *read,
+        opts: config.options,
+        baseline,
+    };
+    // A file is written beside its target and renamed over it once complete.
+    let mut file_out = match &target.path {
+        Some(path) => Some(crate::input::PartialFile::create(path, &config.inputs())?),
+        None => None,
+    };
+    let sink: &mut dyn Write = match file_out.as_mut() {
+        Some(f) => f,
+        None => out,
+    };
+    let mut placeholders = crate::report::anonymize::Placeholders::default();
+    let mut progress = super::progress::Progress::new(tenants.len());
+    let (mut passed, mut failed, mut errors) = (0usize, 0usize, 0usize);
+    let mut worst = crate::exit::Exit::Success;
+    let mut failure: Option<std::io::Error> = None;
+    crate::graph::session::runtime()?.block_on(tenants::audit_each(
+        &job,
+        &tenants,
+        concurrency,
+        &mut |_, mut result| {
+            match (&result.report, &result.error) {
+                (Some(r), _) if r.passed => passed += 1,
+                (Some(_), _) => failed += 1,
+                _ => errors += 1,
+            }
+            worst = crate::exit::Exit::worst([worst, result.exit]);
+            progress.done(result.exit != crate::exit::Exit::Success);
+            if failure.is_some() {
+                return;
+            }
+            if config.redact {
+                if let Some(r) = result.report.as_mut() {
+                    if let Err(e) = crate::report::anonymize::report(r, &mut placeholders) {
+                        failure = Some(e);
+                        return;
+                    }
+                }
+            }
+            if let Err(e) = crate::report::json::line(&result, sink) {
+                failure = Some(e);
+            }
+        },
+    ));
+    progress.finish();
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    let summary = crate::multi::MultiSummary {
+        tenants: tenants.len(),
+        passed,
+        failed,
+        errors,
+    };
+    crate::report::json::summary_line(&summary, sink)?;
+    sink.flush()?;
+    if let Some(f) = file_out {
+        f.persist()?;
+    }
+    Ok(Outcome::Worst(worst))
+}
+
 /// `audit --tenants FILE`: the same app in many tenants, over one session.
 fn many(
     config: &AuditConfig,
@@ -140,21 +226,19 @@ fn many(
         opts: config.options,
         baseline,
     };
-    let progress = if std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(tenants.len() as u64)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    progress.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tenants  {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let progress = std::sync::Mutex::new(super::progress::Progress::new(tenants.len()));
     let multi = crate::graph::session::runtime()?.block_on(tenants::audit_all(
         &job,
         &tenants,
         concurrency,
-        &|_| progress.inc(1),
+        &|r| {
+            if let Ok(mut p) = progress.lock() {
+                p.done(r.exit != crate::exit::Exit::Success);
+            }
+        },
     ));
-    progress.finish_and_clear();
+    if let Ok(p) = progress.lock() {
+        p.finish();
+    }
     Ok(multi)
 }

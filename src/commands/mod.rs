@@ -11,6 +11,7 @@ pub mod plan;
 pub mod snapshot;
 
 mod hint;
+mod progress;
 
 pub use hint::hint;
 

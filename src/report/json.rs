@@ -23,3 +23,23 @@ pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 pub fn tenants(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
     pretty(m, out)
 }
+
+/// One document on one line (JSON lines), nothing raw that could drive a terminal.
+pub fn line(value: &impl serde::Serialize, out: &mut dyn Write) -> std::io::Result<()> {
+    let text = serde_json::to_string(value).map_err(std::io::Error::other)?;
+    out.write_all(crate::text::json_safe(text).as_bytes())?;
+    writeln!(out)
+}
+
+/// The multi-tenant audit as JSON lines: each tenant's result, then `{"summary": …}`.
+pub fn lines(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
+    for t in &m.tenants {
+        line(t, out)?;
+    }
+    summary_line(&m.summary, out)
+}
+
+/// The last line of a JSON-lines multi-tenant audit.
+pub fn summary_line(s: &crate::multi::MultiSummary, out: &mut dyn Write) -> std::io::Result<()> {
+    line(&serde_json::json!({ "summary": s }), out)
+}

@@ -39,10 +39,13 @@ pub enum Format {
     Sarif,
     /// `key=value` lines: the verdict and counts, for CI outputs (`$GITHUB_OUTPUT`).
     Outputs,
+    /// JSON lines: one line per tenant, in completion order, then a summary line (streamed with
+    /// `--tenants`, in constant memory); one audit is one line.
+    Jsonl,
 }
 
 impl Format {
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Table,
         Format::Json,
         Format::Markdown,
@@ -51,6 +54,7 @@ impl Format {
         Format::Csv,
         Format::Sarif,
         Format::Outputs,
+        Format::Jsonl,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +67,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Sarif => "sarif",
             Format::Outputs => "outputs",
+            Format::Jsonl => "jsonl",
         }
     }
 
@@ -74,6 +79,7 @@ impl Format {
             Format::Junit => "xml",
             Format::Sarif => "sarif",
             Format::Outputs => "env",
+            Format::Jsonl => "jsonl",
             other => other.as_str(),
         }
     }
@@ -171,6 +177,7 @@ impl Rendered {
                 Format::Csv => csv::audit(report, matrix, out),
                 Format::Sarif => sarif::audit(report, matrix, out),
                 Format::Outputs => outputs::audit(report, out),
+                Format::Jsonl => json::line(report, out),
             },
             Rendered::Many { multi, safe, view } => match format {
                 Format::Table => {
@@ -185,6 +192,7 @@ impl Rendered {
                 Format::Csv => csv::tenants(multi, matrix, out),
                 Format::Sarif => sarif::tenants(multi, matrix, out),
                 Format::Outputs => outputs::tenants(multi, out),
+                Format::Jsonl => json::lines(multi, out),
             },
         }
     }

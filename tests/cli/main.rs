@@ -22,6 +22,7 @@ mod install;
 mod inventory;
 mod just_in_time;
 mod least_privilege;
+mod msp;
 mod offline;
 mod real_graph;
 mod recipes;
