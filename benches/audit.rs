@@ -319,6 +319,118 @@ fn many(latency: Duration, n: usize, concurrency: usize) -> (Duration, usize) {
     (elapsed, catalog_reads - n)
 }
 
+/// In this process (run as `--tenants-memory N MODE`): `n` tenants at concurrency 128, 50 ms per
+/// answer and 20 ms per token, each tenant's report written as a JSON line and dropped (`jsonl`)
+/// or all kept and written at the end (`json`); prints the wall time and the peak RSS.
+fn tenants_memory_child(n: usize, mode: &str) {
+    fake_graph::record_requests(false);
+    let list: Vec<String> = (0..n).map(|i| format!("tenant-{i:05}.example")).collect();
+    let mut tenant = FakeTenant::everything(TOKEN);
+    tenant.latency = Duration::from_millis(50);
+    tenant.domains.extend(list.iter().cloned());
+    let graph = FakeGraph::start(tenant);
+    let matrix = Matrix::embedded().expect("matrix");
+    let session = Session {
+        http: entra_perms::graph::http_client().expect("http"),
+        fallback: None,
+        base: url::Url::parse(&graph.base).expect("url"),
+        tokens: Box::new(SlowTokenPerTenant),
+        tenant: None,
+        cloud: Cloud::Global,
+        timeout: Duration::from_secs(600),
+    };
+    let job = Job {
+        session: &session,
+        read: Read {
+            app: APP_ID,
+            service_account: None,
+            matrix: &matrix,
+            audit_log_since: None,
+        },
+        opts: Options::default(),
+        baseline: None,
+    };
+    let started = Instant::now();
+    let mut sink = std::io::sink();
+    let mut passed = 0usize;
+    if mode == "jsonl" {
+        runtime().block_on(tenants::audit_each(&job, &list, 128, &mut |_, r| {
+            passed += usize::from(r.report.as_ref().is_some_and(|r| r.passed));
+            entra_perms::report::json::line(&r, &mut sink).expect("a line");
+        }));
+    } else {
+        let m = runtime().block_on(tenants::audit_all(&job, &list, 128, &|_| {}));
+        passed = m.summary.passed;
+        entra_perms::report::json::tenants(&m, &mut sink).expect("the document");
+    }
+    assert_eq!(passed, n, "every tenant audited");
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    println!(
+        "{} {}",
+        started.elapsed().as_secs_f64(),
+        peak as f64 / 1024.0
+    );
+}
+
+/// The child above, run fresh for each size (peak RSS is per process): (wall, peak MiB).
+fn tenants_memory(n: usize, mode: &str) -> (f64, f64) {
+    let out = Command::new(std::env::current_exe().expect("this benchmark"))
+        .args(["--tenants-memory", &n.to_string(), mode])
+        .output()
+        .expect("run the child");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().unwrap_or_default();
+    let mut parts = last
+        .split_whitespace()
+        .map(|p| p.parse::<f64>().unwrap_or(f64::NAN));
+    (
+        parts.next().unwrap_or(f64::NAN),
+        parts.next().unwrap_or(f64::NAN),
+    )
+}
+
+/// The many-tenants memory table of BENCHMARKS.md.
+fn tenants_memory_section(quick: bool) -> String {
+    let mut md = String::from(
+        "\n## Many tenants in constant memory (`audit --tenants … --format jsonl`)\n\n",
+    );
+    md.push_str("In-process, concurrency 128, 50 ms per answer and 20 ms per token (a token of its own per tenant); the stand-in keeps no record of requests. `jsonl` writes each tenant's result as a line and drops it; `json` keeps every report until the end.\n\n");
+    md.push_str("| tenants | format | wall time | peak RSS |\n|---|---|---|---|\n");
+    let runs: &[(usize, &str)] = if quick {
+        &[(1_000, "jsonl")]
+    } else {
+        &[
+            (1_000, "jsonl"),
+            (10_000, "jsonl"),
+            (1_000, "json"),
+            (2_000, "json"),
+        ]
+    };
+    for &(n, mode) in runs {
+        let (wall, peak) = tenants_memory(n, mode);
+        let line = format!("| {n} | {mode} | {wall:.1} s | {peak:.1} MiB |\n");
+        print!("{line}");
+        md.push_str(&line);
+    }
+    md
+}
+
+/// A token of its own per tenant, each costing 20 ms (a token endpoint's latency).
+struct SlowTokenPerTenant;
+
+#[async_trait::async_trait]
+impl entra_perms::graph::session::TokenSource for SlowTokenPerTenant {
+    async fn token(&self, tenant: Option<&str>) -> anyhow::Result<Token> {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Ok(Token::new(format!("{TOKEN}-{}", tenant.unwrap_or("own"))))
+    }
+}
+
 /// A token of its own for each tenant (the stand-in accepts any token that starts with TOKEN).
 struct TokenPerTenant;
 
@@ -418,6 +530,15 @@ fn main() {
         return serve(ms);
     }
     let quick = std::env::args().any(|a| a == "--quick");
+    if let Some(i) = args.iter().position(|a| a == "--tenants-memory") {
+        let n = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(1000);
+        let mode = args.get(i + 2).map_or("jsonl", String::as_str);
+        return tenants_memory_child(n, mode);
+    }
+    if args.iter().any(|a| a == "--tenants-table") {
+        print!("{}", tenants_memory_section(false));
+        return;
+    }
     // Only the inventory table (printed, BENCHMARKS.md untouched): `-- --inventory`.
     if std::env::args().any(|a| a == "--inventory") {
         let ms = std::env::var("ENTRA_PERMS_BENCH_LATENCY_MS")
@@ -504,6 +625,7 @@ fn main() {
     }
 
     md.push_str(&inventory_section(quick));
+    md.push_str(&tenants_memory_section(quick));
     md.push_str("\n## Start-up\n\n| command | process start to exit (median of 30) |\n|---|---|\n");
     let start = explain_startup(30);
     let line = format!(

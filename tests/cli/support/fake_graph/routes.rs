@@ -71,6 +71,8 @@ pub(super) struct Ctx<'a> {
     pub(super) query: &'a str,
     pub(super) params: HashMap<String, String>,
     pub(super) consistency_level: Option<&'a str>,
+    /// The bearer token.
+    pub(super) token: Option<&'a str>,
     /// The service principal whose grants `servicePrincipals(appId=…)/oauth2PermissionGrants`
     /// asked for.
     pub(super) grants_of: Option<String>,
@@ -367,6 +369,10 @@ impl TenantHandler {
             query,
             params,
             consistency_level: req.consistency_level.as_deref(),
+            token: req
+                .authorization
+                .as_deref()
+                .and_then(|a| a.strip_prefix("Bearer ")),
             grants_of,
         };
         if let Some(reply) = ROUTES.iter().find_map(|(_, route)| route(&ctx)) {
