@@ -225,6 +225,40 @@ fn the_inventory_ranks_tier0_first_and_names_the_forgotten_backup_trial() {
     );
 }
 
+/// Graph keeps the assignments of a deleted service principal, with a null name: it is still
+/// listed, by id, and nothing else of it is claimed.
+#[test]
+fn a_deleted_principals_assignments_are_listed_by_id() {
+    let mut t = tenant();
+    t.tenant_apps.push(TenantApp {
+        id: "5b0a6e8c-5555-4aaa-8bbb-000000000005".into(),
+        app_id: "1f6c2a4e-5555-4aaa-8bbb-000000000005".into(),
+        name: Some("old migration tool".into()),
+        owner_org: VENDOR_TENANT.into(),
+        enabled: true,
+        app_roles: roles(&["Directory.ReadWrite.All"]),
+        deleted: true,
+        ..TenantApp::default()
+    });
+    let graph = FakeGraph::start(t);
+    let (code, out, err) = inventory(&graph, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    let gone = doc["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["servicePrincipalId"] == "5b0a6e8c-5555-4aaa-8bbb-000000000005")
+        .expect("the deleted principal's grant is listed");
+    assert_eq!(
+        gone["displayName"],
+        "(no name: 5b0a6e8c-5555-4aaa-8bbb-000000000005)"
+    );
+    assert_eq!(gone["owner"], "unknown");
+    assert_eq!(gone["highestTier"], 0);
+    assert!(!out.contains("old migration tool"));
+}
+
 #[test]
 fn an_unreadable_sign_in_report_is_a_note_and_the_inventory_completes() {
     let mut t = tenant();

@@ -27,6 +27,9 @@ pub(crate) struct TenantApp {
     pub registered_here: Option<usize>,
     /// Owners: (id, user principal name).
     pub owners: Vec<(String, String)>,
+    /// The service principal was deleted: its assignments remain (with a null name), the
+    /// principal is in no list.
+    pub deleted: bool,
 }
 
 fn graph_id(c: &Ctx<'_>) -> String {
@@ -58,7 +61,8 @@ pub(super) fn assigned_to(c: &Ctx<'_>) -> Option<Reply> {
         let (role, created) = &app.app_roles[r];
         json!({"appRoleId": role, "createdDateTime": created, "deletedDateTime": null,
                "id": format!("{}{:03}", &app.id.replace('-', "")[..20], r),
-               "principalDisplayName": app.name, "principalId": app.id,
+               "principalDisplayName": if app.deleted { None } else { app.name.clone() },
+               "principalId": app.id,
                "principalType": "ServicePrincipal", "resourceDisplayName": "Microsoft Graph",
                "resourceId": graph})
     };
@@ -74,14 +78,15 @@ pub(super) fn all_principals(c: &Ctx<'_>) -> Option<Reply> {
         return None;
     }
     let fixed = c.t.sps.len();
+    let listed: Vec<&TenantApp> = c.t.tenant_apps.iter().filter(|a| !a.deleted).collect();
     let item = |i: usize| {
         if i < fixed {
             Ctx::sp_json(&c.t.sps[i])
         } else {
-            sp(&c.t.tenant_apps[i - fixed])
+            sp(listed[i - fixed])
         }
     };
-    Some(c.page_of(fixed + c.t.tenant_apps.len(), &item))
+    Some(c.page_of(fixed + listed.len(), &item))
 }
 
 /// `GET /oauth2PermissionGrants?$filter=resourceId eq '{Graph's id}'`.
@@ -151,6 +156,9 @@ pub(super) fn owners(c: &Ctx<'_>) -> Option<Reply> {
     let rest = c.path.strip_prefix("/v1.0/servicePrincipals/")?;
     let (id, tail) = rest.split_once('/')?;
     let app = c.t.tenant_apps.iter().find(|a| a.id == id)?;
+    if app.deleted {
+        return Some(Reply::not_found(id));
+    }
     (tail == "owners").then(|| {
         c.page(
             app.owners
