@@ -126,6 +126,11 @@ fn peak_memory_mib() -> f64 {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("run entra-perms");
+    peak_rss_mib(child).1
+}
+
+/// Wait for `child`, sampling its peak RSS (`VmHWM`) until it ends: (succeeded, peak MiB).
+fn peak_rss_mib(mut child: std::process::Child) -> (bool, f64) {
     let status = format!("/proc/{}/status", child.id());
     let sampler = std::thread::spawn(move || {
         let mut peak = 0u64;
@@ -144,9 +149,8 @@ fn peak_memory_mib() -> f64 {
         }
         peak
     });
-    let mut child = child;
-    child.wait().expect("entra-perms ends");
-    sampler.join().expect("sampler") as f64 / 1024.0
+    let ok = child.wait().expect("entra-perms ends").success();
+    (ok, sampler.join().expect("sampler") as f64 / 1024.0)
 }
 
 /// `inventory` of a tenant of `apps` service principals each holding `roles` application
@@ -207,29 +211,9 @@ fn inventory_scale(apps: usize, roles: usize, latency: Duration) -> (Duration, u
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("run entra-perms");
-    let status = format!("/proc/{}/status", child.id());
-    let sampler = std::thread::spawn(move || {
-        let mut peak = 0u64;
-        while let Ok(text) = std::fs::read_to_string(&status) {
-            if let Some(kb) = text
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            {
-                peak = peak.max(kb);
-            }
-            if text.contains("State:\tZ") {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        peak
-    });
-    let mut child = child;
-    let ok = child.wait().expect("entra-perms ends").success();
+    let (ok, peak) = peak_rss_mib(child);
     assert!(ok, "the inventory ran");
     let wall = started.elapsed();
-    let peak = sampler.join().expect("sampler") as f64 / 1024.0;
     (wall, graph.requests().len(), peak)
 }
 

@@ -186,7 +186,11 @@ fn stream_lines(
                     }
                 }
             }
-            if let Err(e) = crate::report::json::line(&result, sink) {
+            // Each line as every report: any secret a server echoed into it redacted.
+            let mut line = Vec::new();
+            let written = crate::report::json::line(&result, &mut line)
+                .and_then(|()| sink.write_all(&super::scrubbed(line)));
+            if let Err(e) = written {
                 failure = Some(e);
             }
         },

@@ -34,14 +34,19 @@ pub(crate) fn write_report(
 ) -> Result<()> {
     let mut buf = Vec::new();
     render(&mut buf).context("cannot render the report")?;
-    let text = String::from_utf8_lossy(&buf);
-    let doc = if redact::contains_secret(&text) {
-        redact::redact(&text).into_bytes()
-    } else {
-        buf
-    };
+    let doc = scrubbed(buf);
     match path {
         None => Ok(out.write_all(&doc)?),
         Some(path) => Ok(input::write_atomically(path, inputs, &doc)?),
+    }
+}
+
+/// A rendered report with any secret a server echoed into it redacted.
+pub(crate) fn scrubbed(buf: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&buf);
+    if redact::contains_secret(&text) {
+        redact::redact(&text).into_bytes()
+    } else {
+        buf
     }
 }

@@ -107,10 +107,13 @@ impl Session {
         })
     }
 
-    /// Read what one tenant granted the app: a token, then Microsoft Graph, all within the
-    /// deadline. `tenant` is the tenant asked for (`None`: the credential's own); the tenant read
-    /// must be that one, or there is no verdict.
-    pub async fn read_grants(&self, read: &Read<'_>, tenant: Option<&str>) -> Result<Grants> {
+    /// Run `read` with a Graph client signed in for `tenant` (`None`: the credential's own),
+    /// the token request included, all within the session's deadline; `read` also gets the
+    /// token's own tenant.
+    async fn signed_in<T, F>(&self, tenant: Option<&str>, read: F) -> Result<T>
+    where
+        F: AsyncFnOnce(&GraphClient, Option<String>) -> Result<T>,
+    {
         let started = Instant::now();
         let work = async {
             let token = self.tokens.token(tenant).await?;
@@ -120,15 +123,7 @@ impl Session {
             if let Some(fallback) = &self.fallback {
                 client = client.with_fallback(fallback.clone());
             }
-            let target = Target {
-                app: read.app,
-                service_account: read.service_account,
-                cloud: self.cloud,
-                requested_tenant: tenant,
-                token_tenant,
-                audit_log_since: read.audit_log_since.map(str::to_string),
-            };
-            fetch::fetch(&client, read.matrix, &target).await
+            read(&client, token_tenant).await
         };
         match tokio::time::timeout(self.timeout, work).await {
             Ok(result) => result,
@@ -139,26 +134,30 @@ impl Session {
         }
     }
 
+    /// Read what one tenant granted the app: a token, then Microsoft Graph, all within the
+    /// deadline. `tenant` is the tenant asked for (`None`: the credential's own); the tenant read
+    /// must be that one, or there is no verdict.
+    pub async fn read_grants(&self, read: &Read<'_>, tenant: Option<&str>) -> Result<Grants> {
+        self.signed_in(tenant, async |client, token_tenant| {
+            let target = Target {
+                app: read.app,
+                service_account: read.service_account,
+                cloud: self.cloud,
+                requested_tenant: tenant,
+                token_tenant,
+                audit_log_since: read.audit_log_since.map(str::to_string),
+            };
+            fetch::fetch(client, read.matrix, &target).await
+        })
+        .await
+    }
+
     /// Read the tenant-wide inventory of Microsoft Graph permissions, within the deadline.
     pub async fn read_inventory(&self, tenant: Option<&str>) -> Result<crate::inventory::Read> {
-        let started = Instant::now();
-        let work = async {
-            let token = self.tokens.token(tenant).await?;
-            let token_tenant = crate::token::tenant_of(&token, tenant)?;
-            let mut client = GraphClient::new(self.http.clone(), self.base.clone(), &token)?
-                .with_deadline(started + self.timeout, self.timeout);
-            if let Some(fallback) = &self.fallback {
-                client = client.with_fallback(fallback.clone());
-            }
+        self.signed_in(tenant, async |client, token_tenant| {
             let now = crate::grants::Grants::now();
-            fetch::inventory::read(&client, self.cloud, token_tenant, &now).await
-        };
-        match tokio::time::timeout(self.timeout, work).await {
-            Ok(result) => result,
-            Err(_) => Err(super::error::GraphError::SessionDeadline {
-                secs: self.timeout.as_secs(),
-            }
-            .into()),
-        }
+            fetch::inventory::read(client, self.cloud, token_tenant, &now).await
+        })
+        .await
     }
 }

@@ -178,10 +178,6 @@ pub fn all(
             );
             codes.push(SECRET);
         }
-        if app.backup_product.is_some() && !codes.contains(&SEVERAL_PRODUCTS) {
-            // The backup app in use: the audit says what it lacks.
-            codes.push("backup-product");
-        }
         slot.findings = codes.into_iter().map(str::to_string).collect();
     }
     out.sort_by_key(|f| f.tier.unwrap_or(9));

@@ -112,3 +112,24 @@ fn a_tenants_file_above_the_cap_is_refused_naming_it() {
         "nothing is read before the file is"
     );
 }
+
+/// A server that echoes the token into a name: every JSON line is scrubbed as every report is.
+#[test]
+fn a_token_echoed_into_a_line_never_leaks() {
+    let mut tenant = FakeTenant::everything(&graph_token());
+    tenant.sps[0].display_name = graph_token();
+    let graph = FakeGraph::start(tenant);
+    let dir = tempfile::tempdir().unwrap();
+    let list = tenants_file(dir.path(), &format!("{TENANT_ID}\n"));
+    let mut cmd = audit_against(&graph, &["--format", "jsonl", "--tenants"]);
+    cmd.arg(&list);
+    let (_, out, err) = run(cmd);
+    assert_eq!(out.lines().count(), 2, "{err}{out}");
+    let token = graph_token();
+    let signature = token.rsplit('.').next().unwrap();
+    assert!(!out.contains(signature), "the token leaked: {out}");
+    assert!(
+        out.contains("redacted"),
+        "the name is redacted, not dropped: {out}"
+    );
+}

@@ -100,13 +100,16 @@ struct AppCredentials {
     key_credentials: Vec<wire::Credential>,
 }
 
-/// A note for an optional read that failed, or the error when it must not.
-fn optional(e: GraphError, what: &str, then: &str) -> Result<String> {
-    if e.is_denied()
-        || e.status()
-            .is_some_and(|s| s.as_u16() == 404 || s.as_u16() == 400)
+/// A note for an optional read that failed, or the error when it must not: a denial says what to
+/// grant (`then`); a 400 or 404 is Graph's own words, never "grant a permission".
+fn optional(e: GraphError, what: &str, lost: &str, then: &str) -> Result<String> {
+    if e.is_denied() {
+        Ok(format!("{what} could not be read ({e}): {lost}; {then}"))
+    } else if e
+        .status()
+        .is_some_and(|s| s.as_u16() == 404 || s.as_u16() == 400)
     {
-        Ok(format!("{what} could not be read ({e}): {then}"))
+        Ok(format!("{what} could not be read ({e}): {lost}"))
     } else {
         Err(e.into())
     }
@@ -374,7 +377,8 @@ pub async fn read(
             notes.push(optional(
                 e,
                 "Last sign-ins",
-                "dormant apps are not called out; grant the auditing identity AuditLog.Read.All to see them",
+                "dormant apps are not called out",
+                "grant the auditing identity AuditLog.Read.All to see them",
             )?);
             None
         }
@@ -386,6 +390,7 @@ pub async fn read(
                 e,
                 "The app registrations",
                 "client secrets are not checked",
+                "grant the auditing identity Application.Read.All",
             )?);
             None
         }
