@@ -89,6 +89,7 @@ fn single(latency: Duration, setup: Duration, runs: usize, service_account: bool
             requested_tenant: None,
             token_tenant: None,
             audit_log_since: None,
+            shared_catalog: None,
         };
         let started = Instant::now();
         rt.block_on(fetch::fetch(&client, &matrix, &target))
@@ -284,6 +285,7 @@ fn many(latency: Duration, n: usize, concurrency: usize) -> (Duration, usize) {
             service_account: None,
             matrix: &matrix,
             audit_log_since: None,
+            shared_catalog: None,
         },
         opts: Options::default(),
         baseline: None,
@@ -330,6 +332,7 @@ fn tenants_memory_child(n: usize, mode: &str) {
             service_account: None,
             matrix: &matrix,
             audit_log_since: None,
+            shared_catalog: None,
         },
         opts: Options::default(),
         baseline: None,

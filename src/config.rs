@@ -22,6 +22,8 @@ pub enum GrantsSource {
         file: PathBuf,
         app: String,
         concurrency: usize,
+        /// Write each tenant's own reports (JSON and HTML) and an overview page into this folder.
+        report_dir: Option<PathBuf>,
     },
 }
 

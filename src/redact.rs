@@ -12,18 +12,80 @@ pub const REDACTED: &str = "[redacted]";
 /// and no real token or secret is that short.
 const MIN_SECRET_LEN: usize = 8;
 
-fn registry() -> &'static Mutex<Vec<String>> {
-    static SECRETS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+/// Every form of every secret held, longest first, each with how many holders it has.
+fn registry() -> &'static Mutex<Vec<(String, usize)>> {
+    static SECRETS: OnceLock<Mutex<Vec<(String, usize)>>> = OnceLock::new();
     SECRETS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+tokio::task_local! {
+    /// The tokens fetched inside a [`scoped`] future, forgotten when it ends.
+    static SCOPE: std::cell::RefCell<Vec<String>>;
 }
 
 /// Remember a secret so that it never appears in output, in any of the encodings a server may
 /// echo it in (URL-form, percent, JSON). Also registers the parts of a JWT (a server may echo only
-/// its payload or signature).
+/// its payload or signature). Held for the whole run.
 pub fn register(secret: &str) {
+    let mut list = registry().lock().unwrap_or_else(|e| e.into_inner());
+    for form in forms(secret) {
+        match list.iter_mut().find(|(s, _)| *s == form) {
+            Some((_, holders)) => *holders += 1,
+            None => list.push((form, 1)),
+        }
+    }
+    // Longest first, so that a secret containing another is replaced whole.
+    list.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+}
+
+/// An access token: registered as [`register`] does, and inside a [`scoped`] future forgotten
+/// when that future ends (the tenant it was for is done), so that a run over thousands of
+/// tenants holds only the tokens in flight.
+pub fn register_token(token: &str) {
+    register(token);
+    let _ = SCOPE.try_with(|s| s.borrow_mut().push(token.to_string()));
+}
+
+/// Run `work` with the tokens fetched in it forgotten once it ends. Whatever leaves `work` must
+/// already be free of them ([`scrubbed`]): afterwards they are no longer recognised.
+pub async fn scoped<F: std::future::Future>(work: F) -> F::Output {
+    let (out, tokens) = SCOPE
+        .scope(std::cell::RefCell::new(Vec::new()), async {
+            let out = work.await;
+            (out, SCOPE.with(|s| std::mem::take(&mut *s.borrow_mut())))
+        })
+        .await;
+    let mut list = registry().lock().unwrap_or_else(|e| e.into_inner());
+    for token in tokens {
+        for form in forms(&token) {
+            if let Some(i) = list.iter().position(|(s, _)| *s == form) {
+                list[i].1 -= 1;
+                if list[i].1 == 0 {
+                    list.remove(i);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `value` with every secret it holds replaced, through its JSON form; `None` when the redacted
+/// form no longer reads back (the value is then not to be shown at all).
+pub fn scrubbed<T: serde::Serialize + serde::de::DeserializeOwned>(value: T) -> Option<T> {
+    let Ok(text) = serde_json::to_string(&value) else {
+        return None;
+    };
+    if !contains_secret(&text) {
+        return Some(value);
+    }
+    serde_json::from_str(&redact(&text)).ok()
+}
+
+/// The distinct forms `secret` is registered in (none for a secret too short to register).
+fn forms(secret: &str) -> Vec<String> {
     let secret = secret.trim();
     if secret.len() < MIN_SECRET_LEN {
-        return;
+        return Vec::new();
     }
     let mut forms = vec![secret.to_string()];
     let parts: Vec<&str> = secret.split('.').collect();
@@ -33,16 +95,14 @@ pub fn register(secret: &str) {
         forms.push(parts[1].to_string());
         forms.push(parts[2].to_string());
     }
-    let mut list = registry().lock().unwrap_or_else(|e| e.into_inner());
-    for form in forms {
-        for s in encodings(&form) {
-            if s.len() >= MIN_SECRET_LEN && !list.contains(&s) {
-                list.push(s);
-            }
-        }
-    }
-    // Longest first, so that a secret containing another is replaced whole.
-    list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out: Vec<String> = forms
+        .iter()
+        .flat_map(|f| encodings(f))
+        .filter(|s| s.len() >= MIN_SECRET_LEN)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// `s` as it is written raw and in the encodings a request or an echoing server puts it in:
@@ -120,7 +180,7 @@ fn lower_hex(s: &str) -> String {
 pub fn redact(text: &str) -> String {
     let mut out = mask_url_credentials(text);
     let list = registry().lock().unwrap_or_else(|e| e.into_inner());
-    for secret in list.iter() {
+    for (secret, _) in list.iter() {
         if out.contains(secret.as_str()) {
             out = out.replace(secret.as_str(), REDACTED);
         }
@@ -131,7 +191,7 @@ pub fn redact(text: &str) -> String {
 /// Whether `text` holds a registered secret (for writers that must refuse rather than mask).
 pub fn contains_secret(text: &str) -> bool {
     let list = registry().lock().unwrap_or_else(|e| e.into_inner());
-    list.iter().any(|s| text.contains(s.as_str()))
+    list.iter().any(|(s, _)| text.contains(s.as_str()))
 }
 
 /// `scheme://user:password@host` → `scheme://[redacted]@host`, wherever it occurs in `text`.
@@ -213,6 +273,39 @@ mod tests {
             let text = redact(&format!("error_description: client_secret={echo}&x=1"));
             assert!(!text.contains("Secret"), "{echo} leaked: {text}");
         }
+    }
+
+    #[test]
+    fn a_tenants_token_is_forgotten_when_its_scope_ends_and_a_held_one_is_not() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        register("held-for-the-run-abcdef");
+        let (inside, leaked) = rt.block_on(scoped(async {
+            register_token("tenant-token-0123456789");
+            register_token("held-for-the-run-abcdef");
+            let report = serde_json::json!({"name": "echo tenant-token-0123456789"});
+            (
+                contains_secret("tenant-token-0123456789"),
+                scrubbed(report).unwrap(),
+            )
+        }));
+        assert!(inside);
+        assert_eq!(
+            leaked["name"], "echo [redacted]",
+            "scrubbed before the scope ends"
+        );
+        assert!(
+            !contains_secret("tenant-token-0123456789"),
+            "forgotten after"
+        );
+        assert!(
+            contains_secret("held-for-the-run-abcdef"),
+            "a secret registered for the run stays, though a scope also took it"
+        );
+        // Outside any scope a token is held for the run.
+        register_token("single-tenant-token-xyz");
+        assert!(contains_secret("single-tenant-token-xyz"));
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub fn load(
                 service_account,
                 matrix,
                 audit_log_since,
+                shared_catalog: None,
             };
             (graph(conn, &read)?, Source::Graph)
         }

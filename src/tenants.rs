@@ -33,7 +33,10 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<String>, Error> {
         if entry.is_empty() {
             continue;
         }
+        // A tenant's name is also its file's under the report folder: it starts with a letter
+        // or digit.
         let valid = entry.len() <= 253
+            && entry.starts_with(|c: char| c.is_ascii_alphanumeric())
             && entry
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
@@ -111,25 +114,37 @@ pub async fn audit_each(
     sink: &mut dyn FnMut(usize, TenantResult),
 ) {
     stream::iter(tenants.iter().enumerate())
-        .map(|(i, tenant)| async move {
-            let result = match audit_one(job, tenant).await {
-                Ok(report) => TenantResult {
-                    tenant: tenant.clone(),
-                    exit: exit::decide(&Ok(Outcome::of(report.passed))),
-                    report: Some(report),
-                    error: None,
-                },
-                Err(e) => {
-                    let error = crate::redact::redact(&format!("{e:#}"));
-                    TenantResult {
+        .map(|(i, tenant)| {
+            // The tenant's token is forgotten once its result is made, and nothing of it may
+            // leave unscrubbed: thousands of tenants hold only the tokens in flight.
+            crate::redact::scoped(async move {
+                let result = match audit_one(job, tenant).await {
+                    Ok(report) => TenantResult {
                         tenant: tenant.clone(),
-                        exit: exit::decide(&Err::<Outcome, _>(e)),
-                        report: None,
-                        error: Some(error),
+                        exit: exit::decide(&Ok(Outcome::of(report.passed))),
+                        report: Some(report),
+                        error: None,
+                    },
+                    Err(e) => {
+                        let error = crate::redact::redact(&format!("{e:#}"));
+                        TenantResult {
+                            tenant: tenant.clone(),
+                            exit: exit::decide(&Err::<Outcome, _>(e)),
+                            report: None,
+                            error: Some(error),
+                        }
                     }
-                }
-            };
-            (i, result)
+                };
+                let result = crate::redact::scrubbed(result).unwrap_or_else(|| TenantResult {
+                    tenant: tenant.clone(),
+                    exit: exit::Exit::Incomplete,
+                    report: None,
+                    error: Some(
+                        "what Graph answered held a secret of this run that could not be removed: the report is withheld".into(),
+                    ),
+                });
+                (i, result)
+            })
         })
         .buffer_unordered(concurrency.max(1))
         .for_each(|(i, r)| {
@@ -200,6 +215,9 @@ mod tests {
     fn bad_lines_are_located() {
         let e = parse("ok.example\nnot a tenant\n", "t.txt").unwrap_err();
         assert!(e.to_string().starts_with("t.txt:2:1:"), "{e}");
+        for bad in ["..", ".hidden.example", "-x.example"] {
+            assert!(parse(bad, "t.txt").is_err(), "{bad}");
+        }
         assert!(parse("# nothing\n\n", "t.txt")
             .unwrap_err()
             .to_string()

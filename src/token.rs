@@ -12,10 +12,11 @@ use serde::Deserialize;
 pub struct Token(String);
 
 impl Token {
-    /// A token; its value is registered as a secret that no output may show.
+    /// A token; its value is registered as a secret that no output may show (for as long as
+    /// the tenant it is for is being read, inside [`crate::redact::scoped`]).
     pub fn new(value: impl Into<String>) -> Token {
         let value = value.into();
-        crate::redact::register(&value);
+        crate::redact::register_token(&value);
         Token(value)
     }
 

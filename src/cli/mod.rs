@@ -216,6 +216,12 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE", requires = "app", conflicts_with = "tenant")]
     pub tenants: Option<PathBuf>,
 
+    /// With --tenants: write each tenant's own reports into DIR as it finishes (DIR/<tenant>.json,
+    /// DIR/<tenant>.html) and DIR/index.html, an overview linking to them; DIR is created if
+    /// missing.
+    #[arg(long, value_name = "DIR", requires = "tenants")]
+    pub report_dir: Option<PathBuf>,
+
     /// With --tenants: how many tenants to audit at a time.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
@@ -494,6 +500,7 @@ impl AuditArgs {
                 file: file.clone(),
                 app: app_arg(app)?,
                 concurrency: usize::from(self.concurrency),
+                report_dir: self.report_dir.clone(),
             },
             (Some(_), None, _) => return Err(Error::input("--tenants needs --app APP")),
             _ if self.token_claims => GrantsSource::Token(self.token_file.clone()),

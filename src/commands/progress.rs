@@ -1,5 +1,6 @@
-//! Progress of an audit of many tenants, on stderr: a bar with done, failed and the time left on
-//! a terminal; elsewhere (a CI log) one line at every tenth of the way.
+//! Progress of an audit of many tenants, on stderr: a bar with done, failed, throttled answers
+//! waited out and the time left on a terminal; elsewhere (a CI log) one line at every tenth of
+//! the way.
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
@@ -24,7 +25,7 @@ impl Progress {
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            bar.set_message("0 failed");
+            bar.set_message("0 failed · 0 throttled");
             bar
         });
         Progress {
@@ -41,8 +42,9 @@ impl Progress {
     pub(super) fn done(&mut self, failed: bool) {
         self.done += 1;
         self.failed += usize::from(failed);
+        let throttled = crate::graph::retry::throttled();
         if let Some(bar) = &self.bar {
-            bar.set_message(format!("{} failed", self.failed));
+            bar.set_message(format!("{} failed · {throttled} throttled", self.failed));
             bar.inc(1);
             return;
         }
@@ -54,11 +56,12 @@ impl Progress {
             // A CI log's line: a failed write to stderr has nowhere to be told.
             let _ = writeln!(
                 std::io::stderr(),
-                "entra-perms: {}/{} tenants ({}%), {} failed, {:.0} s elapsed, about {:.0} s left",
+                "entra-perms: {}/{} tenants ({}%), {} failed, {throttled} throttled answer{} waited out, {:.0} s elapsed, about {:.0} s left",
                 self.done,
                 self.total,
                 tenth * 10,
                 self.failed,
+                if throttled == 1 { "" } else { "s" },
                 elapsed,
                 left
             );

@@ -27,6 +27,7 @@ pub fn run(config: &SnapshotConfig, out: &mut dyn Write) -> Result<Outcome> {
         service_account: config.service_account.as_deref(),
         matrix: &matrix,
         audit_log_since: Some(&since),
+        shared_catalog: None,
     };
     let mut grants = crate::sources::graph(&config.connection, &read)?;
     // An unreadable audit log is worth a warning here, not a note in every later audit.

@@ -365,6 +365,9 @@ impl GraphClient {
                     other => other,
                 });
             }
+            if matches!(&err, GraphError::Status(e) if e.status == StatusCode::TOO_MANY_REQUESTS) {
+                crate::graph::retry::count_throttled();
+            }
             tracing::info!(path = %path, delay_ms = delay.as_millis() as u64, "retrying");
             tokio::time::sleep(delay).await;
             waited += delay;

@@ -26,6 +26,19 @@ impl Default for RetryPolicy {
     }
 }
 
+/// Throttled answers (429) this process has waited out, for the progress of a long run.
+static THROTTLED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// One more throttled answer, about to be retried.
+pub fn count_throttled() {
+    THROTTLED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// How many throttled answers this process has waited out.
+pub fn throttled() -> usize {
+    THROTTLED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// `Retry-After` in seconds (Graph may send fractions, e.g. "2.128") or as an HTTP date
 /// (RFC 9110: `Sun, 06 Nov 1994 08:49:37 GMT`); at most an hour.
 pub fn parse_retry_after(v: &str) -> Option<Duration> {

@@ -67,6 +67,8 @@ pub struct Read<'a> {
     pub matrix: &'a Matrix,
     /// Read the directory audit log since this time (RFC 3339), for drift.
     pub audit_log_since: Option<&'a str>,
+    /// With `--tenants`: the permission catalog read once and shared by every tenant.
+    pub shared_catalog: Option<&'a super::fetch::SharedCatalog>,
 }
 
 /// A session with Microsoft Graph.
@@ -146,6 +148,7 @@ impl Session {
                 requested_tenant: tenant,
                 token_tenant,
                 audit_log_since: read.audit_log_since.map(str::to_string),
+                shared_catalog: read.shared_catalog,
             };
             fetch::fetch(client, read.matrix, &target).await
         })

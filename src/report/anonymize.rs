@@ -7,7 +7,6 @@
 use serde_json::Value;
 
 use crate::audit::Report;
-use crate::multi::MultiReport;
 
 /// The placeholders handed out so far: (real value, placeholder).
 #[derive(Debug, Default)]
@@ -204,16 +203,13 @@ pub fn grants(g: &mut crate::grants::Grants) -> std::io::Result<()> {
 }
 
 /// Redact the users of every tenant's report and error.
-pub fn multi(m: &mut MultiReport, p: &mut Placeholders) -> std::io::Result<()> {
-    for t in &mut m.tenants {
-        if let Some(r) = &mut t.report {
-            report(r, p)?;
-        }
+/// One tenant of a multi-tenant audit, as it finishes: its report, then its error.
+pub fn tenant(t: &mut crate::multi::TenantResult, p: &mut Placeholders) -> std::io::Result<()> {
+    if let Some(r) = &mut t.report {
+        report(r, p)?;
     }
-    for t in &mut m.tenants {
-        if let Some(e) = &mut t.error {
-            *e = p.apply(e);
-        }
+    if let Some(e) = &mut t.error {
+        *e = p.apply(e);
     }
     Ok(())
 }

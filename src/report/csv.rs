@@ -7,7 +7,7 @@ use std::io::Write;
 
 use crate::audit::{Report, Requirement, Status};
 use crate::matrix::Matrix;
-use crate::multi::MultiReport;
+use crate::multi::TenantResults;
 
 /// The columns, in order.
 pub const HEADER: [&str; 11] = [
@@ -108,11 +108,11 @@ pub fn audit(r: &Report, _matrix: &Matrix, out: &mut dyn Write) -> std::io::Resu
 }
 
 /// Every tenant's rows; a tenant that could not be audited is one row saying why.
-pub fn tenants(m: &MultiReport, _matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn tenants(m: &dyn TenantResults, out: &mut dyn Write) -> std::io::Result<()> {
     write_all(out, |w| {
-        for t in &m.tenants {
-            match (&t.report, &t.error) {
-                (Some(r), _) => rows(w, &t.tenant, r)?,
+        m.each(&mut |t| {
+            let written = match (&t.report, &t.error) {
+                (Some(r), _) => rows(w, &t.tenant, r),
                 (None, error) => {
                     let why = format!(
                         "could not be audited: {}",
@@ -130,11 +130,12 @@ pub fn tenants(m: &MultiReport, _matrix: &Matrix, out: &mut dyn Write) -> std::i
                         "",
                         "",
                         &cell(&why),
-                    ])?;
+                    ])
                 }
-            }
-        }
-        Ok(())
+            };
+            written.map_err(std::io::Error::other)
+        })
+        .map_err(csv::Error::from)
     })
 }
 

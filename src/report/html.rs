@@ -7,9 +7,8 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use super::safe::Safe;
-use super::view::{AuditView, ObjectView, TenantsView};
+use super::view::{AuditView, ObjectView};
 use crate::audit::{Coverage, Report, Status};
-use crate::multi::MultiReport;
 
 /// Escape text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -95,11 +94,11 @@ const STYLE: &str = include_str!("assets/report.css");
 /// The page's script: copy buttons, filters, print (inline, no request leaves the page).
 const SCRIPT: &str = include_str!("assets/report.js");
 
-fn coverage_class(c: Coverage) -> &'static str {
+pub(super) fn coverage_class(c: Coverage) -> &'static str {
     c.as_str()
 }
 
-fn coverage_label(c: Coverage) -> &'static str {
+pub(super) fn coverage_label(c: Coverage) -> &'static str {
     match c {
         Coverage::NotApplicable => "n/a",
         other => other.as_str(),
@@ -129,15 +128,38 @@ pub(super) fn page_start(out: &mut String, title: &str) {
 }
 
 pub(super) fn page_end(out: &mut String, data: &str) {
-    let _ = write!(
-        out,
-        "<footer>Made by {} {} from the audit embedded in this file (script <code>#entra-perms-report</code>, the same JSON as <code>--format json</code>). \
+    out.push_str(&footer(
+        "the audit embedded in this file (script <code>#entra-perms-report</code>, the same JSON as <code>--format json</code>)",
+    ));
+    out.push_str(data);
+    out.push_str(&script_end());
+}
+
+/// The end of a page whose embedded data `data` writes (already safe inside `<script>`).
+pub(super) fn page_end_with(
+    out: &mut dyn Write,
+    what: &str,
+    data: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    out.write_all(footer(what).as_bytes())?;
+    data(out)?;
+    out.write_all(script_end().as_bytes())
+}
+
+/// The footer, up to the embedded data.
+fn footer(what: &str) -> String {
+    format!(
+        "<footer>Made by {} {} from {what}. \
          It reads the tenant only; every change above is for an administrator to review and run.</footer>\n\
-         </main>\n<script type=\"application/json\" id=\"entra-perms-report\">{data}</script>\n\
-         <script>{SCRIPT}</script>\n</body>\n</html>\n",
+         </main>\n<script type=\"application/json\" id=\"entra-perms-report\">",
         env!("CARGO_PKG_NAME"),
         env!("CARGO_PKG_VERSION"),
-    );
+    )
+}
+
+/// After the embedded data: the page's script.
+fn script_end() -> String {
+    format!("</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
 }
 
 pub(super) fn copy_block(out: &mut String, label: &str, command: &str) {
@@ -156,7 +178,7 @@ pub(super) fn meta_row(out: &mut String, term: &str, value: &str) {
 }
 
 /// The header: verdict, app, and how the audit was made.
-fn header(out: &mut String, v: &AuditView, heading: &str) {
+pub(super) fn header(out: &mut String, v: &AuditView, heading: &str) {
     let class = if v.passed { "pass" } else { "fail" };
     let _ = write!(
         out,
@@ -278,7 +300,7 @@ fn object(out: &mut String, o: &ObjectView, id: &str, prefix: &str) {
 
 /// Everything below the header of one audit; `prefix` keeps ids unique when several audits
 /// share a page.
-fn body(out: &mut String, v: &AuditView, prefix: &str) {
+pub(super) fn body(out: &mut String, v: &AuditView, prefix: &str) {
     if let Some(d) = &v.drift {
         let class = if d.new_gaps.is_empty() {
             "good"
@@ -536,134 +558,6 @@ pub fn audit(v: &Safe<AuditView>, report: &Report, out: &mut dyn Write) -> std::
     header(&mut page, v, "h1");
     body(&mut page, v, "");
     page_end(&mut page, &script_json(report));
-    out.write_all(page.as_bytes())
-}
-
-/// Many tenants as a page: a tenants × objects grid filterable by verdict, then each tenant.
-pub fn tenants(
-    v: &Safe<TenantsView>,
-    multi: &MultiReport,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let mut page = String::with_capacity(256 * 1024);
-    let worst = if v.errors > 0 {
-        ("error", "ERROR")
-    } else if v.failed > 0 {
-        ("fail", "FAIL")
-    } else {
-        ("pass", "PASS")
-    };
-    page_start(
-        &mut page,
-        &format!(
-            "entra-perms audit of {} tenants: {}",
-            v.tenants.len(),
-            worst.1
-        ),
-    );
-    let _ = write!(
-        page,
-        "<header class=\"head\"><div class=\"verdict {}\" id=\"verdict\">{}</div><div><h1>Audit of {} tenants</h1>\
-         <p class=\"verdict-line\">{}</p></div></header>",
-        worst.0,
-        worst.1,
-        v.tenants.len(),
-        esc(&v.summary)
-    );
-    let _ = write!(
-        page,
-        "<section class=\"tiles\"><div class=\"tile covered\"><b>{}</b>passed</div><div class=\"tile missing\"><b>{}</b>failed</div>\
-         <div class=\"tile not-applicable\"><b>{}</b>could not be audited</div><div class=\"tile not-applicable\"><b>{}</b>tenants in all</div></section>",
-        v.passed, v.failed, v.errors, v.tenants.len()
-    );
-    page.push_str("<h2>Tenants × protected objects</h2><div class=\"toolbar no-print\">");
-    for (f, label) in [
-        ("ALL", "All"),
-        ("PASS", "Pass"),
-        ("FAIL", "Fail"),
-        ("ERROR", "Error"),
-    ] {
-        let _ = write!(
-            page,
-            "<button type=\"button\" hidden data-filter=\"{f}\" aria-pressed=\"{}\">{label}</button>",
-            f == "ALL"
-        );
-    }
-    page.push_str("</div><div class=\"matrix\"><table><thead><tr><th>Tenant</th><th>Verdict</th>");
-    let objects: Vec<&str> = v
-        .tenants
-        .iter()
-        .find_map(|t| t.audit.as_ref())
-        .map(|a| a.objects.iter().map(|o| o.name.as_str()).collect())
-        .unwrap_or_default();
-    for o in &objects {
-        let _ = write!(page, "<th class=\"o\">{}</th>", esc(o));
-    }
-    page.push_str("</tr></thead><tbody>");
-    for (i, t) in v.tenants.iter().enumerate() {
-        let _ = write!(
-            page,
-            "<tr data-verdict=\"{}\" data-tenant=\"{}\"><td><a href=\"#tenant-{i}\" data-open=\"tenant-{i}\">{}</a></td><td><span class=\"st {}\">{}</span></td>",
-            t.verdict_word,
-            esc(&t.tenant),
-            esc(&t.label),
-            if t.verdict_word == "PASS" { "ok" } else { "bad" },
-            t.verdict_word
-        );
-        match &t.audit {
-            Some(a) => {
-                for o in &a.objects {
-                    let mark = match o.status {
-                        Coverage::Covered => "✓",
-                        Coverage::Partial => "◐",
-                        Coverage::Missing => "✗",
-                        Coverage::NotApplicable => "–",
-                    };
-                    let _ = write!(
-                        page,
-                        "<td class=\"c {}\" title=\"{}: {}\">{mark}</td>",
-                        coverage_class(o.status),
-                        esc(&o.name),
-                        coverage_label(o.status)
-                    );
-                }
-            }
-            None => {
-                let _ = write!(
-                    page,
-                    "<td colspan=\"{}\" class=\"why\">{}</td>",
-                    objects.len().max(1),
-                    esc(t.error.as_deref().unwrap_or("could not be audited"))
-                );
-            }
-        }
-        page.push_str("</tr>");
-    }
-    page.push_str("</tbody></table></div>\n<h2>Each tenant</h2>");
-    for (i, t) in v.tenants.iter().enumerate() {
-        let _ = write!(
-            page,
-            "<details class=\"tenant\" id=\"tenant-{i}\" data-verdict=\"{}\"><summary>{} · {}</summary>",
-            t.verdict_word,
-            esc(&t.label),
-            t.verdict_word
-        );
-        match &t.audit {
-            Some(a) => {
-                header(&mut page, a, "h3");
-                body(&mut page, a, &format!("t{i}-"));
-            }
-            None => {
-                let _ = write!(
-                    page,
-                    "<p class=\"warn\">Could not be audited: {}</p>",
-                    esc(t.error.as_deref().unwrap_or("unknown error"))
-                );
-            }
-        }
-        page.push_str("</details>\n");
-    }
-    page_end(&mut page, &script_json(multi));
     out.write_all(page.as_bytes())
 }
 

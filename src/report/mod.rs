@@ -5,6 +5,7 @@ pub mod anonymize;
 pub mod csv;
 pub mod explain;
 pub mod html;
+pub mod html_tenants;
 pub mod inventory;
 pub mod json;
 pub mod junit;
@@ -96,25 +97,8 @@ use safe::Safe;
 
 use crate::audit::Report;
 use crate::matrix::Matrix;
-use crate::multi::MultiReport;
+use crate::multi::{MultiReport, TenantResults};
 use crate::plan::Plan;
-
-/// What an audit produced: one report (with its plan), or one per tenant.
-pub enum Audited {
-    One(Box<(Report, Plan)>),
-    Many(MultiReport),
-}
-
-impl Audited {
-    /// `--redact`: users' names and ids become placeholders.
-    pub fn redact_users(&mut self) -> std::io::Result<()> {
-        let mut p = anonymize::Placeholders::default();
-        match self {
-            Audited::One(one) => anonymize::report(&mut one.0, &mut p),
-            Audited::Many(m) => anonymize::multi(m, &mut p),
-        }
-    }
-}
 
 /// An audit and its views, computed once, rendered in as many formats as asked. The documents
 /// for people are `Safe` (every string escaped); the JSON-based ones keep the true values.
@@ -124,33 +108,36 @@ pub enum Rendered {
         safe: Box<Safe<Report>>,
         view: Box<Safe<view::AuditView>>,
     },
+    /// Many tenants: their rows for the overviews, and their full results where a document
+    /// needs them (held in memory, or spilled to disk by a streamed run).
     Many {
-        multi: MultiReport,
-        safe: Box<Safe<MultiReport>>,
+        results: Option<Box<dyn TenantResults>>,
         view: Box<Safe<view::TenantsView>>,
     },
 }
 
 impl Rendered {
-    pub fn new(audited: Audited, matrix: &Matrix) -> std::io::Result<Rendered> {
-        Ok(match audited {
-            Audited::One(one) => {
-                let (report, plan) = *one;
-                let view = view::audit(&report, matrix, Some(&plan));
-                Rendered::One {
-                    safe: Box::new(Safe::new(&report)?),
-                    view: Box::new(Safe::new(&view)?),
-                    report: Box::new(report),
-                }
-            }
-            Audited::Many(multi) => {
-                let view = view::tenants(&multi, matrix);
-                Rendered::Many {
-                    safe: Box::new(Safe::new(&multi)?),
-                    view: Box::new(Safe::new(&view)?),
-                    multi,
-                }
-            }
+    /// Many tenants, all held in memory.
+    pub fn many(multi: MultiReport, matrix: &Matrix) -> std::io::Result<Rendered> {
+        let rows = multi
+            .tenants
+            .iter()
+            .map(|t| view::tenant(t, matrix, None))
+            .collect();
+        let view = view::tenants(rows, &multi.summary);
+        Ok(Rendered::Many {
+            view: Box::new(Safe::new(&view)?),
+            results: Some(Box::new(multi)),
+        })
+    }
+
+    /// One report (with its plan where there is one).
+    pub fn one(report: Report, plan: Option<&Plan>, matrix: &Matrix) -> std::io::Result<Rendered> {
+        let view = view::audit(&report, matrix, plan);
+        Ok(Rendered::One {
+            safe: Box::new(Safe::new(&report)?),
+            view: Box::new(Safe::new(&view)?),
+            report: Box::new(report),
         })
     }
 
@@ -179,21 +166,34 @@ impl Rendered {
                 Format::Outputs => outputs::audit(report, out),
                 Format::Jsonl => json::line(report, out),
             },
-            Rendered::Many { multi, safe, view } => match format {
-                Format::Table => {
-                    let mut log = crate::output::CiInert::new(out);
-                    table::tenants(view, &mut log)?;
-                    log.finish()
+            Rendered::Many { results, view } => {
+                let held = results.as_deref();
+                let results = || {
+                    held.ok_or_else(|| {
+                        std::io::Error::other(format!(
+                            "the {} report needs every tenant's full result, which this run did not keep",
+                            format.as_str()
+                        ))
+                    })
+                };
+                match format {
+                    Format::Table => {
+                        let mut log = crate::output::CiInert::new(out);
+                        table::tenants(view, &mut log)?;
+                        log.finish()
+                    }
+                    Format::Json => json::tenants(results()?, out),
+                    Format::Markdown => markdown::tenants(view, out),
+                    Format::Junit => junit::tenants(results()?, out),
+                    Format::Html => html_tenants::tenants(view, held, matrix, out),
+                    Format::Csv => csv::tenants(results()?, out),
+                    Format::Sarif => sarif::tenants(results()?, matrix, out),
+                    Format::Outputs => outputs::tenants(view, out),
+                    Format::Jsonl => results()?
+                        .each(&mut |t| json::line(t, out))
+                        .and_then(|()| json::summary_line(results()?.summary(), out)),
                 }
-                Format::Json => json::tenants(multi, out),
-                Format::Markdown => markdown::tenants(view, out),
-                Format::Junit => junit::tenants(safe, out),
-                Format::Html => html::tenants(view, multi, out),
-                Format::Csv => csv::tenants(multi, matrix, out),
-                Format::Sarif => sarif::tenants(multi, matrix, out),
-                Format::Outputs => outputs::tenants(multi, out),
-                Format::Jsonl => json::lines(multi, out),
-            },
+            }
         }
     }
 }

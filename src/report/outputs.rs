@@ -4,8 +4,8 @@
 
 use std::io::Write;
 
+use super::view::{TenantView, TenantsView};
 use crate::audit::Report;
-use crate::multi::MultiReport;
 
 /// One audit: `passed`, `verdict`, the object counts, what to grant and what is not needed.
 pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
@@ -29,31 +29,25 @@ pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 
 /// Many tenants: the same sums over the tenants audited, and how many passed, failed or could not
 /// be audited (`passed` only when every tenant passed).
-pub fn tenants(m: &MultiReport, out: &mut dyn Write) -> std::io::Result<()> {
-    let reports: Vec<&Report> = m.tenants.iter().filter_map(|t| t.report.as_ref()).collect();
-    let sum = |f: &dyn Fn(&Report) -> usize| reports.iter().map(|r| f(r)).sum::<usize>();
-    let s = &m.summary;
-    let passed = s.failed == 0 && s.errors == 0;
+pub fn tenants(v: &TenantsView, out: &mut dyn Write) -> std::io::Result<()> {
+    let sum = |f: &dyn Fn(&TenantView) -> usize| v.tenants.iter().map(f).sum::<usize>();
+    let passed = v.failed == 0 && v.errors == 0;
     writeln!(out, "passed={passed}")?;
     writeln!(
         out,
         "verdict={}",
-        match (s.errors, s.failed) {
+        match (v.errors, v.failed) {
             (0, 0) => "PASS",
             (0, _) => "FAIL",
             _ => "ERROR",
         }
     )?;
-    writeln!(out, "tenants={}", s.tenants)?;
-    writeln!(out, "tenants-passed={}", s.passed)?;
-    writeln!(out, "tenants-failed={}", s.failed)?;
-    writeln!(out, "tenants-errors={}", s.errors)?;
-    writeln!(out, "missing={}", sum(&|r| r.missing.len()))?;
-    writeln!(out, "excess={}", sum(&|r| r.excess.len()))?;
-    writeln!(
-        out,
-        "excess-tier0={}",
-        sum(&|r| r.excess.iter().filter(|e| e.tier == Some(0)).count())
-    )?;
+    writeln!(out, "tenants={}", v.tenants.len())?;
+    writeln!(out, "tenants-passed={}", v.passed)?;
+    writeln!(out, "tenants-failed={}", v.failed)?;
+    writeln!(out, "tenants-errors={}", v.errors)?;
+    writeln!(out, "missing={}", sum(&|t| t.missing))?;
+    writeln!(out, "excess={}", sum(&|t| t.excess))?;
+    writeln!(out, "excess-tier0={}", sum(&|t| t.excess_tier0))?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 
-use super::{Audited, Format, Rendered};
+use super::{Format, Rendered};
 use crate::audit::{self, Against, Options};
 use crate::grants::{Credential, FederatedCredential, Owner, Source};
 use crate::matrix::Matrix;
@@ -63,7 +63,7 @@ fn commands(text: &str) -> Vec<&str> {
         .collect()
 }
 
-fn render(text: &str) -> (Rendered, crate::plan::Plan, Matrix) {
+fn render(text: &str, many: bool) -> (Rendered, crate::plan::Plan, Matrix) {
     let matrix = Matrix::embedded().unwrap();
     let mut grants = Snapshot::parse(
         include_str!("../../examples/wrong-types-and-excess.json"),
@@ -115,7 +115,20 @@ fn render(text: &str) -> (Rendered, crate::plan::Plan, Matrix) {
     )
     .unwrap();
     let plan = crate::plan::plan(&matrix, &grants, &report, grants.cloud);
-    let rendered = Rendered::new(Audited::One(Box::new((report, plan.clone()))), &matrix).unwrap();
+    if many {
+        let t = |report, error| crate::multi::TenantResult {
+            tenant: "contoso.example".into(),
+            exit: crate::exit::Exit::Gaps,
+            report,
+            error,
+        };
+        let m = crate::multi::MultiReport::new(vec![
+            t(Some(report), None),
+            t(None, Some(format!("could not read: {text}"))),
+        ]);
+        return (Rendered::many(m, &matrix).unwrap(), plan, matrix);
+    }
+    let rendered = Rendered::one(report, Some(&plan), &matrix).unwrap();
     (rendered, plan, matrix)
 }
 
@@ -123,8 +136,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn tenant_text_is_inert_in_every_format(text in hostile()) {
-        let (rendered, plan, matrix) = render(&text);
+    fn tenant_text_is_inert_in_every_format(text in hostile(), many in proptest::bool::ANY) {
+        let (rendered, plan, matrix) = render(&text, many);
         let mut out = std::collections::HashMap::new();
         for format in Format::ALL {
             let mut buf = Vec::new();
@@ -146,7 +159,8 @@ proptest! {
                 let v: serde_json::Value = serde_json::from_str(doc).unwrap();
                 prop_assert!(!doc.chars().any(|c| c.is_control() && c != '\n'), "{name}");
                 if *name == "json" {
-                    prop_assert_eq!(v["app"]["displayName"].as_str(), Some(text.as_str()));
+                    let app = if many { &v["tenants"][0]["report"]["app"] } else { &v["app"] };
+                    prop_assert_eq!(app["displayName"].as_str(), Some(text.as_str()));
                 }
                 continue;
             }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::audit::{policy, Report, Status};
 use crate::matrix::{Matrix, EMBEDDED_NAME};
-use crate::multi::MultiReport;
+use crate::multi::TenantResults;
 
 /// The rules: (id, name, level, short description, help).
 const RULES: [(&str, &str, &str, &str, &str); 5] = [
@@ -179,7 +179,7 @@ fn results(r: &Report, tenant: &str, matrix: &Matrix, out: &mut Vec<Value>) {
     }
 }
 
-fn document(matrix: &Matrix, results: Vec<Value>, successful: bool) -> Value {
+fn document(matrix: &Matrix, results: Value, successful: bool) -> Value {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|(id, name, level, short, help)| {
@@ -222,27 +222,37 @@ fn write(out: &mut dyn Write, doc: &Value) -> std::io::Result<()> {
 pub fn audit(r: &Report, matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
     let mut list = Vec::new();
     results(r, r.tenant_id.as_deref().unwrap_or(""), matrix, &mut list);
-    write(out, &document(matrix, list, true))
+    write(out, &document(matrix, Value::Array(list), true))
 }
 
 /// Every tenant's results in one run; a tenant that could not be audited makes the run
 /// unsuccessful, with its error as a tool notification.
-pub fn tenants(m: &MultiReport, matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut list = Vec::new();
+pub fn tenants(m: &dyn TenantResults, matrix: &Matrix, out: &mut dyn Write) -> std::io::Result<()> {
+    // The tenants that could not be audited first (they open the run, as notifications), then
+    // every tenant's results written as they are read back.
     let mut errors = Vec::new();
-    for t in &m.tenants {
-        match (&t.report, &t.error) {
-            (Some(r), _) => results(r, &t.tenant, matrix, &mut list),
-            (None, e) => errors.push(json!({
+    m.each(&mut |t| {
+        if t.report.is_none() {
+            errors.push(json!({
                 "level": "error",
                 "message": {"text": format!("{}: could not be audited: {}", t.tenant,
-                    e.as_deref().unwrap_or("unknown error"))},
-            })),
+                    t.error.as_deref().unwrap_or("unknown error"))},
+            }));
         }
-    }
-    let mut doc = document(matrix, list, errors.is_empty());
+        Ok(())
+    })?;
+    let hole = super::json::Hole::new();
+    let mut doc = document(matrix, Value::String(hole.0.clone()), errors.is_empty());
     if !errors.is_empty() {
         doc["runs"][0]["invocations"][0]["toolExecutionNotifications"] = Value::Array(errors);
     }
-    write(out, &doc)
+    super::json::pretty_with_array(&doc, &hole, out, &mut |items| {
+        m.each(&mut |t| {
+            let mut list = Vec::new();
+            if let Some(r) = &t.report {
+                results(r, &t.tenant, matrix, &mut list);
+            }
+            list.iter().try_for_each(|v| items.item(v))
+        })
+    })
 }

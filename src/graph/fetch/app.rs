@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use super::calls::{CALL_APP, CALL_CATALOG, CALL_GRANTS, CALL_ROLES, CALL_SP};
 use super::federated::{federated_credentials, Federated};
 use super::owners::owners;
-use super::resolve::resolve_app;
+use super::resolve::{resolve_app, CatalogIndex};
 use crate::cloud::GRAPH_APP_ID;
 use crate::error::Error;
 use crate::findings::Finding;
@@ -15,6 +15,7 @@ use crate::grants::{Credential, Owner};
 use crate::graph::client::{odata_quote, GraphClient};
 use crate::graph::error::{Call, GraphError};
 use crate::graph::wire;
+use std::sync::Arc;
 
 pub(super) const SP_SELECT: &str =
     "id,appId,displayName,appOwnerOrganizationId,passwordCredentials,keyCredentials";
@@ -230,12 +231,64 @@ pub(super) fn credentials(
         .collect()
 }
 
+/// With `--tenants`: the permission catalog read in the first tenant and shared by the rest —
+/// Microsoft Graph's permissions are one app's, the same in every tenant of a cloud (a grant of
+/// an id it lacks is still named from the matrix or Microsoft's data, with a note). Each tenant's
+/// own Graph service principal is still read, by its id alone: 128 tenants in flight no longer
+/// hold 128 copies of a half-megabyte answer.
+#[derive(Debug, Default)]
+pub struct SharedCatalog(tokio::sync::OnceCell<Arc<CatalogIndex>>);
+
+/// This tenant's Microsoft Graph service principal id and its catalog: read whole, or with a
+/// shared catalog, the id alone once another tenant has read the catalog.
+pub(super) async fn catalog(
+    client: &GraphClient,
+    shared: Option<&SharedCatalog>,
+) -> Result<(String, Arc<CatalogIndex>)> {
+    let Some(shared) = shared else {
+        let c = fetch_catalog(client).await?;
+        return Ok((c.id.clone(), Arc::new(CatalogIndex::of(&c))));
+    };
+    if let Some(index) = shared.0.get() {
+        return Ok((graph_id(client).await?, index.clone()));
+    }
+    let mut mine = None;
+    let index = shared
+        .0
+        .get_or_try_init(|| async {
+            let c = fetch_catalog(client).await?;
+            mine = Some(c.id.clone());
+            Ok::<_, anyhow::Error>(Arc::new(CatalogIndex::of(&c)))
+        })
+        .await?
+        .clone();
+    let id = match mine {
+        Some(id) => id,
+        None => graph_id(client).await?,
+    };
+    Ok((id, index))
+}
+
+/// This tenant's Microsoft Graph service principal, its id alone.
+async fn graph_id(client: &GraphClient) -> Result<String> {
+    Ok(read_graph_sp(client, "id").await?.id)
+}
+
 pub(super) async fn fetch_catalog(client: &GraphClient) -> Result<wire::ResourceCatalog> {
+    read_graph_sp(
+        client,
+        "id,appId,displayName,appRoles,oauth2PermissionScopes",
+    )
+    .await
+}
+
+/// The Microsoft Graph service principal with `select`; none is no catalog (exit 3).
+async fn read_graph_sp(client: &GraphClient, select: &str) -> Result<wire::ResourceCatalog> {
     by_app_id::<wire::ResourceCatalog>(
         client,
         "/v1.0/servicePrincipals",
         GRAPH_APP_ID,
-        "id,appId,displayName,appRoles,oauth2PermissionScopes",
+        select,
         CALL_CATALOG,
     )
     .await?

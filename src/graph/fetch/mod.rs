@@ -14,13 +14,12 @@ mod resolve;
 mod roles;
 mod tenant;
 
+pub use app::SharedCatalog;
 pub use audit_log::audit_entries;
 
 use anyhow::{bail, Result};
 
-use self::app::{
-    app_by_app_id, app_in_two_rounds, credentials, credentials_of, fetch_catalog, AppReads,
-};
+use self::app::{app_by_app_id, app_in_two_rounds, catalog, credentials, credentials_of, AppReads};
 use self::audit_log::graph_time;
 use self::calls::{CALL_AUDIT_LOG, CALL_ORG};
 use self::federated::Federated;
@@ -52,6 +51,8 @@ pub struct Target<'a> {
     pub token_tenant: Option<String>,
     /// Read the directory audit log's entries about the app's grants since this time (RFC 3339).
     pub audit_log_since: Option<String>,
+    /// With `--tenants`: the permission catalog shared by every tenant of the run.
+    pub shared_catalog: Option<&'a SharedCatalog>,
 }
 
 /// The app was not found, or not uniquely: the audit cannot start.
@@ -83,7 +84,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
     if app.is_empty() {
         bail!(Error::input("the app to audit is empty"));
     }
-    let (org, catalog, user, by_app_id) = tokio::try_join!(
+    let (org, (graph_sp_id, catalog), user, by_app_id) = tokio::try_join!(
         async {
             Ok::<_, anyhow::Error>(
                 client
@@ -91,7 +92,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
                     .await,
             )
         },
-        fetch_catalog(client),
+        catalog(client, target.shared_catalog),
         async {
             match target.service_account {
                 Some(u) => resolve_user(client, u).await.map(Some),
@@ -133,7 +134,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         roles,
         app_roles,
         audit_log,
-    } = second_round(client, target, user.as_ref(), &sp.id, &catalog.id).await?;
+    } = second_round(client, target, user.as_ref(), &sp.id, &graph_sp_id).await?;
 
     let mut grants = Grants::new(
         target.cloud,
@@ -147,7 +148,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
     grants.tenant_name = tenant_name;
     grants.read_at = Some(Grants::now());
     grants.findings.extend(tenant_notes);
-    grants.graph_resource_id = Some(catalog.id.clone());
+    grants.graph_resource_id = Some(graph_sp_id.clone());
     let (security, security_findings) =
         app_security(&sp, application.as_ref(), owners, federated, app_roles);
     grants.findings.extend(security_findings);
@@ -160,7 +161,7 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         }
         u
     });
-    let mut resolver = Resolver::new(&catalog, matrix, &sp.id);
+    let mut resolver = Resolver::new(&graph_sp_id, &catalog, matrix, &sp.id);
     resolver.app_roles(&assignments, &mut grants);
     resolver.delegated(&delegated, &mut grants);
     let owner = sp.app_owner_organization_id.as_deref().filter(|o| {

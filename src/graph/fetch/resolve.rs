@@ -109,24 +109,16 @@ pub(super) async fn resolve_user(client: &GraphClient, user: &str) -> Result<Ser
     }
 }
 
-/// Turns Graph ids into permission names: by id **and** type through the tenant's catalog, then
-/// through the matrix's ids for permissions the catalog does not know.
-pub(super) struct Resolver<'a> {
-    graph_sp_id: String,
-    /// The audited app's service principal: only its own assignments and grants count.
-    app_sp_id: String,
+/// A Graph permission catalog by id: each app role's and each delegated scope's name. Built once
+/// per tenant, or once per run with `--tenants` (see [`super::app::SharedCatalog`]).
+#[derive(Debug, Default)]
+pub(super) struct CatalogIndex {
     roles: HashMap<String, String>,
     scopes: HashMap<String, String>,
-    matrix: &'a Matrix,
-    pub(super) findings: Vec<Finding>,
 }
 
-impl<'a> Resolver<'a> {
-    pub(super) fn new(
-        catalog: &wire::ResourceCatalog,
-        matrix: &'a Matrix,
-        app_sp_id: &str,
-    ) -> Self {
+impl CatalogIndex {
+    pub(super) fn of(catalog: &wire::ResourceCatalog) -> CatalogIndex {
         let index = |entries: &[wire::CatalogEntry]| {
             entries
                 .iter()
@@ -137,11 +129,36 @@ impl<'a> Resolver<'a> {
                 })
                 .collect()
         };
-        Resolver {
-            graph_sp_id: catalog.id.to_ascii_lowercase(),
-            app_sp_id: app_sp_id.to_ascii_lowercase(),
+        CatalogIndex {
             roles: index(&catalog.app_roles),
             scopes: index(&catalog.oauth2_permission_scopes),
+        }
+    }
+}
+
+/// Turns Graph ids into permission names: by id **and** type through the tenant's catalog, then
+/// through the matrix's ids for permissions the catalog does not know.
+pub(super) struct Resolver<'a> {
+    graph_sp_id: String,
+    /// The audited app's service principal: only its own assignments and grants count.
+    app_sp_id: String,
+    index: &'a CatalogIndex,
+    matrix: &'a Matrix,
+    pub(super) findings: Vec<Finding>,
+}
+
+impl<'a> Resolver<'a> {
+    /// `graph_sp_id`: this tenant's Microsoft Graph service principal.
+    pub(super) fn new(
+        graph_sp_id: &str,
+        index: &'a CatalogIndex,
+        matrix: &'a Matrix,
+        app_sp_id: &str,
+    ) -> Self {
+        Resolver {
+            graph_sp_id: graph_sp_id.to_ascii_lowercase(),
+            app_sp_id: app_sp_id.to_ascii_lowercase(),
+            index,
             matrix,
             findings: Vec::new(),
         }
@@ -150,8 +167,8 @@ impl<'a> Resolver<'a> {
     pub(super) fn name(&mut self, id: &str, t: PermissionType) -> Option<String> {
         let id = id.to_ascii_lowercase();
         let from_catalog = match t {
-            PermissionType::Application => self.roles.get(&id),
-            _ => self.scopes.get(&id),
+            PermissionType::Application => self.index.roles.get(&id),
+            _ => self.index.scopes.get(&id),
         };
         if let Some(name) = from_catalog {
             return Some(name.clone());
@@ -186,8 +203,8 @@ impl<'a> Resolver<'a> {
         let mut out = Vec::new();
         for name in self.matrix.permission_names() {
             for (t, index) in [
-                (PermissionType::Application, &self.roles),
-                (PermissionType::Delegated, &self.scopes),
+                (PermissionType::Application, &self.index.roles),
+                (PermissionType::Delegated, &self.index.scopes),
             ] {
                 if let Some((id, _)) = index.iter().find(|(_, v)| v.eq_ignore_ascii_case(name)) {
                     out.push(CatalogId {

@@ -649,4 +649,4 @@ mod tenants;
 use security::{app_security_view, tier0_line};
 
 pub(crate) use tenants::{counts, detail, label as tenant_label};
-pub use tenants::{tenants, TenantView, TenantsView};
+pub use tenants::{tenant, tenants, TenantView, TenantsView};

@@ -1,12 +1,15 @@
-//! The view of a multi-tenant audit: one row per tenant, with its verdict, counts and gaps.
+//! The view of a multi-tenant audit: one compact row per tenant — its verdict, counts, each
+//! object's coverage, the gaps to grant — built as each tenant finishes and kept, while the
+//! tenant's full report goes on (to disk or to `--report-dir`).
 
 use serde::{Deserialize, Serialize};
 
-use super::{audit, AuditView, GapView};
+use super::{audit, GapView};
+use crate::audit::Coverage;
 use crate::matrix::Matrix;
-use crate::multi::{MultiReport, TenantResult};
+use crate::multi::{MultiSummary, TenantResult};
 
-/// One tenant of a multi-tenant audit.
+/// One tenant of a multi-tenant audit, as the overview needs it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TenantView {
     /// The tenant as listed.
@@ -18,7 +21,17 @@ pub struct TenantView {
     pub verdict_word: String,
     /// Why it could not be audited.
     pub error: Option<String>,
-    pub audit: Option<AuditView>,
+    /// Objects covered, partly covered and missing (none when it could not be audited).
+    pub counts: Option<[usize; 3]>,
+    /// Each protected object's coverage, in the matrix's order.
+    pub objects: Vec<(String, Coverage)>,
+    pub to_grant: Vec<GapView>,
+    /// Gaps, unneeded grants and unneeded Tier-0 application permissions.
+    pub missing: usize,
+    pub excess: usize,
+    pub excess_tier0: usize,
+    /// `--report-dir`: the tenant's own page, as the overview links to it.
+    pub page: Option<String>,
 }
 
 /// Many tenants.
@@ -39,30 +52,53 @@ fn tenant_word(t: &TenantResult) -> &'static str {
     }
 }
 
-/// Build the view of a multi-tenant audit.
-pub fn tenants(m: &MultiReport, matrix: &Matrix) -> TenantsView {
+/// One tenant's row, from its full result (`page`: where `--report-dir` wrote its page).
+pub fn tenant(t: &TenantResult, matrix: &Matrix, page: Option<String>) -> TenantView {
+    let full = t.report.as_ref().map(|r| (r, audit(r, matrix, None)));
+    TenantView {
+        tenant: t.tenant.clone(),
+        label: label(
+            &t.tenant,
+            t.report.as_ref().and_then(|r| r.tenant_name.as_deref()),
+        ),
+        verdict_word: tenant_word(t).to_string(),
+        error: t.error.clone(),
+        counts: full
+            .as_ref()
+            .map(|(_, a)| [a.covered, a.partial, a.missing]),
+        objects: full
+            .as_ref()
+            .map(|(_, a)| {
+                a.objects
+                    .iter()
+                    .map(|o| (o.name.clone(), o.status))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        to_grant: full
+            .as_ref()
+            .map(|(_, a)| a.to_grant.clone())
+            .unwrap_or_default(),
+        missing: full.as_ref().map_or(0, |(r, _)| r.missing.len()),
+        excess: full.as_ref().map_or(0, |(r, _)| r.excess.len()),
+        excess_tier0: full.as_ref().map_or(0, |(r, _)| {
+            r.excess.iter().filter(|e| e.tier == Some(0)).count()
+        }),
+        page,
+    }
+}
+
+/// The view of many tenants, from their rows in the tenants file's order.
+pub fn tenants(rows: Vec<TenantView>, s: &MultiSummary) -> TenantsView {
     TenantsView {
         summary: format!(
             "{} tenants: {} passed, {} failed, {} could not be audited",
-            m.summary.tenants, m.summary.passed, m.summary.failed, m.summary.errors
+            s.tenants, s.passed, s.failed, s.errors
         ),
-        passed: m.summary.passed,
-        failed: m.summary.failed,
-        errors: m.summary.errors,
-        tenants: m
-            .tenants
-            .iter()
-            .map(|t| TenantView {
-                tenant: t.tenant.clone(),
-                label: label(
-                    &t.tenant,
-                    t.report.as_ref().and_then(|r| r.tenant_name.as_deref()),
-                ),
-                verdict_word: tenant_word(t).to_string(),
-                error: t.error.clone(),
-                audit: t.report.as_ref().map(|r| audit(r, matrix, None)),
-            })
-            .collect(),
+        passed: s.passed,
+        failed: s.failed,
+        errors: s.errors,
+        tenants: rows,
     }
 }
 
@@ -75,21 +111,16 @@ pub(crate) fn label(id: &str, name: Option<&str>) -> String {
 }
 
 pub(crate) fn counts(t: &TenantView) -> [String; 3] {
-    match &t.audit {
-        Some(a) => [
-            a.covered.to_string(),
-            a.partial.to_string(),
-            a.missing.to_string(),
-        ],
+    match t.counts {
+        Some(c) => c.map(|n| n.to_string()),
         None => ["–".into(), "–".into(), "–".into()],
     }
 }
 
 /// The error, or the permissions to grant.
 pub(crate) fn detail(t: &TenantView, name: impl Fn(&GapView) -> String) -> String {
-    match (&t.audit, &t.error) {
-        (_, Some(e)) => e.clone(),
-        (Some(a), None) => a.to_grant.iter().map(name).collect::<Vec<_>>().join(", "),
-        (None, None) => String::new(),
+    match &t.error {
+        Some(e) => e.clone(),
+        None => t.to_grant.iter().map(name).collect::<Vec<_>>().join(", "),
     }
 }

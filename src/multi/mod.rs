@@ -1,5 +1,10 @@
 //! The result of auditing many tenants (`audit --tenants`): plain data — each tenant's report or
-//! error and the exit code it alone would give — serialised as the multi-tenant JSON.
+//! error and the exit code it alone would give — serialised as the multi-tenant JSON; and
+//! [`TenantResults`], every result in the file's order, held in memory or spilled to disk.
+
+mod spill;
+
+pub use spill::Spill;
 
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +39,7 @@ pub struct MultiReport {
     pub summary: MultiSummary,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MultiSummary {
     pub tenants: usize,
@@ -45,13 +50,8 @@ pub struct MultiSummary {
 
 impl MultiReport {
     pub fn new(tenants: Vec<TenantResult>) -> MultiReport {
-        let count = |f: &dyn Fn(&TenantResult) -> bool| tenants.iter().filter(|t| f(t)).count();
-        let summary = MultiSummary {
-            tenants: tenants.len(),
-            passed: count(&|t| t.report.as_ref().is_some_and(|r| r.passed)),
-            failed: count(&|t| t.report.as_ref().is_some_and(|r| !r.passed)),
-            errors: count(&|t| t.error.is_some()),
-        };
+        let mut summary = MultiSummary::default();
+        tenants.iter().for_each(|t| summary.add(t));
         MultiReport {
             schema_version: 1,
             tenants,
@@ -62,6 +62,38 @@ impl MultiReport {
     /// The worst exit code of all tenants.
     pub fn exit(&self) -> Exit {
         Exit::worst(self.tenants.iter().map(|t| t.exit))
+    }
+}
+
+/// Every tenant's full result in the tenants file's order, as many times as a renderer needs:
+/// held in memory ([`MultiReport`]) or on disk ([`Spill`], so that a run over thousands of
+/// tenants keeps none of their reports in memory).
+pub trait TenantResults {
+    fn summary(&self) -> &MultiSummary;
+
+    /// Hand each tenant's result to `f`, in order; the first error stops.
+    fn each(&self, f: &mut dyn FnMut(&TenantResult) -> std::io::Result<()>) -> std::io::Result<()>;
+}
+
+impl TenantResults for MultiReport {
+    fn summary(&self) -> &MultiSummary {
+        &self.summary
+    }
+
+    fn each(&self, f: &mut dyn FnMut(&TenantResult) -> std::io::Result<()>) -> std::io::Result<()> {
+        self.tenants.iter().try_for_each(f)
+    }
+}
+
+impl MultiSummary {
+    /// The sums of these results, counted as each tenant finishes.
+    pub fn add(&mut self, t: &TenantResult) {
+        self.tenants += 1;
+        match (&t.report, &t.error) {
+            (Some(r), _) if r.passed => self.passed += 1,
+            (Some(_), _) => self.failed += 1,
+            _ => self.errors += 1,
+        }
     }
 }
 
