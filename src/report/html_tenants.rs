@@ -5,9 +5,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::html::{
-    body, coverage_class, coverage_label, esc, header, page_end_with, page_start, script_json,
-};
+use super::html::{body, coverage_class, coverage_label, esc, header, page_end_with, page_start};
 use super::safe::Safe;
 use super::view::TenantsView;
 use crate::audit::Coverage;
@@ -20,6 +18,7 @@ use crate::multi::TenantResults;
 pub fn tenants(
     v: &Safe<TenantsView>,
     results: Option<&dyn TenantResults>,
+    pages: &str,
     matrix: &Matrix,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
@@ -55,9 +54,9 @@ pub fn tenants(
          <div class=\"tile not-applicable\"><b>{}</b>could not be audited</div><div class=\"tile not-applicable\"><b>{}</b>tenants in all</div></section>",
         v.passed, v.failed, v.errors, v.tenants.len()
     );
-    grid(&mut page, v);
     out.write_all(page.as_bytes())?;
     page.clear();
+    grid(out, v, pages)?;
     match results {
         Some(results) if !linked => {
             out.write_all(b"\n<h2>Each tenant</h2>")?;
@@ -98,13 +97,15 @@ pub fn tenants(
             })
         }
         _ => page_end_with(out, "the overview embedded in this file (script <code>#entra-perms-report</code>: a row per tenant; each tenant's own report is beside its page)", &mut |w| {
-            w.write_all(script_json(&**v).as_bytes())
+            overview_json(v, &mut ScriptSafe(w))
         }),
     }
 }
 
-/// The tenants × objects grid: a row per tenant, each linked to its details or its own page.
-fn grid(page: &mut String, v: &Safe<TenantsView>) {
+/// The tenants × objects grid: a row per tenant, each linked to its details or to its own page
+/// (`pages`: the folder of the pages, as seen from this one), written a row at a time.
+fn grid(out: &mut dyn Write, v: &Safe<TenantsView>, pages: &str) -> std::io::Result<()> {
+    let mut page = String::with_capacity(4096);
     page.push_str("<h2>Tenants × protected objects</h2><div class=\"toolbar no-print\">");
     for (f, label) in [
         ("ALL", "All"),
@@ -119,19 +120,20 @@ fn grid(page: &mut String, v: &Safe<TenantsView>) {
         );
     }
     page.push_str("</div><div class=\"matrix\"><table><thead><tr><th>Tenant</th><th>Verdict</th>");
-    let objects: Vec<&str> = v
-        .tenants
-        .iter()
-        .find(|t| !t.objects.is_empty())
-        .map(|t| t.objects.iter().map(|(name, _)| name.as_str()).collect())
-        .unwrap_or_default();
-    for o in &objects {
+    for o in &v.objects {
         let _ = write!(page, "<th class=\"o\">{}</th>", esc(o));
     }
     page.push_str("</tr></thead><tbody>");
     for (i, t) in v.tenants.iter().enumerate() {
         let link = match &t.page {
-            Some(p) => format!("<a href=\"{}\">{}</a>", esc(&href(p)), esc(&t.label)),
+            Some(p) => format!(
+                "<a href=\"{}\">{}</a>",
+                esc(&href(&format!("{pages}{p}"))),
+                esc(&t.label)
+            ),
+            None if t.counts.is_none() && v.tenants.iter().any(|t| t.page.is_some()) => {
+                esc(&t.label)
+            }
             None => format!(
                 "<a href=\"#tenant-{i}\" data-open=\"tenant-{i}\">{}</a>",
                 esc(&t.label)
@@ -146,7 +148,7 @@ fn grid(page: &mut String, v: &Safe<TenantsView>) {
             t.verdict_word
         );
         if t.counts.is_some() {
-            for (name, status) in &t.objects {
+            for (name, status) in v.objects.iter().zip(&t.objects) {
                 let mark = match status {
                     Coverage::Covered => "✓",
                     Coverage::Partial => "◐",
@@ -165,13 +167,37 @@ fn grid(page: &mut String, v: &Safe<TenantsView>) {
             let _ = write!(
                 page,
                 "<td colspan=\"{}\" class=\"why\">{}</td>",
-                objects.len().max(1),
+                v.objects.len().max(1),
                 esc(t.error.as_deref().unwrap_or("could not be audited"))
             );
         }
         page.push_str("</tr>");
+        if page.len() > 64 * 1024 {
+            out.write_all(page.as_bytes())?;
+            page.clear();
+        }
     }
     page.push_str("</tbody></table></div>\n");
+    out.write_all(page.as_bytes())
+}
+
+/// The overview's own data: `{"summary", "objects", "tenants": [rows…]}`, a row at a time.
+fn overview_json(v: &Safe<TenantsView>, out: &mut dyn Write) -> std::io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        summary: &'a str,
+        objects: &'a [String],
+        tenants: &'a str,
+    }
+    let hole = super::json::Hole::new();
+    let doc = Doc {
+        summary: &v.summary,
+        objects: &v.objects,
+        tenants: &hole.0,
+    };
+    super::json::pretty_with_array(&doc, &hole, out, &mut |items| {
+        v.tenants.iter().try_for_each(|t| items.item(t))
+    })
 }
 
 /// A relative file path as a link: each part percent-encoded where a URL needs it.

@@ -221,7 +221,7 @@ pub fn tenants(v: &Safe<TenantsView>, out: &mut dyn Write) -> std::io::Result<()
         let [c, p, mi] = super::view::counts(t);
         let detail = match &t.error {
             Some(e) => md_cell(e),
-            None => super::view::detail(t, |g| format!("{} ({})", md_code(&g.permission), g.ptype)),
+            None => super::view::detail(t, |p, k| format!("{} ({k})", md_code(p))),
         };
         writeln!(
             out,

@@ -113,21 +113,29 @@ pub enum Rendered {
     Many {
         results: Option<Box<dyn TenantResults>>,
         view: Box<Safe<view::TenantsView>>,
+        /// `--report-dir`: the folder of the tenants' pages, as the page being written links to
+        /// it (`tenants/`, `../reports/`, `` beside them).
+        pages: String,
     },
 }
 
 impl Rendered {
     /// Many tenants, all held in memory.
     pub fn many(multi: MultiReport, matrix: &Matrix) -> std::io::Result<Rendered> {
-        let rows = multi
-            .tenants
-            .iter()
-            .map(|t| view::tenant(t, matrix, None))
-            .collect();
-        let view = view::tenants(rows, &multi.summary);
+        let mut names = Vec::new();
+        let mut rows = Vec::new();
+        for t in &multi.tenants {
+            let (row, objects) = view::tenant(t, matrix, None);
+            if names.is_empty() {
+                names = objects;
+            }
+            rows.push(row);
+        }
+        let view = view::tenants(rows, names, &multi.summary);
         Ok(Rendered::Many {
             view: Box::new(Safe::new(&view)?),
             results: Some(Box::new(multi)),
+            pages: String::new(),
         })
     }
 
@@ -166,7 +174,11 @@ impl Rendered {
                 Format::Outputs => outputs::audit(report, out),
                 Format::Jsonl => json::line(report, out),
             },
-            Rendered::Many { results, view } => {
+            Rendered::Many {
+                results,
+                view,
+                pages,
+            } => {
                 let held = results.as_deref();
                 let results = || {
                     held.ok_or_else(|| {
@@ -185,7 +197,7 @@ impl Rendered {
                     Format::Json => json::tenants(results()?, out),
                     Format::Markdown => markdown::tenants(view, out),
                     Format::Junit => junit::tenants(results()?, out),
-                    Format::Html => html_tenants::tenants(view, held, matrix, out),
+                    Format::Html => html_tenants::tenants(view, held, pages, matrix, out),
                     Format::Csv => csv::tenants(results()?, out),
                     Format::Sarif => sarif::tenants(results()?, matrix, out),
                     Format::Outputs => outputs::tenants(view, out),

@@ -30,6 +30,19 @@ impl<T: Serialize + DeserializeOwned> Safe<T> {
     }
 }
 
+impl<T> Safe<T> {
+    /// A document put together from parts that are each safe: rows made safe one at a time as
+    /// they come (a 10,000-tenant overview is never rewritten whole). `build` adds nothing of its
+    /// own but numbers and the tool's words.
+    pub fn assemble<P, Q>(
+        parts: Vec<Safe<P>>,
+        extra: Safe<Q>,
+        build: impl FnOnce(Vec<P>, Q) -> T,
+    ) -> Safe<T> {
+        Safe(build(parts.into_iter().map(|p| p.0).collect(), extra.0))
+    }
+}
+
 impl<T> Deref for Safe<T> {
     type Target = T;
 

@@ -250,7 +250,7 @@ pub fn tenants(v: &Safe<TenantsView>, out: &mut dyn Write) -> std::io::Result<()
             Cell::new(&t.label),
             Cell::new(t.verdict_word.clone()),
             Cell::new(format!("{c} / {p} / {mi}")),
-            Cell::new(super::view::detail(t, |g| g.name.clone())),
+            Cell::new(super::view::detail(t, super::view::req_name)),
         ]);
     }
     writeln!(out, "{table}")?;

@@ -17,6 +17,7 @@ use crate::input::PartialFile;
 use crate::matrix::Matrix;
 use crate::multi::{MultiSummary, Spill, TenantResult};
 use crate::report::anonymize::Placeholders;
+use crate::report::safe::Safe;
 use crate::report::view::{self, TenantView};
 use crate::report::{self, Format, Rendered};
 use crate::tenants::{self, Job};
@@ -69,7 +70,10 @@ struct Sinks<'a> {
     lines: Vec<Option<PartialFile>>,
     spill: Option<Spill>,
     dir: Option<ReportDir>,
-    rows: Vec<Option<TenantView>>,
+    /// Each tenant's row, made safe as it comes, when an overview is asked for.
+    rows: Option<Vec<Option<Safe<TenantView>>>>,
+    /// The objects the rows' coverage is of.
+    objects: Vec<String>,
     summary: MultiSummary,
     worst: Exit,
     /// The first write that failed: the run's error, once every tenant is done.
@@ -85,6 +89,8 @@ impl<'a> Sinks<'a> {
     ) -> Result<Sinks<'a>> {
         let mut lines = Vec::new();
         let mut whole = false;
+        // The report folder's index is an overview.
+        let mut overview = dir.is_some();
         for target in &config.reports {
             match target.format {
                 Format::Jsonl => lines.push(match &target.path {
@@ -97,6 +103,10 @@ impl<'a> Sinks<'a> {
                 Format::Html => whole |= dir.is_none(),
                 Format::Table | Format::Markdown | Format::Outputs => {}
             }
+            overview |= matches!(
+                target.format,
+                Format::Html | Format::Table | Format::Markdown | Format::Outputs
+            );
         }
         let spill = match whole {
             true => Some(Spill::create(tenants).map_err(|e| {
@@ -113,7 +123,8 @@ impl<'a> Sinks<'a> {
             lines,
             spill,
             dir,
-            rows: vec![None; tenants],
+            rows: overview.then(|| (0..tenants).map(|_| None).collect()),
+            objects: Vec::new(),
             summary: MultiSummary::default(),
             worst: Exit::Success,
             failure: None,
@@ -160,9 +171,12 @@ impl<'a> Sinks<'a> {
             Some(dir) => dir.write(result, self.matrix)?,
             None => None,
         };
-        let row = view::tenant(result, self.matrix, page);
-        if let Some(slot) = self.rows.get_mut(index) {
-            *slot = Some(row);
+        if let Some(slot) = self.rows.as_mut().and_then(|rows| rows.get_mut(index)) {
+            let (row, objects) = view::tenant(result, self.matrix, page);
+            *slot = Some(Safe::new(&row)?);
+            if self.objects.is_empty() {
+                self.objects = objects;
+            }
         }
         Ok(())
     }
@@ -181,30 +195,32 @@ impl<'a> Sinks<'a> {
                 None => report::json::summary_line(&self.summary, out)?,
             }
         }
-        let rows: Vec<TenantView> = self.rows.into_iter().flatten().collect();
-        let view = view::tenants(rows, &self.summary);
-        if let Some(dir) = &self.dir {
-            dir.index(&view, self.matrix, config)?;
-        }
-        let results = self
-            .spill
-            .map(|s| Box::new(s) as Box<dyn crate::multi::TenantResults>);
-        let documents: Vec<&ReportTarget> = config
-            .reports
-            .iter()
-            .filter(|t| t.format != Format::Jsonl)
+        let rows: Vec<Safe<TenantView>> = self
+            .rows
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
             .collect();
-        if !documents.is_empty() {
-            let rendered = Rendered::Many {
-                view: Box::new(report::safe::Safe::new(&view)?),
-                results,
-            };
-            for target in documents {
-                let rendered = match (&self.dir, target.format) {
-                    // The overview's links lead from where it is written to the tenants' pages.
-                    (Some(dir), Format::Html) => &relinked(&rendered, &dir.link_from(target)?)?,
-                    _ => &rendered,
-                };
+        let summary = self.summary;
+        let view = Safe::assemble(rows, Safe::new(&self.objects)?, |rows, objects| {
+            view::tenants(rows, objects, &summary)
+        });
+        let mut rendered = Rendered::Many {
+            view: Box::new(view),
+            results: self
+                .spill
+                .map(|s| Box::new(s) as Box<dyn crate::multi::TenantResults>),
+            pages: String::new(),
+        };
+        if let Some(dir) = &self.dir {
+            dir.index(&rendered, self.matrix, config)?;
+        }
+        for target in config.reports.iter().filter(|t| t.format != Format::Jsonl) {
+            if let (Some(dir), Rendered::Many { pages, .. }) = (&self.dir, &mut rendered) {
+                // The overview's links lead from where it is written to the tenants' pages.
+                *pages = dir.link_from(target)?;
+            }
+            {
                 let color = color && target.path.is_none();
                 crate::commands::write_streamed(
                     target.path.as_deref(),
@@ -216,24 +232,6 @@ impl<'a> Sinks<'a> {
         }
         Ok(Outcome::Worst(self.worst))
     }
-}
-
-/// The overview with each tenant's page reached through `prefix` (the report folder as seen from
-/// where the overview is written).
-fn relinked(rendered: &Rendered, prefix: &str) -> std::io::Result<Rendered> {
-    let Rendered::Many { view, .. } = rendered else {
-        return Err(std::io::Error::other("not an overview of tenants"));
-    };
-    let mut v: view::TenantsView = (***view).clone();
-    for t in &mut v.tenants {
-        if let Some(page) = &mut t.page {
-            *page = format!("{prefix}{page}");
-        }
-    }
-    Ok(Rendered::Many {
-        view: Box::new(report::safe::Safe::new(&v)?),
-        results: None,
-    })
 }
 
 /// `--report-dir DIR`: each tenant's own reports, and an overview linking to them.
@@ -287,14 +285,10 @@ impl ReportDir {
         Ok(Some(format!("{name}.html")))
     }
 
-    /// `DIR/index.html`: the overview, each row linked to its tenant's page.
-    fn index(&self, v: &view::TenantsView, matrix: &Matrix, config: &AuditConfig) -> Result<()> {
-        let rendered = Rendered::Many {
-            view: Box::new(report::safe::Safe::new(v)?),
-            results: None,
-        };
+    /// `DIR/index.html`: the overview, each row linked to its tenant's page beside it.
+    fn index(&self, rendered: &Rendered, matrix: &Matrix, config: &AuditConfig) -> Result<()> {
         let path = self.dir.join("index.html");
-        crate::commands::write_report(Some(&path), &config.inputs(), &mut std::io::sink(), |w| {
+        crate::commands::write_streamed(Some(&path), &config.inputs(), &mut std::io::sink(), |w| {
             rendered.render(Format::Html, matrix, false, w)
         })
     }

@@ -4,10 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{audit, GapView};
+use super::audit;
 use crate::audit::Coverage;
 use crate::matrix::Matrix;
 use crate::multi::{MultiSummary, TenantResult};
+use crate::permission::PermissionType;
 
 /// One tenant of a multi-tenant audit, as the overview needs it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,9 +24,10 @@ pub struct TenantView {
     pub error: Option<String>,
     /// Objects covered, partly covered and missing (none when it could not be audited).
     pub counts: Option<[usize; 3]>,
-    /// Each protected object's coverage, in the matrix's order.
-    pub objects: Vec<(String, Coverage)>,
-    pub to_grant: Vec<GapView>,
+    /// Each protected object's coverage, in the order of [`TenantsView::objects`].
+    pub objects: Vec<Coverage>,
+    /// The permissions to grant.
+    pub to_grant: Vec<(String, PermissionType)>,
     /// Gaps, unneeded grants and unneeded Tier-0 application permissions.
     pub missing: usize,
     pub excess: usize,
@@ -38,6 +40,8 @@ pub struct TenantView {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TenantsView {
     pub summary: String,
+    /// The protected objects audited (the same in every tenant: one matrix, one scope).
+    pub objects: Vec<String>,
     pub tenants: Vec<TenantView>,
     pub passed: usize,
     pub failed: usize,
@@ -52,10 +56,19 @@ fn tenant_word(t: &TenantResult) -> &'static str {
     }
 }
 
-/// One tenant's row, from its full result (`page`: where `--report-dir` wrote its page).
-pub fn tenant(t: &TenantResult, matrix: &Matrix, page: Option<String>) -> TenantView {
+/// One tenant's row, from its full result (`page`: where `--report-dir` wrote its page), and
+/// the names of the objects its coverage is of (none when it could not be audited).
+pub fn tenant(
+    t: &TenantResult,
+    matrix: &Matrix,
+    page: Option<String>,
+) -> (TenantView, Vec<String>) {
     let full = t.report.as_ref().map(|r| (r, audit(r, matrix, None)));
-    TenantView {
+    let names = full
+        .as_ref()
+        .map(|(_, a)| a.objects.iter().map(|o| o.name.clone()).collect())
+        .unwrap_or_default();
+    let row = TenantView {
         tenant: t.tenant.clone(),
         label: label(
             &t.tenant,
@@ -68,16 +81,16 @@ pub fn tenant(t: &TenantResult, matrix: &Matrix, page: Option<String>) -> Tenant
             .map(|(_, a)| [a.covered, a.partial, a.missing]),
         objects: full
             .as_ref()
-            .map(|(_, a)| {
-                a.objects
-                    .iter()
-                    .map(|o| (o.name.clone(), o.status))
-                    .collect()
-            })
+            .map(|(_, a)| a.objects.iter().map(|o| o.status).collect())
             .unwrap_or_default(),
         to_grant: full
             .as_ref()
-            .map(|(_, a)| a.to_grant.clone())
+            .map(|(_, a)| {
+                a.to_grant
+                    .iter()
+                    .map(|g| (g.permission.clone(), g.ptype))
+                    .collect()
+            })
             .unwrap_or_default(),
         missing: full.as_ref().map_or(0, |(r, _)| r.missing.len()),
         excess: full.as_ref().map_or(0, |(r, _)| r.excess.len()),
@@ -85,12 +98,15 @@ pub fn tenant(t: &TenantResult, matrix: &Matrix, page: Option<String>) -> Tenant
             r.excess.iter().filter(|e| e.tier == Some(0)).count()
         }),
         page,
-    }
+    };
+    (row, names)
 }
 
-/// The view of many tenants, from their rows in the tenants file's order.
-pub fn tenants(rows: Vec<TenantView>, s: &MultiSummary) -> TenantsView {
+/// The view of many tenants, from their rows in the tenants file's order and the objects'
+/// names.
+pub fn tenants(rows: Vec<TenantView>, objects: Vec<String>, s: &MultiSummary) -> TenantsView {
     TenantsView {
+        objects,
         summary: format!(
             "{} tenants: {} passed, {} failed, {} could not be audited",
             s.tenants, s.passed, s.failed, s.errors
@@ -118,9 +134,14 @@ pub(crate) fn counts(t: &TenantView) -> [String; 3] {
 }
 
 /// The error, or the permissions to grant.
-pub(crate) fn detail(t: &TenantView, name: impl Fn(&GapView) -> String) -> String {
+pub(crate) fn detail(t: &TenantView, name: impl Fn(&str, PermissionType) -> String) -> String {
     match &t.error {
         Some(e) => e.clone(),
-        None => t.to_grant.iter().map(name).collect::<Vec<_>>().join(", "),
+        None => t
+            .to_grant
+            .iter()
+            .map(|(p, k)| name(p, *k))
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }

@@ -148,6 +148,10 @@ pub(crate) struct FakeTenant {
     pub foreign_next_link: Option<String>,
     /// Extra latency added to every response.
     pub latency: Duration,
+    /// The token endpoint's own latency (else `latency`).
+    pub token_latency: Option<Duration>,
+    /// The token endpoint issues each tenant a token of its own (`{token}-{tenant}`).
+    pub token_per_tenant: bool,
     /// Ignore `$filter` on the delegated grants and return every app's (a misbehaving proxy).
     pub ignore_filters: bool,
     /// Other apps' items mixed into the app role assignments: (principal id, app role id).
@@ -212,6 +216,8 @@ impl FakeTenant {
             tenant_apps: Vec::new(),
             foreign_next_link: None,
             latency: Duration::ZERO,
+            token_latency: None,
+            token_per_tenant: false,
             ignore_filters: false,
             foreign_app_roles: Vec::new(),
             foreign_delegated: Vec::new(),

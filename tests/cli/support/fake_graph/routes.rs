@@ -191,10 +191,16 @@ impl TenantHandler {
                     "error_codes": [70021]}),
                 ));
             }
+            // With a token per tenant, the tenant the path names is in it (`{token}-{tenant}`),
+            // as Entra issues each tenant's token for that tenant.
+            let token = match req.target.trim_start_matches('/').split('/').next() {
+                Some(tenant) if t.token_per_tenant => format!("{}-{tenant}", t.token),
+                _ => t.token.clone(),
+            };
             return Some(Reply::json(
                 200,
                 json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
-                   "access_token": t.token}),
+                   "access_token": token}),
             ));
         }
         // A CI system's OIDC endpoints: GitHub Actions (GET, the job's request token) and Azure
@@ -273,7 +279,11 @@ impl TenantHandler {
     pub(super) fn handle(&self, req: &Seen, base: &str) -> Reply {
         let started = std::time::Instant::now();
         let reply = self.answer(req, base);
-        std::thread::sleep(self.tenant.latency.saturating_sub(started.elapsed()));
+        let latency = match self.tenant.token_latency {
+            Some(token) if req.target.ends_with("/oauth2/v2.0/token") => token,
+            _ => self.tenant.latency,
+        };
+        std::thread::sleep(latency.saturating_sub(started.elapsed()));
         reply
     }
 
