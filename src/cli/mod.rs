@@ -392,9 +392,13 @@ pub struct InventoryArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub dormant_days: u32,
     /// When the inventory fails (exit 1): a dormant Tier-0 app, a Tier-0 app of another tenant
-    /// with no owner here, or never.
+    /// with no owner here, an app that gained Tier-0 rights since --baseline, or never.
     #[arg(long, value_enum, default_value_t = InventoryFailOn::Never)]
     pub fail_on: InventoryFailOn,
+    /// Compare with an earlier inventory JSON (`inventory --format json`) of the same tenant: the
+    /// apps that gained Tier-0 rights since.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Owners' names become placeholders (owner-1, …) in the report.
     #[arg(long)]
     pub redact: bool,
@@ -413,6 +417,7 @@ pub enum InventoryFormat {
 pub enum InventoryFailOn {
     Tier0Dormant,
     Tier0Foreign,
+    Tier0Gained,
     Never,
 }
 

@@ -73,6 +73,8 @@ pub struct Read {
     pub credentials: Option<BTreeMap<String, Credentials>>,
     /// Owners (names) by service principal id, for the Tier-0 apps whose owners were read.
     pub owners: BTreeMap<String, Vec<String>>,
+    /// Federated identity credentials by appId, for the Tier-0 apps registered here that have any.
+    pub federated: BTreeMap<String, Vec<crate::grants::FederatedCredential>>,
     pub notes: Vec<String>,
     /// When the read happened (RFC 3339).
     pub read_at: String,
@@ -142,6 +144,10 @@ pub struct App {
     pub credentials: Option<Credentials>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
+    /// Who outside the tenant can sign in as the app (its registration's federated identity
+    /// credentials; read for the Tier-0 apps registered here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub federated_credentials: Vec<crate::grants::FederatedCredential>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_product: Option<ProductMatch>,
     /// The codes of its findings.
@@ -172,6 +178,9 @@ pub struct Summary {
     pub backup_products: usize,
     pub dormant_tier0: usize,
     pub foreign_tier0: usize,
+    /// Apps holding Tier-0 rights they did not hold at the baseline (`--baseline`).
+    #[serde(default)]
+    pub tier0_gained: usize,
 }
 
 /// The inventory document (`inventory --format json`, schemaVersion 1).
@@ -185,6 +194,9 @@ pub struct Inventory {
     pub read_at: String,
     /// Days without a sign-in after which a Tier-0 app is dormant.
     pub dormant_days: u32,
+    /// `--baseline`: when the inventory compared with was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
     pub apps: Vec<App>,
     pub findings: Vec<Finding>,
     pub notes: Vec<String>,
@@ -334,12 +346,41 @@ fn app(
             .as_ref()
             .and_then(|c| c.get(&p.app_id.to_ascii_lowercase()).cloned()),
         owners: read.owners.get(&p.id.to_ascii_lowercase()).cloned(),
+        federated_credentials: read
+            .federated
+            .get(&p.app_id.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_default(),
         findings: Vec::new(),
     }
 }
 
 /// The inventory of what was read: apps ranked Tier 0 first, then by Tier-0 count and name.
-pub fn build(read: Read, vendors: &[Matrix], dormant_days: u32, now: &str) -> Inventory {
+/// The Tier-0 application permissions each app held at the baseline, by appId (lower case).
+pub fn tier0_held(baseline: &Inventory) -> BTreeMap<String, Vec<String>> {
+    baseline
+        .apps
+        .iter()
+        .map(|a| {
+            let held = a
+                .permissions
+                .iter()
+                .filter(|p| p.tier == Some(0) && p.ptype == PermissionType::Application)
+                .map(|p| p.permission.to_ascii_lowercase())
+                .collect();
+            (a.app_id.to_ascii_lowercase(), held)
+        })
+        .collect()
+}
+
+/// The inventory of what was read; with `baseline`, the apps that gained Tier-0 rights since.
+pub fn build(
+    read: Read,
+    vendors: &[Matrix],
+    dormant_days: u32,
+    now: &str,
+    baseline: Option<&Inventory>,
+) -> Inventory {
     let mut by_principal: BTreeMap<&str, Vec<&RawGrant>> = BTreeMap::new();
     for g in &read.grants {
         by_principal
@@ -378,12 +419,16 @@ pub fn build(read: Read, vendors: &[Matrix], dormant_days: u32, now: &str) -> In
                 &b.display_name,
             ))
     });
+    let before = baseline.map(tier0_held);
     let found = findings::all(
         &mut apps,
-        dormant_days,
-        now,
-        read.graph_sp_id.as_deref(),
-        read.cloud.graph_host(),
+        &findings::Context {
+            dormant_days,
+            now,
+            graph_sp: read.graph_sp_id.as_deref(),
+            graph: read.cloud.graph_host(),
+            before: before.as_ref(),
+        },
     );
     let count = |code: &str| {
         apps.iter()
@@ -396,6 +441,7 @@ pub fn build(read: Read, vendors: &[Matrix], dormant_days: u32, now: &str) -> In
         backup_products: apps.iter().filter(|a| a.backup_product.is_some()).count(),
         dormant_tier0: count(findings::DORMANT),
         foreign_tier0: count(findings::FOREIGN),
+        tier0_gained: count(findings::GAINED),
     };
     Inventory {
         schema_version: 1,
@@ -406,6 +452,7 @@ pub fn build(read: Read, vendors: &[Matrix], dormant_days: u32, now: &str) -> In
         tenant_id: read.tenant_id.clone(),
         read_at: read.read_at.clone(),
         dormant_days,
+        since: baseline.map(|b| b.read_at.clone()),
         apps,
         findings: found,
         notes: read.notes.clone(),
@@ -420,6 +467,8 @@ pub enum FailOn {
     Tier0Dormant,
     /// A Tier-0 app of another tenant with no owner here.
     Tier0Foreign,
+    /// An app holding Tier-0 rights it did not hold at the baseline.
+    Tier0Gained,
     Never,
 }
 
@@ -428,6 +477,7 @@ impl FailOn {
         match self {
             FailOn::Tier0Dormant => "tier0-dormant",
             FailOn::Tier0Foreign => "tier0-foreign",
+            FailOn::Tier0Gained => "tier0-gained",
             FailOn::Never => "never",
         }
     }
@@ -438,6 +488,7 @@ pub fn passes(inv: &Inventory, fail_on: FailOn) -> bool {
     match fail_on {
         FailOn::Tier0Dormant => inv.summary.dormant_tier0 == 0,
         FailOn::Tier0Foreign => inv.summary.foreign_tier0 == 0,
+        FailOn::Tier0Gained => inv.summary.tier0_gained == 0,
         FailOn::Never => true,
     }
 }

@@ -353,3 +353,120 @@ fn the_inventory_page_sorts_and_filters_in_the_browser() {
         "no outside resource"
     );
 }
+
+/// A Tier-0 app registered here that trusts a GitHub workflow: its federated credentials are
+/// read (for the Tier-0 apps registered here only) and called out.
+#[test]
+fn a_tier0_apps_federated_credentials_are_listed_and_called_out() {
+    let mut t = tenant();
+    t.tenant_apps[3].federated = vec![(
+        "https://token.actions.githubusercontent.com".into(),
+        "repo:contoso/role-sync:ref:refs/heads/main".into(),
+    )];
+    let graph = FakeGraph::start(t);
+    let (code, out, err) = inventory(&graph, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    let script = doc["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["appId"] == SCRIPT)
+        .unwrap();
+    assert_eq!(
+        script["federatedCredentials"][0]["subject"],
+        "repo:contoso/role-sync:ref:refs/heads/main"
+    );
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "tier0-federated")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("token.actions.githubusercontent.com → repo:contoso/role-sync"));
+    assert_eq!(
+        finding["commands"][0],
+        format!("az ad app federated-credential list --id {SCRIPT}")
+    );
+    // Read only for the Tier-0 app registered here: never for the vendors' apps.
+    let reads: Vec<String> = graph
+        .requests()
+        .iter()
+        .filter(|r| r.target.ends_with("/federatedIdentityCredentials"))
+        .map(|r| r.target.clone())
+        .collect();
+    assert_eq!(
+        reads,
+        [format!(
+            "/v1.0/applications(appId='{SCRIPT}')/federatedIdentityCredentials"
+        )]
+    );
+}
+
+/// `--baseline`: an earlier inventory; the app that gained a Tier-0 permission since, and a new
+/// Tier-0 app, are called out, and `--fail-on tier0-gained` fails on them.
+#[test]
+fn the_apps_that_gained_tier0_rights_since_the_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before.json");
+    // Before: the script held no Tier-0 right and the trial was not there.
+    let mut t = tenant();
+    t.tenant_apps[3].app_roles = roles(&["User.Read.All"]);
+    t.tenant_apps.remove(1);
+    let graph = FakeGraph::start(t);
+    let (code, out, err) = inventory(&graph, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(&before, &out).unwrap();
+
+    let graph = FakeGraph::start(tenant());
+    let baseline = before.display().to_string();
+    let (code, out, err) = inventory(
+        &graph,
+        &[
+            "--format",
+            "json",
+            "--baseline",
+            &baseline,
+            "--fail-on",
+            "tier0-gained",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let doc = json(&out);
+    assert_eq!(doc["summary"]["tier0Gained"], 2, "{}", doc["summary"]);
+    assert!(doc["since"].is_string());
+    let gained: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "tier0-gained")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        gained
+            .iter()
+            .any(|m| m.starts_with("role-sync script gained Tier-0 rights since the baseline: RoleManagement.ReadWrite.Directory")),
+        "{gained:?}"
+    );
+    assert!(gained
+        .iter()
+        .any(|m| m.contains("trial gained Tier-0 rights since the baseline (a new app)")));
+    // The backup app held the same: nothing said.
+    assert!(!gained.iter().any(|m| m.starts_with("Veeam")), "{gained:?}");
+    // In the table too.
+    let (_, table, _) = inventory(&graph, &["--baseline", &baseline]);
+    assert!(table.contains("tier0-gained"), "{table}");
+
+    // Bad input: exit 2 naming the file, line and column; tier0-gained without a baseline.
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\n  \"schemaVersion\": 1,\n  \"apps\": 7\n}\n").unwrap();
+    let (code, _, err) = inventory(&graph, &["--baseline", &broken.display().to_string()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("broken.json:3:"), "{err}");
+    let (code, _, err) = inventory(&graph, &["--fail-on", "tier0-gained"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--baseline"), "{err}");
+}

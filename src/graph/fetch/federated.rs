@@ -24,26 +24,22 @@ pub(super) async fn federated_credentials(
         .get_all::<wire::FederatedIdentityCredential>(url, CALL_FEDERATED)
         .await
     {
-        Ok(list) => Ok((
-            Some(
-                list.into_iter()
-                    .map(|c| FederatedCredential {
-                        id: c.id,
-                        name: c.name,
-                        issuer: c.issuer,
-                        subject: c.subject,
-                        claims_matching_expression: c
-                            .claims_matching_expression
-                            .and_then(|e| e.value),
-                        audiences: c.audiences,
-                    })
-                    .collect(),
-            ),
-            Vec::new(),
-        )),
+        Ok(list) => Ok((Some(list.into_iter().map(credential).collect()), Vec::new())),
         Err(e) => Ok((
             None,
             vec![unreadable(e, "The app's federated identity credentials")?],
         )),
+    }
+}
+
+/// A federated identity credential as the domain keeps it.
+pub(super) fn credential(c: wire::FederatedIdentityCredential) -> FederatedCredential {
+    FederatedCredential {
+        id: c.id,
+        name: c.name,
+        issuer: c.issuer,
+        subject: c.subject,
+        claims_matching_expression: c.claims_matching_expression.and_then(|e| e.value),
+        audiences: c.audiences,
     }
 }

@@ -12,8 +12,9 @@ use futures::future::join_all;
 use serde::Deserialize;
 
 use super::app::fetch_catalog;
+use super::federated::credential;
 use crate::cloud::Cloud;
-use crate::grants::Consent;
+use crate::grants::{Consent, FederatedCredential};
 use crate::graph::client::{GraphClient, Limits};
 use crate::graph::error::{Call, GraphError};
 use crate::graph::wire;
@@ -53,7 +54,13 @@ pub(super) const CALL_APP_OWNERS: Call = Call {
     advanced: false,
 };
 
-/// The most Tier-0 apps whose owners are read.
+pub(super) const CALL_APP_FEDERATED: Call = Call {
+    what: "the federated identity credentials of the Tier-0 apps registered here",
+    needs: "Application.Read.All (or the broader Directory.Read.All)",
+    advanced: false,
+};
+
+/// The most Tier-0 apps whose owners (and federated credentials) are read.
 const MAX_OWNER_READS: usize = 200;
 
 #[derive(Deserialize)]
@@ -396,7 +403,15 @@ pub async fn read(
         }
     };
     let grants = named(&catalog, assigned, delegated, &mut notes);
-    let owners = tier0_owners(client, &grants, &principals, &mut notes).await?;
+    let tier0 = tier0_principals(&grants, &principals, &mut notes);
+    let (owners, federated) = tokio::join!(
+        tier0_owners(client, &tier0),
+        tier0_federated(client, &tier0, credentials.as_ref())
+    );
+    let (owners, unread_owners) = owners?;
+    let (federated, unread_federated) = federated?;
+    notes.extend(unread_owners);
+    notes.extend(unread_federated);
     Ok(Read {
         tenant_id,
         cloud,
@@ -406,19 +421,19 @@ pub async fn read(
         sign_ins,
         credentials,
         owners,
+        federated,
         notes,
         read_at: now.to_string(),
     })
 }
 
-/// The owners of the apps that hold Tier-0 application permissions (at most
-/// [`MAX_OWNER_READS`], concurrently).
-async fn tier0_owners(
-    client: &GraphClient,
+/// The apps that hold Tier-0 application permissions, first-party ones aside (they answer to
+/// Microsoft), at most [`MAX_OWNER_READS`]: (service principal id, appId).
+fn tier0_principals(
     grants: &[RawGrant],
     principals: &[Principal],
     notes: &mut Vec<String>,
-) -> Result<BTreeMap<String, Vec<String>>> {
+) -> Vec<(String, String)> {
     let mut tiers = crate::inventory::Tiers::default();
     let mut tier0: Vec<&str> = grants
         .iter()
@@ -427,27 +442,38 @@ async fn tier0_owners(
         .collect();
     tier0.sort_unstable();
     tier0.dedup();
-    // First-party apps answer to Microsoft: their owners are not read.
-    let microsoft: std::collections::HashSet<&str> = principals
-        .iter()
-        .filter(|p| {
-            p.owner_tenant.as_deref().is_some_and(|o| {
-                crate::inventory::MICROSOFT_TENANTS
-                    .iter()
-                    .any(|m| m.eq_ignore_ascii_case(o))
-            })
+    let by_id: std::collections::HashMap<&str, &Principal> =
+        principals.iter().map(|p| (p.id.as_str(), p)).collect();
+    let microsoft = |p: &Principal| {
+        p.owner_tenant.as_deref().is_some_and(|o| {
+            crate::inventory::MICROSOFT_TENANTS
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(o))
         })
-        .map(|p| p.id.as_str())
-        .collect();
-    tier0.retain(|id| !microsoft.contains(id));
+    };
+    tier0.retain(|id| !by_id.get(id).is_some_and(|p| microsoft(p)));
     if tier0.len() > MAX_OWNER_READS {
         notes.push(format!(
-            "{} apps hold Tier-0 rights: the owners of the first {MAX_OWNER_READS} were read.",
+            "{} apps hold Tier-0 rights: the owners and federated credentials of the first {MAX_OWNER_READS} were read.",
             tier0.len()
         ));
         tier0.truncate(MAX_OWNER_READS);
     }
-    let reads = tier0.iter().map(|id| async move {
+    tier0
+        .into_iter()
+        .map(|id| {
+            let app = by_id.get(id).map(|p| p.app_id.clone()).unwrap_or_default();
+            (id.to_string(), app)
+        })
+        .collect()
+}
+
+/// The owners of the Tier-0 apps, concurrently, and a note for those that could not be read.
+async fn tier0_owners(
+    client: &GraphClient,
+    tier0: &[(String, String)],
+) -> Result<(BTreeMap<String, Vec<String>>, Option<String>)> {
+    let reads = tier0.iter().map(|(id, _)| async move {
         let url = client.url(
             &format!("/v1.0/servicePrincipals/{id}/owners"),
             &[("$select", "id,displayName,userPrincipalName")],
@@ -475,11 +501,56 @@ async fn tier0_owners(
             Err(e) => return Err(e.into()),
         }
     }
-    if failed > 0 {
-        notes.push(format!(
-            "The owners of {failed} Tier-0 app{} could not be read: grant the auditing identity Application.Read.All.",
-            if failed == 1 { "" } else { "s" }
-        ));
+    let note = (failed > 0).then(|| format!(
+        "The owners of {failed} Tier-0 app{} could not be read: grant the auditing identity Application.Read.All.",
+        if failed == 1 { "" } else { "s" }
+    ));
+    Ok((owners, note))
+}
+
+/// The federated identity credentials of the Tier-0 apps registered in this tenant (whose
+/// registrations were read), concurrently: who outside the tenant can sign in as each.
+async fn tier0_federated(
+    client: &GraphClient,
+    tier0: &[(String, String)],
+    registered: Option<&BTreeMap<String, crate::inventory::Credentials>>,
+) -> Result<(BTreeMap<String, Vec<FederatedCredential>>, Option<String>)> {
+    let Some(registered) = registered else {
+        return Ok((BTreeMap::new(), None));
+    };
+    let here = tier0
+        .iter()
+        .filter(|(_, app)| registered.contains_key(&app.to_ascii_lowercase()));
+    let reads = here.map(|(_, app)| async move {
+        let url = client.url(
+            &format!(
+                "/v1.0/applications(appId={})/federatedIdentityCredentials",
+                crate::graph::client::odata_quote(app)
+            ),
+            &[],
+        );
+        let read = client
+            .get_all::<wire::FederatedIdentityCredential>(url, CALL_APP_FEDERATED)
+            .await;
+        (app.to_ascii_lowercase(), read)
+    });
+    let mut found = BTreeMap::new();
+    let mut failed = 0usize;
+    for (app, result) in join_all(reads).await {
+        match result {
+            Ok(list) if list.is_empty() => {}
+            Ok(list) => {
+                found.insert(app, list.into_iter().map(credential).collect());
+            }
+            Err(e) if e.is_denied() => failed += 1,
+            // Deleted since it was listed: nothing to read.
+            Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
-    Ok(owners)
+    let note = (failed > 0).then(|| format!(
+        "The federated credentials of {failed} Tier-0 app{} could not be read: grant the auditing identity Application.Read.All.",
+        if failed == 1 { "" } else { "s" }
+    ));
+    Ok((found, note))
 }

@@ -37,6 +37,10 @@ pub(super) const ROUTES: &[Route] = &[
     ),
     ("applications (all)", tenant_wide::applications),
     ("servicePrincipals/{tenant app}/owners", tenant_wide::owners),
+    (
+        "applications(appId={tenant app})/federatedIdentityCredentials",
+        tenant_wide::federated,
+    ),
     ("the Graph catalog", apps::catalog),
     ("servicePrincipals(appId=…)", apps::sp_by_app_id),
     ("servicePrincipals?$filter", apps::sp_by_name),

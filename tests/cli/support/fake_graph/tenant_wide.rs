@@ -27,6 +27,8 @@ pub(crate) struct TenantApp {
     pub registered_here: Option<usize>,
     /// Owners: (id, user principal name).
     pub owners: Vec<(String, String)>,
+    /// Its registration's federated identity credentials: (issuer, subject).
+    pub federated: Vec<(String, String)>,
     /// The service principal was deleted: its assignments remain (with a null name), the
     /// principal is in no list.
     pub deleted: bool,
@@ -149,6 +151,33 @@ pub(super) fn applications(c: &Ctx<'_>) -> Option<Reply> {
         })
         .collect();
     Some(c.page(items))
+}
+
+/// `GET /applications(appId='…')/federatedIdentityCredentials` of a tenant app: its
+/// credentials when registered here, else 404 as Graph answers for a registration elsewhere.
+pub(super) fn federated(c: &Ctx<'_>) -> Option<Reply> {
+    let app_id = c
+        .path
+        .strip_prefix("/v1.0/applications(appId='")?
+        .strip_suffix("')/federatedIdentityCredentials")?;
+    let app = c.t.tenant_apps.iter().find(|a| a.app_id == app_id)?;
+    if app.registered_here.is_none() {
+        return Some(Reply::not_found(app_id));
+    }
+    Some(
+        c.page(
+            app.federated
+                .iter()
+                .enumerate()
+                .map(|(i, (issuer, subject))| {
+                    json!({
+                "id": format!("{}{i:04}", &app.id[..32]), "name": format!("fic-{i}"),
+                "issuer": issuer, "subject": subject, "description": null,
+                "audiences": ["api://AzureADTokenExchange"]})
+                })
+                .collect(),
+        ),
+    )
 }
 
 /// `GET /servicePrincipals/{id}/owners` of a tenant app.
