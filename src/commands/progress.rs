@@ -8,7 +8,9 @@ use std::time::Instant;
 pub(super) struct Progress {
     total: usize,
     done: usize,
+    /// Tenants audited with gaps, and tenants that could not be audited.
     failed: usize,
+    errors: usize,
     started: Instant,
     bar: Option<indicatif::ProgressBar>,
     /// The last tenth a line was written for.
@@ -25,26 +27,34 @@ impl Progress {
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            bar.set_message("0 failed · 0 throttled");
+            bar.set_message("0 failed · 0 not audited · 0 throttled");
             bar
         });
         Progress {
             total,
             done: 0,
             failed: 0,
+            errors: 0,
             started: Instant::now(),
             bar,
             tenth: 0,
         }
     }
 
-    /// One tenant finished (`failed`: gaps or could not be audited).
-    pub(super) fn done(&mut self, failed: bool) {
+    /// One tenant finished, with the code it alone would exit with.
+    pub(super) fn done(&mut self, exit: crate::exit::Exit) {
         self.done += 1;
-        self.failed += usize::from(failed);
+        match exit {
+            crate::exit::Exit::Success => {}
+            crate::exit::Exit::Gaps => self.failed += 1,
+            _ => self.errors += 1,
+        }
         let throttled = crate::graph::retry::throttled();
         if let Some(bar) = &self.bar {
-            bar.set_message(format!("{} failed · {throttled} throttled", self.failed));
+            bar.set_message(format!(
+                "{} failed · {} not audited · {throttled} throttled",
+                self.failed, self.errors
+            ));
             bar.inc(1);
             return;
         }
@@ -56,11 +66,12 @@ impl Progress {
             // A CI log's line: a failed write to stderr has nowhere to be told.
             let _ = writeln!(
                 std::io::stderr(),
-                "entra-perms: {}/{} tenants ({}%), {} failed, {throttled} throttled answer{} waited out, {:.0} s elapsed, about {:.0} s left",
+                "entra-perms: {}/{} tenants ({}%), {} failed, {} could not be audited, {throttled} throttled answer{} waited out, {:.0} s elapsed, about {:.0} s left",
                 self.done,
                 self.total,
-                tenth * 10,
+                self.done * 100 / self.total.max(1),
                 self.failed,
+                self.errors,
                 if throttled == 1 { "" } else { "s" },
                 elapsed,
                 left

@@ -27,7 +27,8 @@ fn audit_page(dir: &Path, name: &str) -> PathBuf {
     page
 }
 
-/// Every page the tool writes for people: each example's audit, a plan, and many tenants.
+/// Every page the tool writes for people: each example's audit, a plan, and many tenants (one
+/// page, and the report folder's index and a tenant's own page).
 fn every_page(dir: &Path, graph: &FakeGraph) -> Vec<PathBuf> {
     let mut pages: Vec<PathBuf> = EXAMPLES.iter().map(|e| audit_page(dir, e)).collect();
     let plan = dir.join("plan.html");
@@ -48,6 +49,16 @@ fn every_page(dir: &Path, graph: &FakeGraph) -> Vec<PathBuf> {
     let (code, _, err) = run(cmd);
     assert!(code == 0 || code == 3, "{err}");
     pages.push(tenants);
+    // The overview beside `--report-dir`: the grid, each row linked to its tenant's page.
+    let folder = dir.join("reports");
+    let mut cmd = audit_against(graph, &["--tenants"]);
+    cmd.arg(&list)
+        .args(["--format", "table", "--fail-on", "never", "--report-dir"])
+        .arg(&folder);
+    let (code, _, err) = run(cmd);
+    assert!(code == 0 || code == 3, "{err}");
+    pages.push(folder.join("index.html"));
+    pages.push(folder.join(format!("{TENANT_ID}.html")));
     pages
 }
 

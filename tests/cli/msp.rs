@@ -49,7 +49,7 @@ fn json_lines_one_per_tenant_then_a_summary() {
     );
     // Without a terminal, progress is a line at each tenth, for a CI log.
     assert!(
-        err.contains("entra-perms: 2/2 tenants (100%), 2 failed"),
+        err.contains("entra-perms: 2/2 tenants (100%), 1 failed, 1 could not be audited"),
         "{err}"
     );
     // The same as a file, written whole.
@@ -295,7 +295,9 @@ fn the_catalog_is_read_once_a_run_and_throttling_shows_in_the_progress() {
     // One whole read (and its throttled first try), two by id.
     assert_eq!((whole, id_alone), (2, 2), "{graph_sp:#?}");
     assert!(
-        err.contains("3/3 tenants (100%), 0 failed, 1 throttled answer waited out"),
+        err.contains(
+            "3/3 tenants (100%), 0 failed, 0 could not be audited, 1 throttled answer waited out"
+        ),
         "{err}"
     );
 }

@@ -53,7 +53,7 @@ pub(super) fn run(many: &Many<'_>, out: &mut dyn Write, color: bool) -> Result<O
         &list,
         many.concurrency,
         &mut |i, result| {
-            progress.done(result.exit != Exit::Success);
+            progress.done(result.exit);
             sinks.tenant(i, result, out);
         },
     ));
