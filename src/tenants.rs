@@ -113,36 +113,79 @@ pub async fn audit_each(
     concurrency: usize,
     sink: &mut dyn FnMut(usize, TenantResult),
 ) {
+    each_tenant(
+        tenants,
+        concurrency,
+        |tenant| async move {
+            match audit_one(job, tenant).await {
+                Ok(report) => TenantResult {
+                    tenant: tenant.to_string(),
+                    exit: exit::decide(&Ok(Outcome::of(report.passed))),
+                    report: Some(report),
+                    error: None,
+                },
+                Err(e) => failed(tenant, e).into(),
+            }
+        },
+        |tenant| failed(tenant, anyhow::anyhow!(WITHHELD)).into(),
+        sink,
+    )
+    .await;
+}
+
+/// Why a result was withheld.
+const WITHHELD: &str =
+    "what Graph answered held a secret of this run that could not be removed: the report is withheld";
+
+/// A tenant that could not be read: its exit code and its error (secrets redacted).
+pub struct Failed {
+    pub tenant: String,
+    pub exit: exit::Exit,
+    pub error: String,
+}
+
+/// `e`, for `tenant`: the code it alone would exit with, and its words with secrets redacted.
+pub fn failed(tenant: &str, e: anyhow::Error) -> Failed {
+    Failed {
+        tenant: tenant.to_string(),
+        error: crate::redact::redact(&format!("{e:#}")),
+        exit: exit::decide(&Err::<Outcome, _>(e)),
+    }
+}
+
+impl From<Failed> for TenantResult {
+    fn from(f: Failed) -> TenantResult {
+        TenantResult {
+            tenant: f.tenant,
+            exit: f.exit,
+            report: None,
+            error: Some(f.error),
+        }
+    }
+}
+
+/// Run `work` for every tenant, `concurrency` at a time, each in a scope whose tokens are
+/// forgotten when its result is made; the result, scrubbed of any secret of this run (or, when
+/// that cannot be done, `withheld`'s in its place), goes to `sink` with its place in the file.
+pub async fn each_tenant<'t, T, F, Fut>(
+    tenants: &'t [String],
+    concurrency: usize,
+    work: F,
+    withheld: impl Fn(&str) -> T,
+    sink: &mut dyn FnMut(usize, T),
+) where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+    F: Fn(&'t str) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let (work, withheld) = (&work, &withheld);
     stream::iter(tenants.iter().enumerate())
         .map(|(i, tenant)| {
             // The tenant's token is forgotten once its result is made, and nothing of it may
             // leave unscrubbed: thousands of tenants hold only the tokens in flight.
             crate::redact::scoped(async move {
-                let result = match audit_one(job, tenant).await {
-                    Ok(report) => TenantResult {
-                        tenant: tenant.clone(),
-                        exit: exit::decide(&Ok(Outcome::of(report.passed))),
-                        report: Some(report),
-                        error: None,
-                    },
-                    Err(e) => {
-                        let error = crate::redact::redact(&format!("{e:#}"));
-                        TenantResult {
-                            tenant: tenant.clone(),
-                            exit: exit::decide(&Err::<Outcome, _>(e)),
-                            report: None,
-                            error: Some(error),
-                        }
-                    }
-                };
-                let result = crate::redact::scrubbed(result).unwrap_or_else(|| TenantResult {
-                    tenant: tenant.clone(),
-                    exit: exit::Exit::Incomplete,
-                    report: None,
-                    error: Some(
-                        "what Graph answered held a secret of this run that could not be removed: the report is withheld".into(),
-                    ),
-                });
+                let result = work(tenant).await;
+                let result = crate::redact::scrubbed(result).unwrap_or_else(|| withheld(tenant));
                 (i, result)
             })
         })

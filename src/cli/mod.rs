@@ -382,6 +382,13 @@ pub enum PlanFormat {
 pub struct InventoryArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    /// Take the inventory of every tenant listed in FILE (tenant ids or domains, one a line, `#`
+    /// comments), with a token per tenant: an overview, each tenant's findings Tier 0 first.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["tenant", "baseline"])]
+    pub tenants: Option<PathBuf>,
+    /// With --tenants: how many tenants to read at a time.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
     /// Output format.
     #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
     pub format: InventoryFormat,

@@ -159,7 +159,7 @@ impl Session {
     pub async fn read_inventory(&self, tenant: Option<&str>) -> Result<crate::inventory::Read> {
         self.signed_in(tenant, async |client, token_tenant| {
             let now = crate::grants::Grants::now();
-            fetch::inventory::read(client, self.cloud, token_tenant, &now).await
+            fetch::inventory::read(client, self.cloud, tenant, token_tenant, &now).await
         })
         .await
     }

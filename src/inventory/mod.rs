@@ -13,6 +13,7 @@ use crate::matrix::Matrix;
 use crate::permission::PermissionType;
 
 pub mod findings;
+pub mod tenants;
 
 /// Microsoft's own tenants: an app they own is first-party.
 pub const MICROSOFT_TENANTS: [&str; 2] = [

@@ -97,11 +97,11 @@ impl MultiSummary {
     }
 }
 
-fn exit_number<S: serde::Serializer>(e: &Exit, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn exit_number<S: serde::Serializer>(e: &Exit, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u8(e.code())
 }
 
-fn exit_of_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Exit, D::Error> {
+pub(crate) fn exit_of_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Exit, D::Error> {
     let code = u8::deserialize(d)?;
     Exit::from_code(code)
         .ok_or_else(|| serde::de::Error::custom(format!("{code} is not an exit code")))

@@ -114,9 +114,15 @@ pub fn json(v: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
 
 /// CSV: one row per app and permission.
 pub fn csv(v: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let io = |e: ::csv::Error| std::io::Error::other(e);
-    w.write_record([
+    let mut w = ::csv::Writer::from_writer(&mut *out);
+    csv_header(&mut w, false)?;
+    csv_rows(&mut w, None, v)?;
+    w.flush()
+}
+
+/// The CSV's header (with a first `tenant` column for many tenants).
+pub(super) fn csv_header<W: Write>(w: &mut ::csv::Writer<W>, tenant: bool) -> std::io::Result<()> {
+    let columns = [
         "app",
         "app id",
         "service principal id",
@@ -130,12 +136,22 @@ pub fn csv(v: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
         "last sign-in",
         "backup product",
         "findings",
-    ])
-    .map_err(io)?;
+    ];
+    let first = tenant.then_some("tenant");
+    w.write_record(first.into_iter().chain(columns))
+        .map_err(std::io::Error::other)
+}
+
+/// One row per app and permission of `v` (after `tenant`, for many tenants).
+pub(super) fn csv_rows<W: Write>(
+    w: &mut ::csv::Writer<W>,
+    tenant: Option<&str>,
+    v: &Inventory,
+) -> std::io::Result<()> {
     let c = super::csv::cell;
     for a in &v.apps {
         for p in &a.permissions {
-            w.write_record([
+            let row = [
                 c(&a.display_name),
                 c(&a.app_id),
                 c(&a.service_principal_id),
@@ -149,14 +165,12 @@ pub fn csv(v: &Inventory, out: &mut dyn Write) -> std::io::Result<()> {
                 c(a.last_sign_in.as_deref().unwrap_or_default()),
                 product(a),
                 a.findings.join(" "),
-            ])
-            .map_err(io)?;
+            ];
+            w.write_record(tenant.map(c).into_iter().chain(row))
+                .map_err(std::io::Error::other)?;
         }
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    out.write_all(&bytes)
+    Ok(())
 }
 
 /// Markdown: the summary, the apps and the findings.

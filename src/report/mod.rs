@@ -7,6 +7,7 @@ pub mod explain;
 pub mod html;
 pub mod html_tenants;
 pub mod inventory;
+pub mod inventory_tenants;
 pub mod json;
 pub mod junit;
 pub mod layout;

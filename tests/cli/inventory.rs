@@ -470,3 +470,100 @@ fn the_apps_that_gained_tier0_rights_since_the_baseline() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--baseline"), "{err}");
 }
+
+/// `--tenants`: every tenant's inventory — an overview with each tenant's findings, the JSON of
+/// every tenant's full inventory in the file's order, CSV with the tenant first, and one page
+/// filterable by verdict in a real browser.
+#[test]
+fn the_inventory_of_every_tenant_listed() {
+    let graph = FakeGraph::start(tenant());
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("tenants.txt");
+    std::fs::write(&list, format!("fabrikam.onmicrosoft.com\n{TENANT_ID}\n")).unwrap();
+    let file = list.display().to_string();
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(entra_perms()
+        .env("ENTRA_PERMS_ACCESS_TOKEN", graph_token())
+        .env("TMPDIR", tmp.path())
+        .args(["inventory", "--graph-url", &graph.base, "--tenants", &file])
+        .args(["--format", "json", "--fail-on", "tier0-dormant"]));
+    assert_eq!(code, 3, "the worst tenant's code: {err}");
+    let doc = json(&out);
+    assert_eq!(doc["schemaVersion"], 1);
+    assert_eq!(doc["tenants"][0]["tenant"], "fabrikam.onmicrosoft.com");
+    assert_eq!(doc["tenants"][0]["exitCode"], 3);
+    assert!(doc["tenants"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("the tenant read is"));
+    let ours = &doc["tenants"][1];
+    assert_eq!(ours["exitCode"], 1, "a dormant Tier-0 app fails it");
+    assert_eq!(ours["inventory"]["apps"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        (
+            doc["summary"]["failed"].as_u64(),
+            doc["summary"]["errors"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "the spill is removed"
+    );
+    // One tenant asked for that is not the one read: no inventory is labelled with it.
+    let (code, _, err) = inventory(&graph, &["--tenant", "fabrikam.onmicrosoft.com"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("the tenant read is"), "{err}");
+
+    let inventory_of = |format: &str| {
+        run(entra_perms()
+            .env("ENTRA_PERMS_ACCESS_TOKEN", graph_token())
+            .args(["inventory", "--graph-url", &graph.base, "--tenants", &file])
+            .args(["--format", format]))
+    };
+    let (code, table, err) = inventory_of("table");
+    assert_eq!(code, 3, "{err}");
+    assert!(table.contains("fabrikam.onmicrosoft.com"), "{table}");
+    assert!(
+        table.contains("[tier0-dormant] Cohesity DataProtect trial"),
+        "{table}"
+    );
+    assert!(
+        table.contains("2 tenants: 1 pass, 0 fail, 1 could not be read"),
+        "{table}"
+    );
+    let (_, csv, _) = inventory_of("csv");
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert!(rows
+        .iter()
+        .any(|r| &r[0] == "fabrikam.onmicrosoft.com" && r[13].contains("could not be read")));
+    assert!(rows
+        .iter()
+        .any(|r| &r[0] == TENANT_ID && &r[1] == "role-sync script"));
+
+    let page = dir.path().join("tenants.html");
+    let (_, html, _) = inventory_of("html");
+    std::fs::write(
+        &page,
+        html.replace(
+            "</body>",
+            "<script>document.querySelector('[data-filter=ERROR]').click();</script></body>",
+        ),
+    )
+    .unwrap();
+    browser::keep(&page, "inventory-tenants.html");
+    let Some(chromium) = browser::require() else {
+        return;
+    };
+    let shown = browser::probe(
+        &chromium,
+        &page,
+        Screen { width: 1200, dark: false },
+        "Array.prototype.filter.call(document.querySelectorAll('tr[data-verdict]'), function (r) { return !r.hidden; }).map(function (r) { return r.getAttribute('data-tenant'); }).join(',')",
+    );
+    assert_eq!(shown, "fabrikam.onmicrosoft.com");
+}

@@ -165,7 +165,7 @@ impl<'a> Sinks<'a> {
             }
         }
         if let Some(spill) = self.spill.as_mut() {
-            spill.push(index, result)?;
+            spill.push_audit(index, result)?;
         }
         let page = match &self.dir {
             Some(dir) => dir.write(result, self.matrix)?,

@@ -358,19 +358,25 @@ fn named(
 pub async fn read(
     client: &GraphClient,
     cloud: Cloud,
-    tenant_id: Option<String>,
+    requested: Option<&str>,
+    token_tenant: Option<String>,
     now: &str,
 ) -> Result<Read> {
-    let (delegated, assigned, principals, sign_ins, apps) = tokio::join!(
+    let org_url = client.url("/v1.0/organization", &[("$select", "id,verifiedDomains")]);
+    let (org, delegated, assigned, principals, sign_ins, apps) = tokio::join!(
+        client.get_all::<wire::Organization>(org_url, super::calls::CALL_ORG),
         read_delegated(client),
         read_assigned(client),
         read_principals(client),
         read_sign_ins(client, cloud),
         read_apps(client, now)
     );
+    // The tenant read must be the one asked for (an inventory labelled with the wrong tenant is
+    // worse than none).
+    let (tenant_id, tenant_notes) = super::tenant_read(org, requested, token_tenant.as_deref())?;
     let (catalog, delegated) = delegated?;
     let (assigned, principals) = (assigned?, principals?);
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = tenant_notes.iter().map(|f| f.message()).collect();
     let sign_ins = match sign_ins {
         Ok(None) => {
             notes.push(format!(

@@ -25,7 +25,7 @@ use self::calls::{CALL_AUDIT_LOG, CALL_ORG};
 use self::federated::Federated;
 use self::resolve::{resolve_user, Resolver};
 use self::roles::{app_roles, directory_roles};
-use self::tenant::tenant_read;
+pub(crate) use self::tenant::tenant_read;
 use crate::cloud::Cloud;
 use crate::error::Error;
 use crate::findings::Finding;
@@ -115,7 +115,8 @@ pub async fn fetch(client: &GraphClient, matrix: &Matrix, target: &Target<'_>) -
         .and_then(|o| o.display_name.as_deref())
         .map(|n| n.chars().take(256).collect::<String>())
         .filter(|n| !n.trim().is_empty());
-    let (tenant_id, tenant_notes) = tenant_read(org, target)?;
+    let (tenant_id, tenant_notes) =
+        tenant_read(org, target.requested_tenant, target.token_tenant.as_deref())?;
     let reads = match by_app_id {
         Some(reads) => reads,
         None => app_in_two_rounds(client, app).await?,

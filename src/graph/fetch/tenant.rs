@@ -8,20 +8,17 @@ use crate::graph::wire;
 use crate::permission::is_guid;
 
 use super::calls::CALL_ORG;
-use super::*;
+use super::WrongTenant;
 
 /// Which tenant Graph answered for, checked against the tenant asked for (a tenant id, or one of
 /// its verified domains) and the token's own tenant. Without `/organization` (not permitted) the
 /// token's tenant stands in, but only a tenant id can be checked against it.
-pub(super) fn tenant_read(
+pub(crate) fn tenant_read(
     org: Result<Vec<wire::Organization>, GraphError>,
-    target: &Target<'_>,
+    requested: Option<&str>,
+    token: Option<&str>,
 ) -> Result<(Option<String>, Vec<Finding>)> {
-    let requested = target
-        .requested_tenant
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    let token = target.token_tenant.as_deref();
+    let requested = requested.map(str::trim).filter(|t| !t.is_empty());
     match org {
         Ok(list) => {
             let [org] = list.as_slice() else {

@@ -1,5 +1,8 @@
 //! `entra-perms inventory`: every app of the tenant holding Microsoft Graph permissions, read
-//! with a few paged collections (GET only), ranked Tier 0 first, in the report asked for.
+//! with a few paged collections (GET only), ranked Tier 0 first, in the report asked for; with
+//! `--tenants`, every tenant listed (`tenants`).
+
+mod tenants;
 
 use std::io::Write;
 
@@ -21,6 +24,15 @@ pub fn run(args: &InventoryArgs, out: &mut dyn Write) -> Result<Outcome> {
         anyhow::bail!(crate::error::Error::input(
             "--fail-on tier0-gained compares with an earlier inventory: give it with --baseline FILE (inventory --format json)"
         ));
+    }
+    let fail_on = match args.fail_on {
+        InventoryFailOn::Tier0Dormant => FailOn::Tier0Dormant,
+        InventoryFailOn::Tier0Foreign => FailOn::Tier0Foreign,
+        InventoryFailOn::Tier0Gained => FailOn::Tier0Gained,
+        InventoryFailOn::Never => FailOn::Never,
+    };
+    if let Some(file) = &args.tenants {
+        return tenants::run(args, file, fail_on, out);
     }
     let baseline = match &args.baseline {
         Some(path) => Some(load_baseline(path)?),
@@ -47,12 +59,6 @@ pub fn run(args: &InventoryArgs, out: &mut dyn Write) -> Result<Outcome> {
     if args.redact {
         redact_owners(&mut inv);
     }
-    let fail_on = match args.fail_on {
-        InventoryFailOn::Tier0Dormant => FailOn::Tier0Dormant,
-        InventoryFailOn::Tier0Foreign => FailOn::Tier0Foreign,
-        InventoryFailOn::Tier0Gained => FailOn::Tier0Gained,
-        InventoryFailOn::Never => FailOn::Never,
-    };
     let passed = inventory::passes(&inv, fail_on);
     // The documents for people are made safe first; JSON and CSV escape for themselves (and a
     // tenant-wide safe copy is memory a JSON report does not need).
@@ -100,7 +106,7 @@ fn load_baseline(path: &std::path::Path) -> Result<Inventory> {
 }
 
 /// People stay private: each owner becomes `owner-N` (the same owner the same number).
-fn redact_owners(inv: &mut Inventory) {
+pub(super) fn redact_owners(inv: &mut Inventory) {
     let mut seen: Vec<String> = Vec::new();
     for app in &mut inv.apps {
         for owner in app.owners.iter_mut().flatten() {
