@@ -51,20 +51,18 @@ pub(crate) fn write_streamed(
     out: &mut dyn Write,
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
+    let scrubbed = |to: &mut dyn Write| -> Result<()> {
+        let mut w = LineScrub::new(std::io::BufWriter::new(to));
+        render(&mut w).context("cannot write the report")?;
+        w.finish()?.flush()?;
+        Ok(())
+    };
     match path {
-        None => {
-            let mut w = LineScrub::new(std::io::BufWriter::new(out));
-            render(&mut w).context("cannot write the report")?;
-            w.finish()?.flush()?;
-            Ok(())
-        }
+        None => scrubbed(out),
         Some(path) => {
             let mut file = input::PartialFile::create(path, inputs)?;
-            let mut w = LineScrub::new(std::io::BufWriter::new(&mut file));
-            render(&mut w).context("cannot write the report")?;
-            w.finish()?.flush()?;
-            file.persist()?;
-            Ok(())
+            scrubbed(&mut file)?;
+            Ok(file.persist()?)
         }
     }
 }

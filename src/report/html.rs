@@ -162,6 +162,22 @@ fn script_end() -> String {
     format!("</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n")
 }
 
+/// The buttons that filter a page's `[data-verdict]` rows (shown by the page's script).
+pub(super) fn verdict_filters(page: &mut String) {
+    for (f, label) in [
+        ("ALL", "All"),
+        ("PASS", "Pass"),
+        ("FAIL", "Fail"),
+        ("ERROR", "Error"),
+    ] {
+        let _ = write!(
+            page,
+            "<button type=\"button\" hidden data-filter=\"{f}\" aria-pressed=\"{}\">{label}</button>",
+            f == "ALL"
+        );
+    }
+}
+
 pub(super) fn copy_block(out: &mut String, label: &str, command: &str) {
     let _ = write!(
         out,

@@ -5,7 +5,9 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::html::{body, coverage_class, coverage_label, esc, header, page_end_with, page_start};
+use super::html::{
+    body, coverage_class, coverage_label, esc, header, page_end_with, page_start, verdict_filters,
+};
 use super::safe::Safe;
 use super::view::TenantsView;
 use crate::audit::Coverage;
@@ -107,18 +109,7 @@ pub fn tenants(
 fn grid(out: &mut dyn Write, v: &Safe<TenantsView>, pages: &str) -> std::io::Result<()> {
     let mut page = String::with_capacity(4096);
     page.push_str("<h2>Tenants × protected objects</h2><div class=\"toolbar no-print\">");
-    for (f, label) in [
-        ("ALL", "All"),
-        ("PASS", "Pass"),
-        ("FAIL", "Fail"),
-        ("ERROR", "Error"),
-    ] {
-        let _ = write!(
-            page,
-            "<button type=\"button\" hidden data-filter=\"{f}\" aria-pressed=\"{}\">{label}</button>",
-            f == "ALL"
-        );
-    }
+    verdict_filters(&mut page);
     page.push_str("</div><div class=\"matrix\"><table><thead><tr><th>Tenant</th><th>Verdict</th>");
     for o in &v.objects {
         let _ = write!(page, "<th class=\"o\">{}</th>", esc(o));

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::html::{copy_block, esc, page_end, page_start, script_json};
+use super::html::{copy_block, esc, page_end, page_start, script_json, verdict_filters};
 use super::layout::{md_cell, new_table};
 use super::safe::Safe;
 use crate::inventory::tenants::{InventoryTenants, TenantInventory, TenantRow};
@@ -127,18 +127,7 @@ pub fn html(v: &Safe<InventoryTenants>, out: &mut dyn Write) -> std::io::Result<
         s.tenants,
         esc(&summary_line(s))
     );
-    for (f, label) in [
-        ("ALL", "All"),
-        ("PASS", "Pass"),
-        ("FAIL", "Fail"),
-        ("ERROR", "Error"),
-    ] {
-        let _ = write!(
-            page,
-            "<button type=\"button\" hidden data-filter=\"{f}\" aria-pressed=\"{}\">{label}</button>",
-            f == "ALL"
-        );
-    }
+    verdict_filters(&mut page);
     page.push_str(
         "</div><table><thead><tr><th>Tenant</th><th>Verdict</th><th>Apps</th><th>Tier 0</th>\
          <th>Backup products</th><th>Findings / error</th></tr></thead><tbody>",
@@ -201,20 +190,7 @@ pub fn json(
     summary: &MultiSummary,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Doc<'a> {
-        schema_version: u32,
-        tenants: &'a str,
-        summary: &'a MultiSummary,
-    }
-    let hole = super::json::Hole::new();
-    let doc = Doc {
-        schema_version: 1,
-        tenants: &hole.0,
-        summary,
-    };
-    super::json::pretty_with_array(&doc, &hole, out, &mut |items| {
+    super::json::many(summary, out, &mut |items| {
         kept.each_kept(&mut |t| items.item(t))
     })
 }

@@ -22,6 +22,18 @@ pub fn audit(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 /// The multi-tenant audit JSON, written a tenant at a time: the document a `MultiReport`
 /// serialises as, without holding it.
 pub fn tenants(m: &dyn TenantResults, out: &mut dyn Write) -> std::io::Result<()> {
+    many(m.summary(), out, &mut |items| {
+        m.each(&mut |t| items.item(t))
+    })
+}
+
+/// `{"schemaVersion": 1, "tenants": [… as `fill` writes them …], "summary": …}`: a document of
+/// many tenants (audits or inventories), a tenant at a time.
+pub(super) fn many(
+    summary: &MultiSummary,
+    out: &mut dyn Write,
+    fill: &mut dyn FnMut(&mut Items<'_>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     #[derive(serde::Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Doc<'a> {
@@ -33,11 +45,9 @@ pub fn tenants(m: &dyn TenantResults, out: &mut dyn Write) -> std::io::Result<()
     let doc = Doc {
         schema_version: 1,
         tenants: &hole.0,
-        summary: m.summary(),
+        summary,
     };
-    pretty_with_array(&doc, &hole, out, &mut |items| {
-        m.each(&mut |t| items.item(t))
-    })
+    pretty_with_array(&doc, &hole, out, fill)
 }
 
 /// A string that stands in a document for an array written item by item.

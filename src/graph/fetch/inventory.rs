@@ -489,29 +489,42 @@ async fn tier0_owners(
             client.get_all::<wire::Owner>(url, CALL_APP_OWNERS).await,
         )
     });
-    let mut owners = BTreeMap::new();
+    gathered(join_all(reads).await, "owners", |list| {
+        Some(
+            list.into_iter()
+                .map(|o| o.user_principal_name.or(o.display_name).unwrap_or(o.id))
+                .collect(),
+        )
+    })
+}
+
+/// Per-app reads gathered: what `keep` keeps of each, by key; a refused read counted in the note
+/// (`what` of so many Tier-0 apps could not be read), a 404 (deleted since it was listed) is
+/// nothing to read, any other failure the inventory's.
+fn gathered<X, T>(
+    results: Vec<(String, Result<Vec<X>, GraphError>)>,
+    what: &str,
+    keep: impl Fn(Vec<X>) -> Option<T>,
+) -> Result<(BTreeMap<String, T>, Option<String>)> {
+    let mut found = BTreeMap::new();
     let mut failed = 0usize;
-    for (id, result) in join_all(reads).await {
+    for (key, result) in results {
         match result {
             Ok(list) => {
-                owners.insert(
-                    id,
-                    list.into_iter()
-                        .map(|o| o.user_principal_name.or(o.display_name).unwrap_or(o.id))
-                        .collect(),
-                );
+                if let Some(kept) = keep(list) {
+                    found.insert(key, kept);
+                }
             }
             Err(e) if e.is_denied() => failed += 1,
-            // A principal deleted since (its assignments outlive it): no owners to read.
             Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => {}
             Err(e) => return Err(e.into()),
         }
     }
     let note = (failed > 0).then(|| format!(
-        "The owners of {failed} Tier-0 app{} could not be read: grant the auditing identity Application.Read.All.",
+        "The {what} of {failed} Tier-0 app{} could not be read: grant the auditing identity Application.Read.All.",
         if failed == 1 { "" } else { "s" }
     ));
-    Ok((owners, note))
+    Ok((found, note))
 }
 
 /// The federated identity credentials of the Tier-0 apps registered in this tenant (whose
@@ -540,23 +553,7 @@ async fn tier0_federated(
             .await;
         (app.to_ascii_lowercase(), read)
     });
-    let mut found = BTreeMap::new();
-    let mut failed = 0usize;
-    for (app, result) in join_all(reads).await {
-        match result {
-            Ok(list) if list.is_empty() => {}
-            Ok(list) => {
-                found.insert(app, list.into_iter().map(credential).collect());
-            }
-            Err(e) if e.is_denied() => failed += 1,
-            // Deleted since it was listed: nothing to read.
-            Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let note = (failed > 0).then(|| format!(
-        "The federated credentials of {failed} Tier-0 app{} could not be read: grant the auditing identity Application.Read.All.",
-        if failed == 1 { "" } else { "s" }
-    ));
-    Ok((found, note))
+    gathered(join_all(reads).await, "federated credentials", |list| {
+        (!list.is_empty()).then(|| list.into_iter().map(credential).collect())
+    })
 }
