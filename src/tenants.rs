@@ -33,9 +33,10 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<String>, Error> {
         if entry.is_empty() {
             continue;
         }
-        // A tenant's name is also its file's under the report folder: it starts with a letter
-        // or digit.
+        // A tenant id (a GUID) or a domain (with a dot); its name is also its file's under the
+        // report folder: it starts with a letter or digit (never `index`, never `..`).
         let valid = entry.len() <= 253
+            && (crate::permission::is_guid(entry) || entry.contains('.'))
             && entry.starts_with(|c: char| c.is_ascii_alphanumeric())
             && entry
                 .chars()
@@ -258,7 +259,7 @@ mod tests {
     fn bad_lines_are_located() {
         let e = parse("ok.example\nnot a tenant\n", "t.txt").unwrap_err();
         assert!(e.to_string().starts_with("t.txt:2:1:"), "{e}");
-        for bad in ["..", ".hidden.example", "-x.example"] {
+        for bad in ["..", ".hidden.example", "-x.example", "index", "contoso"] {
             assert!(parse(bad, "t.txt").is_err(), "{bad}");
         }
         assert!(parse("# nothing\n\n", "t.txt")
