@@ -5,6 +5,11 @@
 //! it to its file in `commands/`, which returns what the run found ([`exit::Outcome`]) or why it
 //! could not complete (an error); `exit::decide` picks the exit code. ARCHITECTURE.md walks the
 //! rooms.
+//!
+//! No `unwrap()` or `expect()` in the tool's code: bad input is an error, never a panic (clippy's
+//! `unwrap_used`/`expect_used` under `-D warnings`, and tests/cli/architecture.rs). Every one in
+//! `src/` is in test code — an inline `#[cfg(test)]` module or a test-only file — where a broken
+//! fixture fails the test it is in.
 
 pub mod audit;
 pub mod catalog;

@@ -1,5 +1,8 @@
 //! Property tests: no input makes a loader or decoder panic, and the audit's coverage behaves
 //! (granting more never lowers it; `--strict` never covers more).
+//!
+//! Test code only (compiled under `#[cfg(test)]`): each `unwrap()`/`expect()` here fails the test
+//! it is in when a fixture breaks; none is reachable from the tool.
 
 use proptest::prelude::*;
 

@@ -1,5 +1,8 @@
 //! Tests of who can become the app: credentials, federated credentials, the app's own roles,
 //! owners, and the commands that remove a credential.
+//!
+//! Test code only (compiled under `#[cfg(test)]`): each `unwrap()`/`expect()` here fails the test
+//! it is in when a fixture breaks; none is reachable from the tool.
 
 use super::*;
 use crate::cloud::Cloud;

@@ -1,4 +1,7 @@
 //! Unit tests of the diff and the verdict, with literal grants against the embedded matrix.
+//!
+//! Test code only (compiled under `#[cfg(test)]`): each `unwrap()`/`expect()` here fails the test
+//! it is in when a fixture breaks; none is reachable from the tool.
 
 use super::*;
 use crate::cloud::Cloud;

@@ -2,6 +2,9 @@
 //! `src/data/graph-permission-paths.tsv`) from Microsoft's own permission data, copied under
 //! `tests/fixtures/microsoft-graph-permissions/`: run `ENTRA_PERMS_UPDATE_CATALOG=1 cargo test
 //! --lib catalog::generate` to write them; without the variable the test fails when they differ.
+//!
+//! Test code only (compiled under `#[cfg(test)]`): each `unwrap()`/`expect()` here fails the test
+//! it is in when a fixture breaks; none is reachable from the tool.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

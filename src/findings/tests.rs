@@ -1,5 +1,8 @@
 //! Tests of the findings: stable codes, camelCase data, a round trip through a snapshot, and
 //! every code documented.
+//!
+//! Test code only (compiled under `#[cfg(test)]`): each `unwrap()`/`expect()` here fails the test
+//! it is in when a fixture breaks; none is reachable from the tool.
 
 use super::*;
 

@@ -1,4 +1,7 @@
 //! Tests of the matrix loader: the embedded matrix, and a clear error for each kind of mistake.
+//!
+//! Test code only (compiled under `#[cfg(test)]`): each `unwrap()`/`expect()` here fails the test
+//! it is in when a fixture breaks; none is reachable from the tool.
 
 use super::*;
 use crate::permission::is_guid;

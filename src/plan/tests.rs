@@ -1,4 +1,7 @@
 //! Tests of the plan: the requests, commands and consent URL for each kind of gap and cloud.
+//!
+//! Test code only (compiled under `#[cfg(test)]`): each `unwrap()`/`expect()` here fails the test
+//! it is in when a fixture breaks; none is reachable from the tool.
 
 use super::*;
 use crate::audit::{diff, Options};

@@ -2,6 +2,9 @@
 //! overrides, backquotes, `::` and `##[`, Markdown links and images, HTML, formulas — put into
 //! the app's, a credential's, an owner's and a federated credential's names and a delegated scope,
 //! leaves every report inert for its destination, and the JSON keeps it exactly.
+//!
+//! Test code only (compiled under `#[cfg(test)]`): each `unwrap()`/`expect()` here fails the test
+//! it is in when a fixture breaks; none is reachable from the tool.
 
 use proptest::prelude::*;
 

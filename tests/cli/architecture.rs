@@ -205,3 +205,49 @@ fn the_rooms_import_without_a_circle() {
         assert!(!found, "import circle: {}", path.join(" → "));
     }
 }
+
+/// The files that are test code alone (declared `#[cfg(test)] mod x;`), as paths under src/.
+fn test_only_files(files: &[(String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, text) in files {
+        let dir = match name.rsplit_once('/') {
+            Some((dir, file)) if file == "mod.rs" => format!("{dir}/"),
+            Some((dir, file)) => format!("{dir}/{}/", file.trim_end_matches(".rs")),
+            None if name == "lib.rs" || name == "main.rs" => String::new(),
+            None => format!("{}/", name.trim_end_matches(".rs")),
+        };
+        for part in text.split("#[cfg(test)]\nmod ").skip(1) {
+            if let Some(module) = part.split('\n').next().and_then(|l| l.strip_suffix(';')) {
+                out.push(format!("{dir}{module}.rs"));
+                out.push(format!("{dir}{module}/mod.rs"));
+            }
+        }
+    }
+    out
+}
+
+/// A panic is never the answer to bad input: no `unwrap()` or `expect(` in the tool's code, only
+/// in its tests (where a panic is the test's failure). Clippy holds the same (`unwrap_used`,
+/// `expect_used`, `-D warnings` in CI); this says it where the rules of the house are read.
+#[test]
+fn no_unwrap_or_expect_outside_tests() {
+    let files = files();
+    let tests = test_only_files(&files);
+    assert!(
+        tests.iter().any(|t| t == "graph/auth/tests.rs"),
+        "{tests:?}"
+    );
+    for (name, text) in &files {
+        if tests.contains(name) {
+            continue;
+        }
+        for (i, line) in without_tests(text).lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            assert!(
+                !code.contains(".unwrap()") && !code.contains(".expect("),
+                "src/{name}:{}: a panic on bad input: {line}",
+                i + 1
+            );
+        }
+    }
+}

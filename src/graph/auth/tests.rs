@@ -1,4 +1,7 @@
 //! Tests of the sign-in: each method against a stand-in token endpoint, and the assertions.
+//!
+//! Test code only (compiled under `#[cfg(test)]`): each `unwrap()`/`expect()` here fails the test
+//! it is in when a fixture breaks; none is reachable from the tool.
 
 use super::*;
 use aws_lc_rs::signature;
