@@ -211,7 +211,7 @@ fn test_only_files(files: &[(String, String)]) -> Vec<String> {
     let mut out = Vec::new();
     for (name, text) in files {
         let dir = match name.rsplit_once('/') {
-            Some((dir, file)) if file == "mod.rs" => format!("{dir}/"),
+            Some((dir, "mod.rs")) => format!("{dir}/"),
             Some((dir, file)) => format!("{dir}/{}/", file.trim_end_matches(".rs")),
             None if name == "lib.rs" || name == "main.rs" => String::new(),
             None => format!("{}/", name.trim_end_matches(".rs")),
