@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::html::{copy_block, esc, page_end, page_start, script_json, verdict_filters};
+use super::html::{copy_block, esc, page_end_with, page_start, script_json, verdict_filters};
 use super::layout::{md_cell, new_table};
 use super::safe::Safe;
 use crate::inventory::tenants::{InventoryTenants, TenantInventory, TenantRow};
@@ -17,7 +17,10 @@ fn counts(t: &TenantRow) -> [String; 4] {
             s.apps.to_string(),
             s.tier0_apps.to_string(),
             s.backup_products.to_string(),
-            t.finding_count.to_string(),
+            match t.finding_count {
+                1 => "1 finding".to_string(),
+                n => format!("{n} findings"),
+            },
         ],
         None => ["–".into(), "–".into(), "–".into(), "–".into()],
     }
@@ -129,7 +132,7 @@ pub fn html(v: &Safe<InventoryTenants>, out: &mut dyn Write) -> std::io::Result<
     );
     verdict_filters(&mut page);
     page.push_str(
-        "</div><table><thead><tr><th>Tenant</th><th>Verdict</th><th>Apps</th><th>Tier 0</th>\
+        "</div><table class=\"stack inv-tenants\"><thead><tr><th>Tenant</th><th>Verdict</th><th>Apps</th><th>Tier 0</th>\
          <th>Backup products</th><th>Findings / error</th></tr></thead><tbody>",
     );
     for (i, t) in v.tenants.iter().enumerate() {
@@ -179,8 +182,11 @@ pub fn html(v: &Safe<InventoryTenants>, out: &mut dyn Write) -> std::io::Result<
         out.write_all(page.as_bytes())?;
         page.clear();
     }
-    page_end(&mut page, &script_json(&**v));
-    out.write_all(page.as_bytes())
+    page_end_with(
+        out,
+        "the overview embedded in this file (script <code>#entra-perms-report</code>: a row per tenant; <code>--format json</code> has each tenant's whole inventory)",
+        &mut |w| w.write_all(script_json(&**v).as_bytes()),
+    )
 }
 
 /// `{"schemaVersion": 1, "tenants": [{"tenant", "exitCode", "inventory" | "error"}…],

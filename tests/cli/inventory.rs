@@ -566,4 +566,16 @@ fn the_inventory_of_every_tenant_listed() {
         "Array.prototype.filter.call(document.querySelectorAll('tr[data-verdict]'), function (r) { return !r.hidden; }).map(function (r) { return r.getAttribute('data-tenant'); }).join(',')",
     );
     assert_eq!(shown, "fabrikam.onmicrosoft.com");
+    // On a phone the tenants are cards: nothing scrolls sideways.
+    let widths = browser::probe(
+        &chromium,
+        &page,
+        Screen {
+            width: 360,
+            dark: false,
+        },
+        "document.documentElement.scrollWidth + ' ' + document.documentElement.clientWidth",
+    );
+    let w: Vec<u32> = widths.split(' ').map(|n| n.parse().unwrap()).collect();
+    assert!(w[0] <= w[1], "scrolls sideways at 360 px: {widths}");
 }
