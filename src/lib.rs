@@ -113,7 +113,7 @@ fn init_logging(verbose: u8) {
     };
     let ansi = std::io::stderr().is_terminal() && !no_color();
     let layer = tracing_subscriber::fmt::layer()
-        .with_writer(|| redact::RedactingWriter(std::io::stderr()))
+        .with_writer(|| redact::RedactingWriter::new(std::io::stderr()))
         .with_ansi(ansi)
         .with_target(false)
         .without_time()

@@ -219,18 +219,66 @@ pub fn mask_url_credentials(text: &str) -> String {
     out
 }
 
-/// A writer that redacts each chunk written through it (for logs, written a line at a time).
-pub struct RedactingWriter<W: std::io::Write>(pub W);
+/// A writer passing whole lines on, each with every secret redacted (logs, and reports of any
+/// length written as they are rendered): a secret is never cut in two by a write. A line longer
+/// than [`RedactingWriter::MAX_LINE`] is passed on in parts, cut where a character starts; what
+/// is left is passed on at `flush` and when the writer is dropped.
+pub struct RedactingWriter<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> RedactingWriter<W> {
+    pub const MAX_LINE: usize = 8 * 1024 * 1024;
+
+    pub fn new(inner: W) -> RedactingWriter<W> {
+        RedactingWriter {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Pass on the first `upto` bytes held, redacted.
+    fn pass(&mut self, upto: usize) -> std::io::Result<()> {
+        let rest = self.pending.split_off(upto);
+        let line = std::mem::replace(&mut self.pending, rest);
+        if line.is_empty() {
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(&line);
+        self.inner.write_all(redact(&text).as_bytes())
+    }
+}
 
 impl<W: std::io::Write> std::io::Write for RedactingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
-        self.0.write_all(redact(&text).as_bytes())?;
+        self.pending.extend_from_slice(buf);
+        if let Some(last) = self.pending.iter().rposition(|b| *b == b'\n') {
+            self.pass(last + 1)?;
+        } else if self.pending.len() > Self::MAX_LINE {
+            // Cut where a character starts (never before a UTF-8 continuation byte); the last
+            // character, perhaps not all written yet, waits.
+            let mut at = self.pending.len() - 1;
+            while at > 0 && (self.pending[at] & 0xC0) == 0x80 {
+                at -= 1;
+            }
+            let at = if at == 0 { self.pending.len() } else { at };
+            self.pass(at)?;
+        }
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
+        let all = self.pending.len();
+        self.pass(all)?;
+        self.inner.flush()
+    }
+}
+
+impl<W: std::io::Write> Drop for RedactingWriter<W> {
+    fn drop(&mut self) {
+        // The last words of a log line or report; a failure here has nowhere left to be told.
+        let _ = std::io::Write::flush(self);
     }
 }
 
@@ -306,6 +354,21 @@ mod tests {
         // Outside any scope a token is held for the run.
         register_token("single-tenant-token-xyz");
         assert!(contains_secret("single-tenant-token-xyz"));
+    }
+
+    #[test]
+    fn a_secret_cut_across_writes_is_still_redacted() {
+        register("split-secret-value-42");
+        let mut out = Vec::new();
+        {
+            let mut w = RedactingWriter::new(&mut out);
+            use std::io::Write;
+            w.write_all(b"one: split-sec").unwrap();
+            w.write_all(b"ret-value-42 \xc3").unwrap();
+            w.write_all(b"\xa9\ntwo\n").unwrap();
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, "one: [redacted] \u{e9}\ntwo\n");
     }
 
     #[test]

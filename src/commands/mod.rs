@@ -52,10 +52,9 @@ pub(crate) fn write_streamed(
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
     let scrubbed = |to: &mut dyn Write| -> Result<()> {
-        let mut w = LineScrub::new(std::io::BufWriter::new(to));
+        let mut w = redact::RedactingWriter::new(std::io::BufWriter::new(to));
         render(&mut w).context("cannot write the report")?;
-        w.finish()?.flush()?;
-        Ok(())
+        Ok(w.flush()?)
     };
     match path {
         None => scrubbed(out),
@@ -64,60 +63,6 @@ pub(crate) fn write_streamed(
             scrubbed(&mut file)?;
             Ok(file.persist()?)
         }
-    }
-}
-
-/// A writer passing whole lines on, each scrubbed of secrets; a line longer than
-/// [`LineScrub::MAX_LINE`] is passed on in parts, cut at a character's boundary.
-struct LineScrub<W: Write> {
-    inner: W,
-    pending: Vec<u8>,
-}
-
-impl<W: Write> LineScrub<W> {
-    const MAX_LINE: usize = 8 * 1024 * 1024;
-
-    fn new(inner: W) -> LineScrub<W> {
-        LineScrub {
-            inner,
-            pending: Vec::new(),
-        }
-    }
-
-    fn pass(&mut self, upto: usize) -> std::io::Result<()> {
-        let rest = self.pending.split_off(upto);
-        let line = std::mem::replace(&mut self.pending, rest);
-        self.inner.write_all(&scrubbed(line))
-    }
-
-    /// Everything written, passed on; the writer underneath.
-    fn finish(mut self) -> std::io::Result<W> {
-        let all = self.pending.len();
-        self.pass(all)?;
-        Ok(self.inner)
-    }
-}
-
-impl<W: Write> Write for LineScrub<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.pending.extend_from_slice(buf);
-        if let Some(last) = self.pending.iter().rposition(|b| *b == b'\n') {
-            self.pass(last + 1)?;
-        } else if self.pending.len() > Self::MAX_LINE {
-            // Cut where a character starts (never before a UTF-8 continuation byte); the last
-            // character, perhaps not all written yet, waits.
-            let mut at = self.pending.len() - 1;
-            while at > 0 && (self.pending[at] & 0xC0) == 0x80 {
-                at -= 1;
-            }
-            let at = if at == 0 { self.pending.len() } else { at };
-            self.pass(at)?;
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }
 
